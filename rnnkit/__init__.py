@@ -1,0 +1,14 @@
+"""rnnkit: a Numba-accelerated, autograd-free recurrent-neural-network engine for teaching.
+
+>>> from rnnkit import Sequential
+>>> from rnnkit.layers import SimpleRNN, Dense
+>>> model = Sequential([SimpleRNN(10, input_shape=(50, 1)), Dense(1)])
+>>> model.count_params()
+131
+"""
+__version__ = "0.1.0"
+
+from .config import set_floatx, set_seed  # noqa: E402
+from .models import Sequential, load_model  # noqa: E402
+
+__all__ = ["Sequential", "load_model", "set_floatx", "set_seed", "__version__"]

@@ -1,0 +1,138 @@
+"""Losses and their gradients, averaged over every unmasked target position (as Keras).
+
+Every kernel takes predictions ``Y`` (N, k) (one row per target position: a sequence, or a
+timestep of a sequence), targets, and weights ``w`` (N,) that are 1 for real positions and 0 for
+padding. With S = sum_n w_n the number of counted positions::
+
+    MSE   L = (1/S) sum_n w_n (1/k) sum_j (y_nj - t_nj)^2          dL/dy = (2/k) w_n (y - t) / S
+    BCE   L = (1/S) sum_n w_n (1/k) sum_j -[t log y + (1-t) log(1-y)]
+                                                   dL/dy = w_n (y - t) / (k y (1 - y) S)
+    CCE   L = (1/S) sum_n w_n (-sum_j t_nj log y_nj)                dL/dy = -w_n t / (y S)
+
+Probabilities are clipped to [eps, 1 - eps], eps = 1e-7, as Keras does.
+
+Fused with the output activation, the gradient with respect to the logits z is simply::
+
+    softmax + CCE:   dL/dz = w_n (y - t) / S       L computed as log sum_j exp(z_j) - sum_j t_j z_j
+    sigmoid + BCE:   dL/dz = w_n (y - t) / (k S)   L computed from z as max(z,0) - t z + log(1+e^-|z|)
+
+which is both cheaper and exact where the clipped form is not. Sparse targets are class indices.
+"""
+import math
+
+from numba import njit
+
+EPS = 1e-7
+
+
+@njit(cache=True, error_model="numpy")
+def mse(Y, T, w, dY):
+    """Mean squared error; fills ``dY`` = dL/dy and returns L."""
+    N, k = Y.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        for j in range(k):
+            d = Y[n, j] - T[n, j]
+            total += w[n] * d * d / k
+            dY[n, j] = 2 * w[n] * d / (k * S)
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def binary_crossentropy(Y, T, w, dY):
+    """Binary cross-entropy on probabilities ``Y``; fills ``dY`` and returns L."""
+    N, k = Y.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        for j in range(k):
+            y = min(max(Y[n, j], EPS), 1 - EPS)
+            t = T[n, j]
+            total -= w[n] * (t * math.log(y) + (1 - t) * math.log(1 - y)) / k
+            dY[n, j] = w[n] * (y - t) / (k * y * (1 - y) * S)
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def sigmoid_binary_crossentropy(Z, Y, T, w, dZ):
+    """BCE fused with the sigmoid: from logits ``Z`` (``Y`` = sigmoid(Z)); fills dL/dz, returns L."""
+    N, k = Z.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        for j in range(k):
+            z, t = Z[n, j], T[n, j]
+            total += w[n] * (max(z, 0.0) - t * z + math.log1p(math.exp(-abs(z)))) / k
+            dZ[n, j] = w[n] * (Y[n, j] - t) / (k * S)
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def categorical_crossentropy(Y, T, w, dY):
+    """Categorical cross-entropy on probabilities ``Y`` and one-hot ``T``; fills dY, returns L."""
+    N, k = Y.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        for j in range(k):
+            y = min(max(Y[n, j], EPS), 1 - EPS)
+            total -= w[n] * T[n, j] * math.log(y)
+            dY[n, j] = -w[n] * T[n, j] / (y * S)
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_crossentropy(Z, Y, T, w, dZ):
+    """CCE fused with softmax: from logits ``Z`` (``Y`` = softmax(Z)) and one-hot ``T``."""
+    N, k = Z.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        zmax = Z[n, 0]
+        for j in range(1, k):
+            zmax = max(zmax, Z[n, j])
+        lse = 0.0
+        for j in range(k):
+            lse += math.exp(Z[n, j] - zmax)
+        lse = zmax + math.log(lse)                       # log sum_j exp(z_j)
+        for j in range(k):
+            total += w[n] * T[n, j] * (lse - Z[n, j])    # -t log softmax(z)
+            dZ[n, j] = w[n] * (Y[n, j] - T[n, j]) / S    # dL/dz = y - t
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def sparse_categorical_crossentropy(Y, labels, w, dY):
+    """CCE with integer class ``labels`` (N,) on probabilities ``Y``; fills dY, returns L."""
+    N, k = Y.shape
+    S = w.sum()
+    total = 0.0
+    dY[:] = 0
+    for n in range(N):
+        c = labels[n]
+        y = min(max(Y[n, c], EPS), 1 - EPS)
+        total -= w[n] * math.log(y)
+        dY[n, c] = -w[n] / (y * S)
+    return total / S
+
+
+@njit(cache=True, error_model="numpy")
+def sparse_softmax_crossentropy(Z, Y, labels, w, dZ):
+    """Sparse CCE fused with softmax, from logits ``Z``; fills dL/dz and returns L."""
+    N, k = Z.shape
+    S = w.sum()
+    total = 0.0
+    for n in range(N):
+        zmax = Z[n, 0]
+        for j in range(1, k):
+            zmax = max(zmax, Z[n, j])
+        lse = 0.0
+        for j in range(k):
+            lse += math.exp(Z[n, j] - zmax)
+        c = labels[n]
+        total += w[n] * (zmax + math.log(lse) - Z[n, c])
+        for j in range(k):
+            dZ[n, j] = w[n] * Y[n, j] / S
+        dZ[n, c] -= w[n] / S
+    return total / S

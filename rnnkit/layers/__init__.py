@@ -1,0 +1,19 @@
+"""Layers: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, TimeDistributed."""
+from .base import Layer
+from .dense import Dense
+from .simple_rnn import SimpleRNN
+
+LAYER_CLASSES = {cls.__name__: cls for cls in (SimpleRNN, Dense)}
+
+
+def layer_from_config(entry):
+    """Rebuild a layer from ``{"class": name, "config": layer.get_config()}``."""
+    cls = LAYER_CLASSES.get(entry["class"])
+    if cls is None:
+        raise ValueError(f"unknown layer class {entry['class']!r}")
+    if hasattr(cls, "from_config"):
+        return cls.from_config(entry["config"])
+    return cls(**entry["config"])
+
+
+__all__ = ["Layer", "SimpleRNN", "Dense", "layer_from_config"]

@@ -1,0 +1,101 @@
+"""Dense: the output layer y = g(V h + b_hy), applied per timestep on 3-D input."""
+import numpy as np
+
+from .. import initializers
+from ..kernels import activations
+from ..kernels.dense import dense_backward, dense_forward
+from .base import Layer
+
+
+class Dense(Layer):
+    """Fully-connected layer ``y = g(V h + b_hy)``.
+
+    On input of shape (batch, features) the output is (batch, units); on (batch, timesteps,
+    features) it is applied to every timestep, giving (batch, timesteps, units), as Keras does.
+
+    Parameters
+    ----------
+    units : int
+        Number of outputs k.
+    activation : {"linear", "tanh", "sigmoid", "relu", "softmax"} or None, default "linear"
+    input_shape : tuple, optional
+
+    Weights
+    -------
+    ============ ============ ======================= ===============
+    lecture      ``params``   Keras ``get_weights()``  shape in Keras
+    ============ ============ ======================= ===============
+    V (k x D)    ``"V"``      kernel = Vᵀ              (D, k)
+    b_hy (k)     ``"b"``      bias                     (k,)
+    ============ ============ ======================= ===============
+
+    Parameters: k·D + k = k(D + 1), the lecture's V = outputs × (hidden + 1).
+    """
+
+    keras_name = "dense"
+
+    def __init__(self, units, activation="linear", input_shape=None, name=None, dtype=None):
+        super().__init__(name=name, input_shape=input_shape, dtype=dtype)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = "linear" if activation is None else activation
+        self.act_code = activations.code_of(self.activation, activations.ALL, "Dense")
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        D = int(input_shape[-1])
+        self._add_param("V", initializers.glorot_uniform((D, self.units), self.dtype).T)
+        self._add_param("b", np.zeros(self.units))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x, mask=None):
+        D = self.params["V"].shape[1]
+        if x.ndim not in (2, 3) or x.shape[-1] != D:
+            axes = ("batch", "features") if x.ndim != 3 else ("batch", "timesteps", "features")
+            self._check_input(x, axes, D)
+        lead = x.shape[:-1]
+        X = np.ascontiguousarray(x.reshape(-1, D), dtype=self.dtype)
+        Z = np.empty((X.shape[0], self.units), dtype=self.dtype)
+        Y = np.empty_like(Z)
+        dense_forward(X, self.params["V"], self.params["b"], self.act_code, Z, Y)
+        self._cache = (X, Z, Y, lead)
+        return Y.reshape(lead + (self.units,))
+
+    def backward(self, dy, fused=False):
+        """Backpropagate dL/dy; with ``fused=True``, ``dy`` is already dL/dz (see the kernel)."""
+        X, Z, Y, lead = self._cache
+        dY = np.ascontiguousarray(np.asarray(dy, dtype=self.dtype).reshape(Z.shape))
+        dZ = np.empty_like(Z)
+        dX = np.empty_like(X)
+        dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
+                       self.grads["V"], self.grads["b"])
+        return dX.reshape(lead + (X.shape[1],))
+
+    @property
+    def logits(self):
+        """z = V h + b_hy of the last forward pass (same leading shape as the output)."""
+        X, Z, Y, lead = self._cache
+        return Z.reshape(lead + (self.units,))
+
+    def keras_weight_names(self):
+        return ["kernel", "bias"]
+
+    def get_weights(self):
+        return [self.params["V"].T.copy(), self.params["b"].copy()]
+
+    def _set_keras_weights(self, w):
+        self.params["V"][...] = w[0].T
+        self.params["b"][...] = w[1]
+
+    def keras_grads(self):
+        return [self.grads["V"].T.copy(), self.grads["b"].copy()]
+
+    def explain(self):
+        k, D = self.params["V"].shape
+        return [f"V = {k} × ({D}+1) = {k * (D + 1)}   (V and b_hy: outputs × (hidden + 1))"]
+
+    def get_config(self):
+        return dict(super().get_config(), units=self.units, activation=self.activation)

@@ -1,0 +1,119 @@
+"""What every recurrent layer shares: batch-first <-> time-major, masks, go_backwards, states.
+
+A subclass (SimpleRNN, LSTM, GRU) supplies only its cell: ``_build_cell(D)`` creates the weights,
+``_cell_forward(X, states0, mask)`` runs its forward kernel on time-major arrays and returns the
+state sequence H (T+1, B, u) and the final states, and ``_cell_backward(G, dfinal)`` runs its BPTT
+kernel given G = dL/dh_t from above and the gradients on the final states.
+
+Masks (1 = real step, 0 = padding) follow Keras: a padded step carries every state forward
+unchanged, and with ``return_sequences=True`` its output is zero.
+"""
+import numpy as np
+
+from ..errors import ShapeError
+from ..kernels import activations
+from .base import Layer
+
+
+class Recurrent(Layer):
+    """Base of SimpleRNN, LSTM and GRU; see the module docstring."""
+
+    #: number of state arrays: 1 (h) or 2 (h, c for LSTM)
+    n_states = 1
+
+    def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
+                 go_backwards=False, input_shape=None, name=None, dtype=None):
+        super().__init__(name=name, input_shape=input_shape, dtype=dtype)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"{type(self).__name__}: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = activation
+        self.act_code = activations.code_of(activation, activations.ELEMENTWISE, type(self).__name__)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.initial_state_grads = None
+
+    def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ShapeError(f"layer {self.name!r} ({type(self).__name__}) expects input of shape "
+                             f"(batch, timesteps, features), got (batch, "
+                             f"{', '.join(map(str, input_shape))})")
+        super().build(input_shape)
+        self._build_cell(int(input_shape[-1]))
+
+    def compute_output_shape(self, input_shape):
+        T = input_shape[0]
+        return (T, self.units) if self.return_sequences else (self.units,)
+
+    def compute_mask(self, x, mask):
+        return mask if self.return_sequences else None
+
+    # ---- forward ------------------------------------------------------------------------------
+    def forward(self, x, mask=None, initial_state=None):
+        """Run the layer on ``x`` (batch, timesteps, features).
+
+        Returns the output ((batch, units), or (batch, timesteps, units) with return_sequences),
+        or ``[output, h]`` (LSTM: ``[output, h, c]``) with return_state.
+        """
+        self._check_input(x, ("batch", "timesteps", "features"), self.input_shape[-1])
+        B, T, _ = x.shape
+        X = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.dtype)
+        M = (np.ones((T, B), dtype=self.dtype) if mask is None
+             else np.ascontiguousarray(np.asarray(mask).T, dtype=self.dtype))
+        if self.go_backwards:
+            X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
+        states0 = self._initial_states(initial_state, B)
+        H, finals = self._cell_forward(X, states0, M)
+        self._M = M
+        if self.return_sequences:
+            output = (H[1:] * M[:, :, None]).transpose(1, 0, 2)
+        else:
+            output = H[T].copy()
+        if self.return_state:
+            return [output] + [s.copy() for s in finals]
+        return output
+
+    def _initial_states(self, initial_state, B):
+        if initial_state is None:
+            return [np.zeros((B, self.units), dtype=self.dtype) for _ in range(self.n_states)]
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if len(states) != self.n_states:
+            raise ValueError(f"layer {self.name!r} ({type(self).__name__}) takes {self.n_states} "
+                             f"initial state array(s), got {len(states)}")
+        for s in states:
+            if np.shape(s) != (B, self.units):
+                raise ShapeError(f"layer {self.name!r}: initial state must have shape "
+                                 f"(batch, units) = {(B, self.units)}, got {np.shape(s)}")
+        return [np.ascontiguousarray(s, dtype=self.dtype) for s in states]
+
+    # ---- backward -----------------------------------------------------------------------------
+    def backward(self, dy, dstates=None):
+        """Backpropagate dL/d(output) (and, with return_state, dL/d(final states) in ``dstates``).
+
+        Fills ``grads``, sets ``initial_state_grads`` and returns dL/dx (batch, timesteps, features).
+        """
+        M = self._M
+        T, B = M.shape
+        G = np.zeros((T, B, self.units), dtype=self.dtype)
+        if self.return_sequences:
+            G += np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2) * M[:, :, None]
+        else:
+            G[T - 1] += dy
+        dfinal = [None] * self.n_states
+        if dstates is not None:
+            for k, d in enumerate(dstates):
+                if d is not None:
+                    dfinal[k] = np.asarray(d, dtype=self.dtype)
+        if dfinal[0] is not None:
+            G[T - 1] += dfinal[0]                # h_T is the last entry of the state sequence
+        dX, dinit = self._cell_backward(G, dfinal)
+        if self.go_backwards:
+            dX = dX[::-1]
+        self.initial_state_grads = dinit
+        return dX.transpose(1, 0, 2)
+
+    def get_config(self):
+        return dict(super().get_config(), units=self.units, activation=self.activation,
+                    return_sequences=self.return_sequences, return_state=self.return_state,
+                    go_backwards=self.go_backwards)

@@ -1,0 +1,96 @@
+"""SimpleRNN: the lecture's recurrent layer, h_t = f(U x_t + W h_{t-1} + b_xh)."""
+import numpy as np
+
+from .. import initializers
+from ..kernels.simple_rnn import simple_rnn_backward, simple_rnn_forward
+from .recurrent import Recurrent
+
+
+class SimpleRNN(Recurrent):
+    """Fully-connected recurrent layer (Elman network).
+
+    ``h_t = f(U x_t + W h_{t-1} + b_xh)`` for t = 1..T, with h_0 = 0 unless ``initial_state`` is given.
+
+    Parameters
+    ----------
+    units : int
+        Size u of the hidden state h_t.
+    activation : {"tanh", "relu", "sigmoid", "linear"}, default "tanh"
+        The nonlinearity f.
+    return_sequences : bool, default False
+        Output every h_t, shape (batch, timesteps, units), instead of the last, (batch, units).
+    return_state : bool, default False
+        Return ``[output, h_T]``.
+    go_backwards : bool, default False
+        Read the sequence from its end; the output sequence is in processing order (as Keras).
+    input_shape : tuple (timesteps, features), optional
+
+    Weights
+    -------
+    ============ ============ ======================= ==============================
+    lecture      ``params``   Keras ``get_weights()``  shape in Keras
+    ============ ============ ======================= ==============================
+    U (u x D)    ``"U"``      kernel = Uᵀ              (D, u)
+    W (u x u)    ``"W"``      recurrent_kernel = Wᵀ    (u, u)
+    b_xh (u)     ``"b"``      bias                     (u,)
+    ============ ============ ======================= ==============================
+
+    Parameters: u·D + u·u + u = u(D + u + 1); the lecture's U = u × (D+1) counts b_xh with U.
+
+    Example
+    -------
+    >>> layer = SimpleRNN(10)
+    >>> layer(np.zeros((32, 50, 1))).shape
+    (32, 10)
+    """
+
+    keras_name = "simple_rnn"
+
+    def _build_cell(self, D):
+        u = self.units
+        self._add_param("U", initializers.glorot_uniform((D, u), self.dtype).T)
+        self._add_param("W", initializers.orthogonal((u, u), self.dtype).T)
+        self._add_param("b", np.zeros(u))
+
+    def _cell_forward(self, X, states0, M):
+        T, B, _ = X.shape
+        p = self.params
+        A = np.empty((T, B, self.units), dtype=self.dtype)
+        H = np.empty((T + 1, B, self.units), dtype=self.dtype)
+        simple_rnn_forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, A, H)
+        self._cache = (X, A, H)
+        return H, [H[T]]
+
+    def _cell_backward(self, G, dfinal):
+        X, A, H = self._cache
+        p, g = self.params, self.grads
+        dA = np.empty_like(A)
+        dX = np.empty_like(X)
+        dh0 = np.empty_like(H[0])
+        simple_rnn_backward(X, p["U"], p["W"], self._M, self.act_code, A, H, G,
+                            dA, dX, g["U"], g["W"], g["b"], dh0)
+        self._dA = dA     # kept for the lecture's backward tables (rnnkit trace --backward)
+        return dX, [dh0]
+
+    # ---- Keras layout ---------------------------------------------------------------------------
+    def keras_weight_names(self):
+        return ["kernel", "recurrent_kernel", "bias"]
+
+    def get_weights(self):
+        p = self.params
+        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
+
+    def _set_keras_weights(self, w):
+        self.params["U"][...] = w[0].T
+        self.params["W"][...] = w[1].T
+        self.params["b"][...] = w[2]
+
+    def keras_grads(self):
+        g = self.grads
+        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
+
+    def explain(self):
+        u, D = self.params["U"].shape
+        return [f"U = {u} × ({D}+1) = {u * (D + 1)}   (U and b_xh: units × (input dim + 1))",
+                f"W = {u} × {u} = {u * u}   (units × units)",
+                f"total = {u * (D + 1)} + {u * u} = {self.count_params():,}"]

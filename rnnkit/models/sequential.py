@@ -1,0 +1,349 @@
+"""Sequential: a stack of layers with Keras' API (summary, compile, fit, evaluate, predict).
+
+Training is one path: ``forward`` through the layers (masks flow alongside), the loss and its
+gradient, ``backward`` through the layers in reverse, then one optimizer call on the flat parameter
+vector. Every layer's ``params``/``grads`` arrays are views into two flat vectors, so the optimizer
+updates the whole model at once and ``gradients()`` is a single concatenation.
+"""
+import math
+import sys
+import time
+
+import numpy as np
+
+from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers
+from ..errors import NonFiniteLossError, ShapeError
+from .summary import summary_text
+
+
+class History:
+    """What ``fit`` returns: ``history.history["loss"]`` etc., and ``rows`` one dict per epoch."""
+
+    def __init__(self):
+        self.history = {}
+        self.rows = []
+
+    def append(self, row):
+        self.rows.append(row)
+        for k, v in row.items():
+            if k != "epoch":
+                self.history.setdefault(k, []).append(v)
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    >>> model = Sequential([SimpleRNN(10, input_shape=(50, 1)), Dense(1, activation="linear")])
+    >>> model.count_params()
+    131
+    """
+
+    def __init__(self, layers=None, name="sequential"):
+        self.name = name
+        self.layers = []
+        self.built = False
+        self.loss = None
+        self.optimizer = None
+        self.metric_names = []
+        for layer in layers or []:
+            self.add(layer)
+
+    # ---- structure ---------------------------------------------------------------------------
+    def add(self, layer):
+        if getattr(layer, "return_state", False):
+            raise ValueError(
+                f"layer {layer.name or type(layer).__name__} has return_state=True, which returns "
+                f"several arrays; a Sequential model passes one array from layer to layer. Use "
+                f"return_state=False here (states are for encoder-decoder models).")
+        self.layers.append(layer)
+        self.built = False
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of ``input_shape`` (no batch axis)."""
+        if not self.layers:
+            raise ValueError(f"model {self.name!r} has no layers; add some before building it")
+        if input_shape is None:
+            input_shape = self.layers[0].input_shape
+        if input_shape is None:
+            raise ValueError(f"model {self.name!r}: the input shape is unknown; pass input_shape= "
+                             f"to the first layer (e.g. SimpleRNN(10, input_shape=(50, 1))) or call "
+                             f"fit/predict first")
+        self._name_layers()
+        shape = tuple(input_shape)
+        self.output_shapes = []
+        for layer in self.layers:
+            if not layer.built:
+                layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+            self.output_shapes.append(shape)
+        self.input_shape = tuple(input_shape)
+        self.dtype = np.dtype(self.layers[0].dtype or config.dtype())
+        self._flatten_parameters()
+        self.built = True
+
+    def _name_layers(self):
+        taken = {l.name for l in self.layers if l.name}
+        counts = {}
+        for layer in self.layers:
+            if layer.name:
+                continue
+            base = layer.keras_name
+            k = counts.get(base, 0)
+            name = base if k == 0 else f"{base}_{k}"
+            while name in taken:
+                k += 1
+                name = f"{base}_{k}"
+            counts[base] = k + 1
+            layer.name = name
+            taken.add(name)
+
+    def _slots(self):
+        for layer in self.layers:
+            yield from layer.parameter_slots()
+
+    def _flatten_parameters(self):
+        slots = list(self._slots())
+        dtype = self.layers[0].dtype
+        n = sum(params[key].size for params, _, key in slots)
+        self._flat_params = np.zeros(n, dtype=dtype)
+        self._flat_grads = np.zeros(n, dtype=dtype)
+        at = 0
+        for params, grads, key in slots:
+            p = params[key]
+            view = self._flat_params[at:at + p.size].reshape(p.shape)
+            view[...] = p
+            params[key] = view
+            grads[key] = self._flat_grads[at:at + p.size].reshape(p.shape)
+            at += p.size
+
+    def _ensure_built(self, x):
+        if not self.built:
+            self.build(self.layers[0].input_shape or np.shape(x)[1:])
+
+    def count_params(self):
+        self._ensure_built_or_fail("count_params")
+        return int(sum(layer.count_params() for layer in self.layers))
+
+    def _ensure_built_or_fail(self, what):
+        if not self.built:
+            self.build()
+
+    def summary(self, explain=False, print_fn=None):
+        """Print Keras 3's summary table; ``explain=True`` adds the lecture's parameter arithmetic."""
+        self._ensure_built_or_fail("summary")
+        (print_fn or print)(summary_text(self, explain=explain))
+
+    # ---- weights -----------------------------------------------------------------------------
+    def get_weights(self):
+        """Every layer's weights in Keras' layout and order."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = sum(len(layer.get_weights()) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(f"model {self.name!r}: set_weights expects {expected} arrays, "
+                             f"got {len(weights)}")
+        for layer in self.layers:
+            n = len(layer.get_weights())
+            layer.set_weights(weights[:n])
+            weights = weights[n:]
+
+    # ---- running -----------------------------------------------------------------------------
+    def forward(self, x, mask=None):
+        """Run every layer; returns (output, mask of the output or None)."""
+        self._ensure_built(x)
+        x = np.asarray(x)
+        for layer in self.layers:
+            out = layer.forward(x, mask=mask)
+            mask = layer.compute_mask(x, mask)
+            x = out
+        return x, mask
+
+    def backward(self, dy, fused=False):
+        """Backpropagate dL/d(output) (dL/dz of the last layer's logits when ``fused``)."""
+        layers = self.layers
+        dy = layers[-1].backward(dy, fused=True) if fused else layers[-1].backward(dy)
+        for layer in reversed(layers[:-1]):
+            dy = layer.backward(dy)
+        return dy
+
+    def predict(self, x, batch_size=256):
+        """Outputs for ``x``, computed in batches."""
+        self._ensure_built(x)
+        x = np.asarray(x)
+        outs = [self.forward(x[i:i + batch_size])[0] for i in range(0, len(x), batch_size)]
+        return np.concatenate(outs) if outs else np.zeros((0,) + self.output_shapes[-1])
+
+    def __call__(self, x):
+        return self.forward(x)[0]
+
+    # ---- training ----------------------------------------------------------------------------
+    def compile(self, loss="mse", optimizer="rmsprop", metrics=None):
+        """Choose the loss, the optimizer (a name or an object) and metrics (e.g. ["accuracy"])."""
+        self.loss = losses_mod.get(loss)
+        self.optimizer = optimizers.get(optimizer)
+        self.metric_names = list(metrics or [])
+        for m in self.metric_names:
+            metrics_mod.get(m)
+
+    def _require_compiled(self, what):
+        if self.loss is None:
+            raise RuntimeError(f"model {self.name!r}: call compile(loss=..., optimizer=...) before "
+                               f"{what}()")
+
+    @staticmethod
+    def _weights(y_pred, mask):
+        """1 for every target position that counts, 0 for padding: shape y_pred.shape[:-1]."""
+        lead = y_pred.shape[:-1]
+        if mask is not None and np.shape(mask) == lead:
+            return np.asarray(mask, dtype=y_pred.dtype)
+        return np.ones(lead, dtype=y_pred.dtype)
+
+    def _loss_and_backward(self, x, y):
+        y_pred, mask = self.forward(x)
+        w = self._weights(y_pred, mask)
+        value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
+        if not math.isfinite(value):
+            return value, y_pred, w
+        self._flat_grads[:] = 0
+        self.backward(grad, fused=fused)
+        return value, y_pred, w
+
+    def gradients(self, x, y):
+        """``(loss, grads)`` for one batch, without updating: grads align with ``get_weights()``."""
+        self._require_compiled("gradients")
+        self._check_xy(x, y)
+        value, _, _ = self._loss_and_backward(x, y)
+        return value, [g for layer in self.layers for g in layer.keras_grads()]
+
+    def train_on_batch(self, x, y):
+        """One optimizer step on one batch; returns the loss before the step."""
+        self._require_compiled("train_on_batch")
+        return self._train_step(x, y)[0]
+
+    def _train_step(self, x, y):
+        value, y_pred, w = self._loss_and_backward(x, y)
+        if not math.isfinite(value):
+            raise NonFiniteLossError(
+                f"the loss became {value} (not finite); the weights were left as they were before "
+                f"this batch. Lower the learning rate or clip the gradients, e.g. "
+                f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
+        self.optimizer.apply(self._flat_params, self._flat_grads)
+        return value, y_pred, w
+
+    def _check_xy(self, x, y):
+        if len(x) != len(y):
+            raise ShapeError(f"model {self.name!r}: x has {len(x)} samples but y has {len(y)}; "
+                             f"they must have the same first dimension")
+
+    def evaluate(self, x, y, batch_size=256, verbose=0):
+        """Loss and metrics over ``(x, y)``, averaged over every unmasked position.
+
+        Returns the loss alone when no metrics were compiled, else ``[loss, metric, ...]``.
+        """
+        logs = self._evaluate_logs(x, y, batch_size)
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_logs(self, x, y, batch_size=256):
+        self._require_compiled("evaluate")
+        self._check_xy(x, y)
+        x, y = np.asarray(x), np.asarray(y)
+        totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
+        count = 0.0
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            y_pred, mask = self.forward(xb)
+            w = self._weights(y_pred, mask)
+            n = float(w.sum())
+            totals["loss"] += n * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
+            for m in self.metric_names:
+                totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+            count += n
+        return {k: v / count for k, v in totals.items()}
+
+    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
+            shuffle=True, verbose=1, callbacks=None):
+        """Train for ``epochs`` passes over ``(x, y)``; returns a History.
+
+        ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
+        adds val_loss and val_<metric> per epoch. ``callbacks`` are objects with any of
+        ``on_epoch_begin(epoch, n_batches)``, ``on_batch_end(batch, logs)``,
+        ``on_epoch_end(epoch, logs)``; one returning True from on_batch_end stops training.
+        """
+        self._require_compiled("fit")
+        x, y = np.asarray(x), np.asarray(y)
+        self._check_xy(x, y)
+        if not (isinstance(epochs, int) and epochs >= 0):
+            raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
+        if not (isinstance(batch_size, int) and batch_size > 0):
+            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+            cut = int(len(x) * (1 - validation_split))
+            x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
+        self._ensure_built(x)
+        callbacks = list(callbacks or [])
+        history = History()
+        n = len(x)
+        n_batches = math.ceil(n / batch_size)
+        self.stop_training = False
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            order = config.rng().permutation(n) if shuffle else np.arange(n)
+            for cb in callbacks:
+                getattr(cb, "on_epoch_begin", lambda *a: None)(epoch, n_batches)
+            sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
+            seen = 0.0
+            for b in range(n_batches):
+                idx = order[b * batch_size:(b + 1) * batch_size]
+                xb, yb = x[idx], y[idx]
+                try:
+                    loss, y_pred, w = self._train_step(xb, yb)
+                except NonFiniteLossError as err:
+                    raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
+                count = float(w.sum())
+                sums["loss"] += loss * count
+                for m in self.metric_names:       # on the batch's predictions, as Keras reports
+                    sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+                seen += count
+                for cb in callbacks:
+                    if getattr(cb, "on_batch_end", lambda *a: None)(b + 1, {"loss": sums["loss"] / seen}):
+                        self.stop_training = True
+                if self.stop_training:
+                    break
+            row = {"epoch": epoch}
+            row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
+            if validation_data is not None:
+                row.update({f"val_{k}": v for k, v in
+                            self._evaluate_logs(*validation_data).items()})
+            row["seconds"] = time.perf_counter() - start
+            history.append(row)
+            if verbose:
+                print(f"Epoch {epoch}/{epochs} - " + " - ".join(
+                    f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
+                    + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
+            for cb in callbacks:
+                getattr(cb, "on_epoch_end", lambda *a: None)(epoch, row)
+            if self.stop_training:
+                break
+        return history
+
+    # ---- files -------------------------------------------------------------------------------
+    def get_config(self):
+        return {"class": "Sequential", "name": self.name,
+                "input_shape": list(self.input_shape) if self.built else None,
+                "layers": [{"class": type(l).__name__, "config": l.get_config()}
+                           for l in self.layers]}
+
+    def save(self, path):
+        """Save architecture (JSON) and weights (npz) to one file, atomically. See rnnkit.load_model."""
+        from .saving import save_model
+        save_model(self, path)
+
+    def __repr__(self):
+        return f"Sequential(name={self.name!r}, layers={[l.name or type(l).__name__ for l in self.layers]})"

@@ -1,0 +1,107 @@
+"""Optimizers: SGD (momentum, Nesterov), RMSprop and Adam, with Keras' defaults and update rules.
+
+An optimizer updates the model's flat parameter vector ``p`` from its flat gradient ``g`` in one
+kernel call (see ``rnnkit.kernels.optim``). Gradient clipping happens first:
+
+- ``clipnorm``: if the global norm ||g|| (over every weight of the model) exceeds it, scale g down
+  to that norm (Keras calls this ``global_clipnorm``; both names are accepted here);
+- ``clipvalue``: clip each component of g to [-clipvalue, clipvalue].
+"""
+import numpy as np
+
+from .kernels import optim as K
+
+
+class Optimizer:
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
+        if not learning_rate > 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be positive, got {learning_rate!r}")
+        self.learning_rate = float(learning_rate)
+        self.clipnorm = global_clipnorm if global_clipnorm is not None else clipnorm
+        self.clipvalue = clipvalue
+        self.iterations = 0
+
+    def apply(self, p, g):
+        """Clip ``g`` as configured, then update ``p`` in place."""
+        if self.clipvalue is not None:
+            np.clip(g, -self.clipvalue, self.clipvalue, out=g)
+        if self.clipnorm is not None:
+            norm = float(np.sqrt(g @ g))
+            if norm > self.clipnorm:
+                g *= self.clipnorm / norm
+        if not hasattr(self, "_slots") or self._slots[0].shape != p.shape:
+            self._slots = [np.zeros_like(p) for _ in range(self.n_slots)]
+        self.iterations += 1
+        self._update(p, g)
+
+    def get_config(self):
+        return {"name": self.name, "learning_rate": self.learning_rate, "clipnorm": self.clipnorm,
+                "clipvalue": self.clipvalue}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class SGD(Optimizer):
+    name = "sgd"
+    n_slots = 1
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clip):
+        super().__init__(learning_rate, **clip)
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def _update(self, p, g):
+        K.sgd_step(p, g, self._slots[0], self.learning_rate, self.momentum, self.nesterov)
+
+    def get_config(self):
+        return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
+
+
+class RMSprop(Optimizer):
+    name = "rmsprop"
+    n_slots = 1
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, **clip):
+        super().__init__(learning_rate, **clip)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def _update(self, p, g):
+        K.rmsprop_step(p, g, self._slots[0], self.learning_rate, self.rho, self.epsilon)
+
+    def get_config(self):
+        return dict(super().get_config(), rho=self.rho, epsilon=self.epsilon)
+
+
+class Adam(Optimizer):
+    name = "adam"
+    n_slots = 2
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **clip):
+        super().__init__(learning_rate, **clip)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def _update(self, p, g):
+        m, s = self._slots
+        K.adam_step(p, g, m, s, self.learning_rate, self.beta_1, self.beta_2, self.epsilon,
+                    self.iterations)
+
+    def get_config(self):
+        return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def get(optimizer):
+    """An Optimizer from a name (``"sgd"``, ``"rmsprop"``, ``"adam"``) or an Optimizer object."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in _BY_NAME:
+        return _BY_NAME[optimizer.lower()]()
+    raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(_BY_NAME)} "
+                     f"or pass an object from rnnkit.optimizers")
+
+
+def from_config(cfg):
+    cfg = dict(cfg)
+    return _BY_NAME[cfg.pop("name")](**cfg)
