@@ -8,3 +8,11 @@ from rnnkit import __version__
 @click.version_option(__version__, prog_name="rnnkit")
 def cli():
     """rnnkit: recurrent neural networks for teaching, with hand-derived BPTT."""
+
+
+def _register():
+    from .trace import trace
+    cli.add_command(trace)
+
+
+_register()

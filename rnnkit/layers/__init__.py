@@ -1,9 +1,13 @@
 """Layers: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, TimeDistributed."""
 from .base import Layer
+from .bidirectional import Bidirectional
 from .dense import Dense
+from .embedding import Embedding
 from .simple_rnn import SimpleRNN
+from .time_distributed import TimeDistributed
 
-LAYER_CLASSES = {cls.__name__: cls for cls in (SimpleRNN, Dense)}
+LAYER_CLASSES = {cls.__name__: cls for cls in
+                 (SimpleRNN, Dense, Embedding, Bidirectional, TimeDistributed)}
 
 
 def layer_from_config(entry):
@@ -16,4 +20,5 @@ def layer_from_config(entry):
     return cls(**entry["config"])
 
 
-__all__ = ["Layer", "SimpleRNN", "Dense", "layer_from_config"]
+__all__ = ["Layer", "SimpleRNN", "Dense", "Embedding", "Bidirectional", "TimeDistributed",
+           "layer_from_config"]

@@ -72,6 +72,7 @@ class Dense(Layer):
         dX = np.empty_like(X)
         dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
                        self.grads["V"], self.grads["b"])
+        self._dZ = dZ     # kept for the lecture's backward tables (rnnkit trace --backward)
         return dX.reshape(lead + (X.shape[1],))
 
     @property

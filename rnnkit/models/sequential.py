@@ -170,9 +170,10 @@ class Sequential:
 
     def predict(self, x, batch_size=256):
         """Outputs for ``x``, computed in batches."""
+        x = self._inputs(x)
         self._ensure_built(x)
-        x = np.asarray(x)
-        outs = [self.forward(x[i:i + batch_size])[0] for i in range(0, len(x), batch_size)]
+        outs = [self.forward(self._take(x, slice(i, i + batch_size)))[0]
+                for i in range(0, self._n(x), batch_size)]
         return np.concatenate(outs) if outs else np.zeros((0,) + self.output_shapes[-1])
 
     def __call__(self, x):
@@ -232,9 +233,22 @@ class Sequential:
         self.optimizer.apply(self._flat_params, self._flat_grads)
         return value, y_pred, w
 
+    # Inputs: one array here; EncoderDecoder overrides these three for its (encoder, decoder) pair.
+    @staticmethod
+    def _inputs(x):
+        return np.asarray(x)
+
+    @staticmethod
+    def _n(x):
+        return len(x)
+
+    @staticmethod
+    def _take(x, index):
+        return x[index]
+
     def _check_xy(self, x, y):
-        if len(x) != len(y):
-            raise ShapeError(f"model {self.name!r}: x has {len(x)} samples but y has {len(y)}; "
+        if self._n(x) != len(y):
+            raise ShapeError(f"model {self.name!r}: x has {self._n(x)} samples but y has {len(y)}; "
                              f"they must have the same first dimension")
 
     def evaluate(self, x, y, batch_size=256, verbose=0):
@@ -250,12 +264,12 @@ class Sequential:
 
     def _evaluate_logs(self, x, y, batch_size=256):
         self._require_compiled("evaluate")
+        x, y = self._inputs(x), np.asarray(y)
         self._check_xy(x, y)
-        x, y = np.asarray(x), np.asarray(y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
         count = 0.0
-        for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+        for i in range(0, self._n(x), batch_size):
+            xb, yb = self._take(x, slice(i, i + batch_size)), y[i:i + batch_size]
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
             n = float(w.sum())
@@ -275,7 +289,7 @@ class Sequential:
         ``on_epoch_end(epoch, logs)``; one returning True from on_batch_end stops training.
         """
         self._require_compiled("fit")
-        x, y = np.asarray(x), np.asarray(y)
+        x, y = self._inputs(x), np.asarray(y)
         self._check_xy(x, y)
         if not (isinstance(epochs, int) and epochs >= 0):
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
@@ -284,12 +298,13 @@ class Sequential:
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
-            cut = int(len(x) * (1 - validation_split))
-            x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
+            cut = int(self._n(x) * (1 - validation_split))
+            validation_data = (self._take(x, slice(cut, None)), y[cut:])
+            x, y = self._take(x, slice(None, cut)), y[:cut]
         self._ensure_built(x)
         callbacks = list(callbacks or [])
         history = History()
-        n = len(x)
+        n = self._n(x)
         n_batches = math.ceil(n / batch_size)
         self.stop_training = False
         for epoch in range(1, epochs + 1):
@@ -301,7 +316,7 @@ class Sequential:
             seen = 0.0
             for b in range(n_batches):
                 idx = order[b * batch_size:(b + 1) * batch_size]
-                xb, yb = x[idx], y[idx]
+                xb, yb = self._take(x, idx), y[idx]
                 try:
                     loss, y_pred, w = self._train_step(xb, yb)
                 except NonFiniteLossError as err:

@@ -1,0 +1,181 @@
+"""Bidirectional: one recurrent layer reads the sequence forwards, a copy reads it backwards."""
+import numpy as np
+
+from .base import Layer
+
+MERGE_MODES = ("concat", "sum", "ave", "mul", None)
+
+
+class Bidirectional(Layer):
+    """Run ``layer`` forwards and a copy of it backwards, and merge their outputs.
+
+    The backward copy has the same configuration with ``go_backwards`` flipped and its own weights.
+    With ``return_sequences=True`` its output sequence is flipped back to input order before
+    merging, so position t sees the past (forward half) and the future (backward half).
+
+    Parameters
+    ----------
+    layer : SimpleRNN | LSTM | GRU
+    merge_mode : {"concat", "sum", "ave", "mul", None}, default "concat"
+        How to combine the two outputs; None returns ``[forward_output, backward_output]``.
+
+    Weights: the forward layer's, then the backward layer's (Keras' order); twice the parameters.
+    With ``return_state`` the result is Keras' list ``[output, *forward_states, *backward_states]``.
+    """
+
+    keras_name = "bidirectional"
+
+    def __init__(self, layer, merge_mode="concat", backward_layer=None, name=None,
+                 input_shape=None):
+        super().__init__(name=name, input_shape=input_shape or layer.input_shape)
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"Bidirectional: unknown merge_mode {merge_mode!r}; choose one of "
+                             f"{', '.join(repr(m) for m in MERGE_MODES)}")
+        self.merge_mode = merge_mode
+        self.forward_layer = layer
+        if backward_layer is None:
+            cfg = dict(layer.get_config(), go_backwards=not layer.go_backwards)
+            cfg["name"] = None
+            backward_layer = type(layer)(**cfg)
+        self.backward_layer = backward_layer
+        self.return_sequences = layer.return_sequences
+        self.return_state = layer.return_state
+
+    @property
+    def units(self):
+        return self.forward_layer.units
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        for half, prefix in ((self.forward_layer, "forward"), (self.backward_layer, "backward")):
+            half.name = half.name or f"{prefix}_{half.keras_name}"
+            if not half.built:
+                half.build(tuple(input_shape))
+        self.dtype = self.forward_layer.dtype
+
+    def parameter_slots(self):
+        yield from self.forward_layer.parameter_slots()
+        yield from self.backward_layer.parameter_slots()
+
+    @property
+    def params(self):
+        return {f"forward_{k}": v for k, v in self.forward_layer.params.items()} | \
+               {f"backward_{k}": v for k, v in self.backward_layer.params.items()}
+
+    @params.setter
+    def params(self, value):
+        pass
+
+    @property
+    def grads(self):
+        return {f"forward_{k}": v for k, v in self.forward_layer.grads.items()} | \
+               {f"backward_{k}": v for k, v in self.backward_layer.grads.items()}
+
+    @grads.setter
+    def grads(self, value):
+        pass
+
+    def compute_output_shape(self, input_shape):
+        shape = self.forward_layer.compute_output_shape(tuple(input_shape))
+        if self.merge_mode == "concat":
+            shape = shape[:-1] + (2 * shape[-1],)
+        return shape
+
+    def compute_mask(self, x, mask):
+        return mask if self.return_sequences else None
+
+    def forward(self, x, mask=None, initial_state=None):
+        n = self.forward_layer.n_states
+        init_f = init_b = None
+        if initial_state is not None:
+            if len(initial_state) != 2 * n:
+                raise ValueError(f"layer {self.name!r} (Bidirectional): initial_state takes {2 * n} "
+                                 f"arrays (forward states then backward states), got {len(initial_state)}")
+            init_f, init_b = list(initial_state[:n]), list(initial_state[n:])
+        out_f = self.forward_layer.forward(x, mask=mask, initial_state=init_f)
+        out_b = self.backward_layer.forward(x, mask=mask, initial_state=init_b)
+        states = []
+        if self.return_state:
+            out_f, *states_f = out_f
+            out_b, *states_b = out_b
+            states = states_f + states_b
+        if self.return_sequences:
+            out_b = out_b[:, ::-1]                  # back to input order
+        self._outs = (out_f, out_b)
+        merged = self._merge(out_f, out_b)
+        return [merged] + states if self.return_state else merged
+
+    def _merge(self, a, b):
+        mode = self.merge_mode
+        if mode == "concat":
+            return np.concatenate([a, b], axis=-1)
+        if mode == "sum":
+            return a + b
+        if mode == "ave":
+            return (a + b) / 2
+        if mode == "mul":
+            return a * b
+        return [a, b]
+
+    def backward(self, dy, dstates=None):
+        a, b = self._outs
+        u = a.shape[-1]
+        mode = self.merge_mode
+        if mode == "concat":
+            da, db = dy[..., :u], dy[..., u:]
+        elif mode == "sum":
+            da, db = dy, dy
+        elif mode == "ave":
+            da, db = dy / 2, dy / 2
+        elif mode == "mul":
+            da, db = dy * b, dy * a
+        else:
+            da, db = dy
+        if self.return_sequences:
+            db = db[:, ::-1]                        # into the backward layer's processing order
+        n = self.forward_layer.n_states
+        ds_f = ds_b = None
+        if dstates is not None:
+            ds_f, ds_b = list(dstates[:n]), list(dstates[n:])
+        dx = self.forward_layer.backward(np.ascontiguousarray(da), dstates=ds_f)
+        dx = dx + self.backward_layer.backward(np.ascontiguousarray(db), dstates=ds_b)
+        self.initial_state_grads = (self.forward_layer.initial_state_grads +
+                                    self.backward_layer.initial_state_grads)
+        return dx
+
+    def count_params(self):
+        return self.forward_layer.count_params() + self.backward_layer.count_params()
+
+    def keras_weight_names(self):
+        return ([f"forward_{n}" for n in self.forward_layer.keras_weight_names()] +
+                [f"backward_{n}" for n in self.backward_layer.keras_weight_names()])
+
+    def get_weights(self):
+        return self.forward_layer.get_weights() + self.backward_layer.get_weights()
+
+    def set_weights(self, weights):
+        k = len(self.forward_layer.get_weights())
+        if len(weights) != 2 * k:
+            raise ValueError(f"layer {self.name!r} (Bidirectional): set_weights expects {2 * k} "
+                             f"arrays (forward then backward), got {len(weights)}")
+        self.forward_layer.set_weights(weights[:k])
+        self.backward_layer.set_weights(weights[k:])
+
+    def keras_grads(self):
+        return self.forward_layer.keras_grads() + self.backward_layer.keras_grads()
+
+    def explain(self):
+        one = self.forward_layer.count_params()
+        return ([f"forward: {line}" for line in self.forward_layer.explain()] +
+                [f"2 × {one:,} = {2 * one:,}   (the backward copy has its own weights)"])
+
+    def get_config(self):
+        return dict(super().get_config(), merge_mode=self.merge_mode,
+                    layer={"class": type(self.forward_layer).__name__,
+                           "config": self.forward_layer.get_config()})
+
+    @classmethod
+    def from_config(cls, cfg):
+        from . import layer_from_config
+        cfg = dict(cfg)
+        return cls(layer_from_config(cfg.pop("layer")), **cfg)

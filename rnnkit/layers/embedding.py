@@ -1,0 +1,100 @@
+"""Embedding: integer tokens to dense vectors, with an optional padding mask."""
+import numpy as np
+
+from .. import initializers
+from ..errors import ShapeError
+from .base import Layer
+
+
+class Embedding(Layer):
+    """Look up a learned vector for every token: ``e_t = E[x_t]``.
+
+    Parameters
+    ----------
+    input_dim : int
+        Vocabulary size V (token ids are 0..V-1).
+    output_dim : int
+        Vector size d.
+    mask_zero : bool, default False
+        Treat id 0 as padding: the layer emits a mask (batch, timesteps) that the following
+        recurrent layers, Dense/TimeDistributed layers, the loss and the metrics honour, so padding
+        never counts. Id 0 then must not be a real token.
+    input_shape : tuple (timesteps,), optional
+
+    Weights: ``params["E"]`` (V, d), Keras' ``embeddings`` (same layout). Parameters: V·d.
+
+    The gradient is sparse: only the rows of the tokens in the batch are non-zero, and backward
+    touches only those rows (``touched_rows`` lists them).
+    """
+
+    keras_name = "embedding"
+
+    def __init__(self, input_dim, output_dim, mask_zero=False, input_shape=None, name=None,
+                 dtype=None):
+        super().__init__(name=name, input_shape=input_shape, dtype=dtype)
+        for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
+                raise ValueError(f"Embedding: {what} must be a positive integer, got {v!r}")
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.mask_zero = bool(mask_zero)
+        self.touched_rows = np.zeros(0, dtype=np.int64)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._add_param("E", initializers.uniform((self.input_dim, self.output_dim), self.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def compute_mask(self, x, mask):
+        if not self.mask_zero:
+            return mask
+        m = np.asarray(x) != 0
+        return m if mask is None else (m & np.asarray(mask, dtype=bool))
+
+    def forward(self, x, mask=None):
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.integer):
+            if np.issubdtype(x.dtype, np.floating) and np.all(np.mod(x, 1) == 0):
+                x = x.astype(np.int64)
+            else:
+                raise ShapeError(f"layer {self.name!r} (Embedding) expects integer token ids, got "
+                                 f"dtype {x.dtype}")
+        if x.size and (x.min() < 0 or x.max() >= self.input_dim):
+            raise ValueError(f"layer {self.name!r} (Embedding): token ids must be in "
+                             f"0..{self.input_dim - 1} (input_dim={self.input_dim}), got "
+                             f"{x.min()}..{x.max()}; enlarge input_dim or map unknown tokens to an "
+                             f"<unk> id")
+        self._ids = x
+        return self.params["E"][x]
+
+    def backward(self, dy):
+        """Accumulate dL/dE on the touched rows only; token ids have no gradient (returns None)."""
+        ids = self._ids.reshape(-1)
+        dE = self.grads["E"]
+        rows, inverse = np.unique(ids, return_inverse=True)
+        summed = np.zeros((rows.size, self.output_dim), dtype=dE.dtype)
+        np.add.at(summed, inverse.reshape(-1), np.asarray(dy).reshape(-1, self.output_dim))
+        dE[rows] += summed
+        self.touched_rows = rows
+        return None
+
+    def keras_weight_names(self):
+        return ["embeddings"]
+
+    def get_weights(self):
+        return [self.params["E"].copy()]
+
+    def _set_keras_weights(self, w):
+        self.params["E"][...] = w[0]
+
+    def keras_grads(self):
+        return [self.grads["E"].copy()]
+
+    def explain(self):
+        return [f"E = {self.input_dim:,} × {self.output_dim} = {self.count_params():,}   "
+                f"(vocabulary × vector size)"]
+
+    def get_config(self):
+        return dict(super().get_config(), input_dim=self.input_dim, output_dim=self.output_dim,
+                    mask_zero=self.mask_zero)

@@ -1,0 +1,82 @@
+"""TimeDistributed: apply a layer to every timestep of a sequence."""
+from .base import Layer
+
+
+class TimeDistributed(Layer):
+    """Apply ``layer`` independently at every timestep: (batch, T, ...) -> (batch, T, ...).
+
+    The timesteps are folded into the batch (batch*T rows), so one call of the inner layer's kernel
+    handles the whole sequence. The mask passes through unchanged.
+
+    >>> TimeDistributed(Dense(5))(np.zeros((2, 7, 3))).shape
+    (2, 7, 5)
+    """
+
+    keras_name = "time_distributed"
+
+    def __init__(self, layer, name=None, input_shape=None):
+        super().__init__(name=name, input_shape=input_shape)
+        self.layer = layer
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.dtype = self.layer.dtype or self.dtype
+        if not self.layer.built:
+            self.layer.build(tuple(input_shape[1:]))
+        self.params, self.grads = self.layer.params, self.layer.grads
+
+    def parameter_slots(self):
+        yield from self.layer.parameter_slots()
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(self.layer.compute_output_shape(tuple(input_shape[1:])))
+
+    def forward(self, x, mask=None):
+        if x.ndim < 3:
+            self._check_input(x, ("batch", "timesteps", "features"))
+        B, T = x.shape[:2]
+        y = self.layer.forward(x.reshape((B * T,) + x.shape[2:]))
+        return y.reshape((B, T) + y.shape[1:])
+
+    def backward(self, dy, **kwargs):
+        B, T = dy.shape[:2]
+        dx = self.layer.backward(dy.reshape((B * T,) + dy.shape[2:]), **kwargs)
+        return dx.reshape((B, T) + dx.shape[1:])
+
+    @property
+    def activation(self):
+        return getattr(self.layer, "activation", None)
+
+    @property
+    def logits(self):
+        """The inner layer's logits, one row per (sequence, timestep); losses read them as rows."""
+        return self.layer.logits
+
+    def count_params(self):
+        return self.layer.count_params()
+
+    def keras_weight_names(self):
+        return self.layer.keras_weight_names()
+
+    def get_weights(self):
+        return self.layer.get_weights()
+
+    def set_weights(self, weights):
+        self.layer.set_weights(weights)
+
+    def keras_grads(self):
+        return self.layer.keras_grads()
+
+    def explain(self):
+        return [f"the wrapped {type(self.layer).__name__}, shared by every timestep:"] + \
+            self.layer.explain()
+
+    def get_config(self):
+        return dict(super().get_config(), layer={"class": type(self.layer).__name__,
+                                                 "config": self.layer.get_config()})
+
+    @classmethod
+    def from_config(cls, cfg):
+        from . import layer_from_config
+        cfg = dict(cfg)
+        return cls(layer_from_config(cfg.pop("layer")), **cfg)

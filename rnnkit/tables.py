@@ -1,0 +1,85 @@
+"""Small tables rendered as text, Markdown, LaTeX (booktabs, beamer-ready) or CSV."""
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list
+    rows: list = field(default_factory=list)      # lists of numbers or strings
+
+    def cell(self, v, digits):
+        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def render(tables, fmt="text", digits=3):
+    """Render a list of Tables in ``fmt`` (text | markdown | latex | csv)."""
+    fn = {"text": _text, "markdown": _markdown, "latex": _latex, "csv": _csv}.get(fmt)
+    if fn is None:
+        raise ValueError(f"unknown format {fmt!r}; choose text, markdown, latex or csv")
+    return fn(tables, digits)
+
+
+def _cells(t, digits):
+    return [[t.cell(v, digits) for v in row] for row in t.rows]
+
+
+def _text(tables, digits):
+    out = []
+    for t in tables:
+        cells = _cells(t, digits)
+        widths = [max([len(c)] + [len(r[k]) for r in cells]) for k, c in enumerate(t.columns)]
+        out.append(t.title)
+        out.append("  ".join(c.rjust(w) for c, w in zip(t.columns, widths)))
+        out.append("  ".join("-" * w for w in widths))
+        out += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        out.append("")
+    return "\n".join(out)
+
+
+def _markdown(tables, digits):
+    out = []
+    for t in tables:
+        out.append(f"**{t.title}**\n")
+        out.append("| " + " | ".join(t.columns) + " |")
+        out.append("|" + "|".join("---:" for _ in t.columns) + "|")
+        out += ["| " + " | ".join(r) + " |" for r in _cells(t, digits)]
+        out.append("")
+    return "\n".join(out)
+
+
+_LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+
+
+def _latex_text(s):
+    if s.startswith("$"):
+        return s
+    return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in s)
+
+
+def _latex(tables, digits):
+    out = ["% needs \\usepackage{booktabs}"]
+    for t in tables:
+        out.append(r"\begin{center}\small")
+        out.append(r"\textbf{" + _latex_text(t.title) + r"}\par\smallskip")
+        out.append(r"\begin{tabular}{" + "r" * len(t.columns) + "}")
+        out.append(r"\toprule")
+        out.append(" & ".join(_latex_text(c) for c in t.columns) + r" \\")
+        out.append(r"\midrule")
+        out += [" & ".join(r) + r" \\" for r in _cells(t, digits)]
+        out.append(r"\bottomrule")
+        out.append(r"\end{tabular}")
+        out.append(r"\end{center}")
+    return "\n".join(out) + "\n"
+
+
+def _csv(tables, digits):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for t in tables:
+        w.writerow(["table"] + t.columns)
+        for r in t.rows:
+            w.writerow([t.title] + [repr(v) if isinstance(v, float) else v for v in r])
+    return buf.getvalue()
