@@ -3,11 +3,13 @@ from .base import Layer
 from .bidirectional import Bidirectional
 from .dense import Dense
 from .embedding import Embedding
+from .gru import GRU
+from .lstm import LSTM
 from .simple_rnn import SimpleRNN
 from .time_distributed import TimeDistributed
 
 LAYER_CLASSES = {cls.__name__: cls for cls in
-                 (SimpleRNN, Dense, Embedding, Bidirectional, TimeDistributed)}
+                 (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed)}
 
 
 def layer_from_config(entry):
@@ -20,5 +22,5 @@ def layer_from_config(entry):
     return cls(**entry["config"])
 
 
-__all__ = ["Layer", "SimpleRNN", "Dense", "Embedding", "Bidirectional", "TimeDistributed",
+__all__ = ["Layer", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional", "TimeDistributed",
            "layer_from_config"]
