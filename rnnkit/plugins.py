@@ -22,13 +22,15 @@ required):
 ``headline_metric``           the metric ``evaluate`` reports first, e.g. ``"accuracy"``
 ``data_help``                 the formats ``--data PATH`` accepts
 ``cells``                     the ``--cell`` choices it supports, e.g. ``("rnn", "lstm", "gru")``
-``default_config()``          hyperparameters: dict with at least epochs, batch_size, lr, seed
+``default_config()``          hyperparameters: a dict with at least cell, units, epochs,
+                              batch_size, lr, seed (the CLI's options override these keys)
 ``load_data(config, path)``   a :class:`Dataset` (its default data when ``path`` is None)
 ``small_data(config)``        a tiny :class:`Dataset` made on the spot, for tests and the kit
 ``build_model(config, meta)`` a compiled model (Sequential or EncoderDecoder)
 ``evaluate(model, data)``     metrics on ``data.test``, headline first: {"accuracy": 0.95}
 ``baseline(data)``            the same metrics for a simple baseline on ``data.test``
 ``demo(model, meta, inputs)`` a human-readable demonstration (tag, classify, translate, ...)
+``fit(model, data, config)``  optional: train (default: ``model.fit`` on data.train, data.val)
 ``fetch(progress)``           optional: download the default corpus ahead of time
 ``data_info()``               optional: where the default corpus is cached, its size, licence
 ============================= ============================================================
@@ -91,6 +93,11 @@ class Architecture:
 
     def demo(self, model, meta, inputs=None):
         raise NotImplementedError
+
+    def fit(self, model, data, config, callbacks=None, verbose=0):
+        """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History."""
+        return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
+                         validation_data=data.val, callbacks=callbacks, verbose=verbose)
 
     def fetch(self, progress=None):
         """Download the default corpus ahead of time; returns data_info(). Default: nothing to fetch."""

@@ -136,9 +136,11 @@ class Sequential:
     # ---- weights -----------------------------------------------------------------------------
     def get_weights(self):
         """Every layer's weights in Keras' layout and order."""
+        self._ensure_built_or_fail("get_weights")
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights):
+        self._ensure_built_or_fail("set_weights")
         weights = list(weights)
         expected = sum(len(layer.get_weights()) for layer in self.layers)
         if len(weights) != expected:
