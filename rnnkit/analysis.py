@@ -1,0 +1,61 @@
+"""Numbers behind the teaching figures, computed by the engine's own BPTT.
+
+``gradient_norms``: how much of the loss's gradient reaches a state k steps back — the vanishing
+gradient. For a loss L on the last state h_T, dL/dh_{T-k} is exactly the gradient with respect to
+the *initial state* of a run that starts at h_{T-k} and reads the last k inputs: the same
+computation, so the layer's ``initial_state_grads`` give it with no extra code path.
+"""
+import numpy as np
+
+from . import config
+
+
+def _cell(cell, units, **kwargs):
+    from .layers import GRU, LSTM, SimpleRNN
+    classes = {"rnn": SimpleRNN, "simplernn": SimpleRNN, "lstm": LSTM, "gru": GRU}
+    if cell.lower() not in classes:
+        raise ValueError(f"unknown cell {cell!r}; choose rnn, lstm or gru")
+    return classes[cell.lower()](units, dtype="float64", **kwargs)
+
+
+def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None):
+    """||dL/dh_{T-k}|| for k = 0..steps, with L = v · h_T for a fixed random unit vector v.
+
+    The layer has Keras' default initialisation (seeded; or ``weights`` in Keras layout); inputs
+    are standard normal. Returns an array of length steps + 1 indexed by the distance k from the
+    loss (k = 0 is h_T itself, where the gradient is v, of norm 1).
+    """
+    previous = config.rng()
+    config.set_seed(seed)
+    try:
+        full = _cell(cell, units, return_sequences=True, return_state=True)
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=(1, steps, input_dim))
+        full.build((steps, input_dim))
+        if weights is not None:
+            full.set_weights(weights)
+        states = full(x)[1:]
+        v = rng.normal(size=(1, units))
+        v /= np.linalg.norm(v)
+        # the states before step t: h_0 = 0 (and c_0 = 0), then those the full run produced
+        norms = np.empty(steps + 1)
+        norms[0] = 1.0                             # dL/dh_T = v
+        tail = _cell(cell, units, return_state=True)
+        tail.build((steps, input_dim))
+        tail.set_weights(full.get_weights())
+        prefix = _cell(cell, units, return_state=True)
+        prefix.build((steps, input_dim))
+        prefix.set_weights(full.get_weights())
+        for k in range(steps):
+            start = steps - 1 - k                  # h_start = h_{T-k-1}: before the last k+1 inputs
+            if start == 0:
+                init = [np.zeros((1, units)) for _ in states]
+            else:
+                init = prefix(x[:, :start])[1:]
+            tail(x[:, start:], initial_state=init)
+            dstates = [v] + [np.zeros((1, units))] * (len(states) - 1)
+            tail.backward(np.zeros((1, units)), dstates=dstates)
+            norms[k + 1] = np.linalg.norm(tail.initial_state_grads[0])
+        return norms
+    finally:
+        config._RNG = previous
