@@ -1,0 +1,101 @@
+"""Training curves from run folders: training solid, validation dashed, one colour per run."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from .theme import Theme
+
+
+def load_history(run_dir) -> list:
+    """The per-epoch history of a run: ``run_dir/history.json`` (or ``history.csv``) as a list of dicts.
+
+    A run folder is made by ``rnnkit train``; history is one dict per epoch, e.g.
+    ``{"epoch": 1, "loss": 0.9, "val_loss": 1.0, "accuracy": 0.7}``.
+    """
+    run_dir = Path(run_dir)
+    path = run_dir / "history.json"
+    if path.is_file():
+        with open(path, encoding="utf-8") as fh:
+            return _as_rows(json.load(fh), path)
+    csv_path = run_dir / "history.csv"
+    if csv_path.is_file():
+        with open(csv_path, newline="", encoding="utf-8") as fh:
+            return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+    raise FileNotFoundError(
+        f"no history.json in {run_dir}: is it a run folder? A run folder (with history.json) is made "
+        f"by `rnnkit train`."
+    )
+
+
+def _number(text):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text
+    return int(value) if value.is_integer() and "." not in str(text) else value
+
+
+def _as_rows(data, source) -> list:
+    """Accept a list of per-epoch dicts, or Keras' dict of lists {"loss": [...], ...}."""
+    if isinstance(data, dict) and "history" in data:
+        data = data["history"]
+    if isinstance(data, dict):
+        n = max((len(v) for v in data.values() if isinstance(v, list)), default=0)
+        return [{k: v[i] for k, v in data.items() if isinstance(v, list) and i < len(v)} for i in range(n)]
+    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        return data
+    raise ValueError(f"{source}: history must be a list of per-epoch dicts, got {type(data).__name__}")
+
+
+def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", title: str | None = None):
+    """Plot `metric` per epoch for each run; returns a ``matplotlib.figure.Figure``.
+
+    Parameters
+    ----------
+    runs : list of (label, history)
+        history: a list of per-epoch dicts (see :func:`load_history`). ``metric`` is drawn solid;
+        ``"val_" + metric``, when present, dashed in the same colour.
+    metric : str
+        Key to plot, e.g. "loss" or "accuracy".
+    """
+    theme = theme or Theme()
+    runs = list(runs)
+    if not runs:
+        raise ValueError("draw_loss_curves needs at least one (label, history) run")
+    with theme.context():
+        fig = theme.figure(layout="constrained")
+        ax = fig.add_subplot()
+        any_val = False
+        handles = []
+        for i, (label, history) in enumerate(runs):
+            rows = _as_rows(history, f"run {label!r}")
+            if not any(metric in row for row in rows):
+                keys = sorted({k for row in rows for k in row if k != "epoch"})
+                raise ValueError(f"run {label!r} has no {metric!r} in its history; it has: {', '.join(keys) or 'nothing'}")
+            color = theme.series[i % len(theme.series)]
+            epochs = [row.get("epoch", j + 1) for j, row in enumerate(rows)]
+            marker = "o" if len(rows) <= 25 else None
+            train = [(e, row[metric]) for e, row in zip(epochs, rows) if row.get(metric) is not None]
+            ax.plot(*zip(*train), color=color, linestyle="-", marker=marker, markersize=5)
+            val = [(e, row[f"val_{metric}"]) for e, row in zip(epochs, rows) if row.get(f"val_{metric}") is not None]
+            if val:
+                any_val = True
+                ax.plot(*zip(*val), color=color, linestyle="--", marker=marker, markersize=5, markerfacecolor="none")
+            handles.append(Line2D([], [], color=color, linewidth=6, label=str(label)))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric.replace("_", " "))
+        if title:
+            ax.set_title(title, fontweight="bold")
+        if any_val:
+            handles += [Line2D([], [], color=theme.muted, linestyle="-", label="training"),
+                        Line2D([], [], color=theme.muted, linestyle="--", label="validation")]
+        if len(runs) > 1 or any_val:
+            ax.legend(handles=handles, loc="best")
+    return fig

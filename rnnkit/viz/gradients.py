@@ -1,0 +1,49 @@
+"""Vanishing gradients: ||∂L/∂h_t|| against the number of steps back from the loss, per cell type."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from .theme import OKABE_ITO, Theme
+
+#: The usual three cells keep their colours in every figure.
+CELL_COLORS = {"SimpleRNN": OKABE_ITO["vermillion"], "LSTM": OKABE_ITO["blue"], "GRU": OKABE_ITO["bluish_green"]}
+
+
+def draw_gradient_norms(norms: dict, theme: Theme | None = None, title: str | None = None):
+    """Plot gradient norms on a log scale; returns a ``matplotlib.figure.Figure``.
+
+    Parameters
+    ----------
+    norms : dict
+        cell name ("SimpleRNN", "LSTM", "GRU", ...) -> 1-D array of ||∂L/∂h_t||, indexed by the
+        distance from the loss (index 0 is the last step). Values <= 0 cannot be shown on a log
+        axis and are left out.
+    """
+    theme = theme or Theme()
+    if not norms:
+        raise ValueError("draw_gradient_norms needs at least one cell: {name: array of norms}")
+    with theme.context():
+        fig = theme.figure(layout="constrained")
+        ax = fig.add_subplot()
+        others = iter(c for c in theme.series if c not in CELL_COLORS.values())
+        for name, values in norms.items():
+            values = np.asarray(values, dtype=float)
+            if values.ndim != 1:
+                raise ValueError(f"norms[{name!r}] must be 1-D (one norm per step back), got shape {values.shape}")
+            steps = np.arange(values.size)
+            keep = np.isfinite(values) & (values > 0)
+            if not keep.any():
+                raise ValueError(f"norms[{name!r}] has no positive finite value to draw on a log scale")
+            color = CELL_COLORS.get(name) or next(others, theme.muted)
+            ax.plot(steps[keep], values[keep], color=color, label=str(name),
+                    marker="o" if values.size <= 30 else None, markersize=4)
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("steps back from the loss")
+        ax.set_ylabel(r"$\|\partial L/\partial h_t\|$")
+        if title:
+            ax.set_title(title, fontweight="bold")
+        ax.legend(loc="best")
+    return fig
