@@ -18,11 +18,26 @@ def _cell(cell, units, **kwargs):
     return classes[cell.lower()](units, dtype="float64", **kwargs)
 
 
-def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None):
+def open_gate(cell, weights, bias):
+    """Keras-layout ``weights`` with ``bias`` added to the gate that keeps the past: LSTM's forget
+    gate f (its bias block [u:2u]) or GRU's update gate z (block [0:u], the input-side row)."""
+    kernel, recurrent, b = (np.array(w) for w in weights)
+    u = recurrent.shape[0]
+    if cell == "lstm":
+        b[u:2 * u] += bias
+    elif cell == "gru":
+        (b[0] if b.ndim == 2 else b)[:u] += bias
+    else:
+        raise ValueError(f"only lstm and gru have a gate to open, not {cell!r}")
+    return [kernel, recurrent, b]
+
+
+def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None, gate_bias=None):
     """||dL/dh_{T-k}|| for k = 0..steps, with L = v · h_T for a fixed random unit vector v.
 
     The layer has Keras' default initialisation (seeded; or ``weights`` in Keras layout); inputs
-    are standard normal. Returns an array of length steps + 1 indexed by the distance k from the
+    are standard normal. ``gate_bias`` adds to the bias of LSTM's forget gate or GRU's update gate
+    (see :func:`open_gate`): a gate held open is how gated cells carry gradients far. Returns an array of length steps + 1 indexed by the distance k from the
     loss (k = 0 is h_T itself, where the gradient is v, of norm 1).
     """
     previous = config.rng()
@@ -34,6 +49,8 @@ def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None)
         full.build((steps, input_dim))
         if weights is not None:
             full.set_weights(weights)
+        if gate_bias:
+            full.set_weights(open_gate(cell, full.get_weights(), gate_bias))
         states = full(x)[1:]
         v = rng.normal(size=(1, units))
         v /= np.linalg.norm(v)

@@ -1,0 +1,96 @@
+"""The slide figures, computed from models, runs and the engine, ready to save.
+
+Each function returns a matplotlib Figure drawn by ``rnnkit.viz`` in one theme; everything a figure
+shows is computed (by the lecture trace, the engine's BPTT, a run's history), never typed in.
+``rnnkit plot ...`` calls these one at a time; ``rnnkit figures`` regenerates the committed set
+listed in :data:`COMMITTED` (see ``figures/README.md``).
+"""
+import numpy as np
+
+from . import analysis, trace
+from .viz import (Theme, build_graph, draw_architectures, draw_gradient_norms, draw_graph,
+                  draw_hidden_heatmap, draw_loss_curves, load_history)
+
+KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder", "bidirectional")
+
+
+def _fmt(vec, digits=3):
+    return "[" + ", ".join(f"{v:.{digits}f}" for v in vec) + "]"
+
+
+def lecture_values():
+    """Node texts for the lecture's example (h_t and y_t of A, B, C, C), from the engine's trace."""
+    model = trace.slides_model()
+    y, _ = model.forward(trace.one_hot(trace.SLIDE_INPUT)[None])
+    H = model.layers[0]._cache[2]                  # (T+1, B, u): the states the kernel computed
+    values = {}
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    for t in range(1, y.shape[1] + 1):
+        values[f"h{t}"] = f"h{str(t).translate(sub)}={_fmt(H[t, 0])}"
+        values[f"y{t}"] = f"y{str(t).translate(sub)}={_fmt(y[0, t - 1])}"
+    return values
+
+
+def kind_of_model(model):
+    """The unrolled-graph kind that draws ``model``: encoder-decoder, bidirectional, or by outputs."""
+    from .layers import Bidirectional
+    from .layers.recurrent import Recurrent
+    from .models import EncoderDecoder
+    if isinstance(model, EncoderDecoder):
+        return "encoder-decoder"
+    if any(isinstance(l, Bidirectional) for l in model.layers):
+        return "bidirectional"
+    recurrent = [l for l in model.layers if isinstance(l, Recurrent)]
+    if recurrent and not recurrent[-1].return_sequences:
+        return "many-to-one"
+    return "many-to-many"
+
+
+def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=None):
+    """The unrolled graph of ``kind`` over ``steps`` steps; ``values``: the lecture's numbers."""
+    node_values = None
+    if values:
+        if kind != "many-to-many" or steps != len(trace.SLIDE_INPUT):
+            raise ValueError(f"--values shows the lecture's example, a many-to-many RNN over "
+                             f"{len(trace.SLIDE_INPUT)} steps: use --kind many-to-many --steps "
+                             f"{len(trace.SLIDE_INPUT)}")
+        node_values = lecture_values()
+    graph = build_graph(kind, steps, values=node_values, grads=grads)
+    return draw_graph(graph, theme or Theme(), title=title)
+
+
+def architectures_figure(theme=None):
+    """One-to-many, many-to-one, many-to-many and encoder-decoder side by side."""
+    return draw_architectures(theme or Theme())
+
+
+def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None):
+    """||dL/dh_t|| against the distance from the loss for SimpleRNN, LSTM and GRU (log scale).
+
+    At Keras' initialisation every cell loses the gradient exponentially; the gated cells can
+    keep it when the gate that carries the past is held open (bias ``open_bias`` on LSTM's forget
+    gate or GRU's update gate), which is what training learns to do for long dependencies.
+    """
+    norms = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
+             for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
+    if open_bias:
+        norms[f"LSTM, forget gate open (b_f += {open_bias:g})"] = analysis.gradient_norms(
+            "lstm", steps=steps, units=units, seed=seed, gate_bias=open_bias)
+        norms[f"GRU, update gate open (b_z += {open_bias:g})"] = analysis.gradient_norms(
+            "gru", steps=steps, units=units, seed=seed, gate_bias=open_bias)
+    return draw_gradient_norms(norms, theme or Theme(),
+                               title=f"Vanishing gradients: loss on h(T), {units} units, "
+                                     f"random inputs")
+
+
+def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None):
+    """Training (solid) and validation (dashed) curves of one or more run folders."""
+    labels = labels or [str(d).rstrip("/").split("/")[-1] for d in run_dirs]
+    runs = [(label, load_history(d)) for label, d in zip(labels, run_dirs)]
+    return draw_loss_curves(runs, theme or Theme(), metric=metric, title=title)
+
+
+def hidden_figure(values, tokens, gates=None, theme=None, title=None):
+    """Heatmap of hidden states (units x time) over the input tokens (and LSTM gates)."""
+    return draw_hidden_heatmap(np.asarray(values), tokens, theme or Theme(), title=title,
+                               gates=gates)
