@@ -3,7 +3,7 @@
 Keras 3's update rules, with g the gradient, lr the learning rate and t the step count::
 
     SGD        v = momentum v - lr g;   p += v                      (nesterov: p += momentum v - lr g)
-    RMSprop    s = rho s + (1 - rho) g^2;   p -= lr g / (sqrt(s) + eps)
+    RMSprop    s = rho s + (1 - rho) g^2;   p -= lr g / sqrt(s + eps)    (eps inside the root)
     Adam       m = m + (1 - beta1)(g - m);   s = s + (1 - beta2)(g^2 - s)
                lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t);   p -= lr_t m / (sqrt(s) + eps)
 """
@@ -26,7 +26,7 @@ def sgd_step(p, g, v, lr, momentum, nesterov):
 def rmsprop_step(p, g, s, lr, rho, eps):
     for i in range(p.size):
         s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
-        p[i] -= lr * g[i] / (math.sqrt(s[i]) + eps)
+        p[i] -= lr * g[i] / math.sqrt(s[i] + eps)       # Keras 3 puts eps under the root
 
 
 @njit(cache=True, error_model="numpy")

@@ -223,6 +223,7 @@ class Sequential:
     def train_on_batch(self, x, y):
         """One optimizer step on one batch; returns the loss before the step."""
         self._require_compiled("train_on_batch")
+        self._check_xy(self._inputs(x), y)
         return self._train_step(x, y)[0]
 
     def _train_step(self, x, y):
@@ -232,6 +233,11 @@ class Sequential:
                 f"the loss became {value} (not finite); the weights were left as they were before "
                 f"this batch. Lower the learning rate or clip the gradients, e.g. "
                 f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
+        if not np.isfinite(self._flat_grads).all():      # a finite loss can still overflow its gradient
+            raise NonFiniteLossError(
+                f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
+                f"left as they were before this batch. Lower the learning rate, clip the gradients "
+                f"(e.g. optimizer=Adam(learning_rate=1e-4, clipnorm=1.0)) or rescale the data.")
         self.optimizer.apply(self._flat_params, self._flat_grads)
         return value, y_pred, w
 

@@ -1,0 +1,134 @@
+"""Shared helpers for the engine-core tests: finite differences, a robust relative error, and the
+float-type fixture.
+
+Every gradient test compares an analytic gradient from rnnkit's hand-written kernels with centred
+finite differences computed here, in plain NumPy, on a scalar function that the test defines.
+Test modules import the helpers with ``from conftest import ...`` (pytest puts ``tests/`` on the
+path); hypothesis-driven tests use no function-scoped fixtures, which it would not reset between
+examples.
+"""
+import numpy as np
+import pytest
+
+from hypothesis import settings
+
+from rnnkit import config
+
+#: step of the centred differences (float64)
+EPS = 1e-6
+#: largest accepted relative error between an analytic gradient and finite differences
+RTOL = 1e-6
+
+
+#: the hypothesis budget of every property-based test here: small, and no timing deadline
+FAST = settings(max_examples=25, deadline=None)
+
+
+def relative_error(analytic, numeric, tiny=1e-3):
+    """max|a - n| / max(max|a| + max|n|, tiny): robust to gradients that are all (near) zero.
+
+    Centred differences in float64 with eps = 1e-6 carry a rounding noise of about
+    1e-16 |L| / eps ~ 1e-10 (amplified a little through the time loop), so an array whose entries
+    are all below ``tiny`` is held to an absolute error of ``tiny * rtol`` = 1e-9 instead of a
+    relative one it could not meet; any array with an entry above 1e-3 gets the full relative test.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    assert a.shape == n.shape, f"gradient shape {a.shape} != finite-difference shape {n.shape}"
+    if a.size == 0:
+        return 0.0
+    scale = max(np.max(np.abs(a)) + np.max(np.abs(n)), tiny)
+    return float(np.max(np.abs(a - n)) / scale)
+
+
+def numeric_gradient(f, array, eps=EPS):
+    """Centred finite differences of the scalar ``f()`` with respect to ``array`` (perturbed in
+    place and restored): (f(p + eps) - f(p - eps)) / (2 eps), one entry at a time."""
+    grad = np.zeros(array.shape, dtype=np.float64)
+    flat = array.reshape(-1)            # a view: writing it perturbs ``array``
+    assert np.shares_memory(flat, array)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = f()
+        flat[i] = old - eps
+        down = f()
+        flat[i] = old
+        grad.reshape(-1)[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def numeric_weight_gradients(model, loss_fn, eps=EPS):
+    """Finite-difference gradients of ``loss_fn()`` for every array of ``model.get_weights()``
+    (Keras layout), perturbing through ``set_weights`` only."""
+    weights = [w.copy() for w in model.get_weights()]
+    grads = []
+    for w in weights:
+        def f():
+            model.set_weights(weights)
+            return loss_fn()
+        grads.append(numeric_gradient(f, w, eps))
+    model.set_weights(weights)
+    return grads
+
+
+def assert_gradient_close(analytic, numeric, what, rtol=RTOL):
+    err = relative_error(analytic, numeric)
+    assert err < rtol, (f"{what}: relative error {err:.3e} >= {rtol:g}\n"
+                        f"analytic:\n{analytic}\nnumeric:\n{numeric}")
+
+
+# ---- plain-NumPy references, independent of rnnkit's kernels ------------------------------------
+def act_np(name, a):
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "relu":
+        return np.maximum(a, 0.0)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-a))
+    if name == "linear":
+        return a.copy()
+    if name == "softmax":
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    raise KeyError(name)
+
+
+def simple_rnn_np(x, U, W, b, activation="tanh", h0=None, mask=None, go_backwards=False):
+    """Reference forward pass h_t = f(U x_t + W h_{t-1} + b_xh) in the lecture's notation.
+
+    Returns (outputs (B, T, u) in processing order, final h (B, u), pre-activations (B, T, u)).
+    A padded step (mask 0) keeps h_{t-1}; its output entry is left as NaN (not compared).
+    """
+    B, T, _ = x.shape
+    u = W.shape[0]
+    h = np.zeros((B, u)) if h0 is None else np.array(h0, dtype=np.float64)
+    m = np.ones((B, T)) if mask is None else np.asarray(mask, dtype=np.float64)
+    steps = range(T - 1, -1, -1) if go_backwards else range(T)
+    outs = np.full((B, T, u), np.nan)
+    pre = np.zeros((B, T, u))
+    for k, t in enumerate(steps):
+        a = x[:, t] @ U.T + h @ W.T + b
+        pre[:, k] = a
+        keep = m[:, t][:, None]
+        h = keep * act_np(activation, a) + (1 - keep) * h
+        outs[:, k] = np.where(keep > 0, h, np.nan)
+    return outs, h, pre
+
+
+@pytest.fixture
+def float32():
+    """Make new layers float32 for one test; always restore the float64 default afterwards."""
+    config.set_floatx("float32")
+    try:
+        yield
+    finally:
+        config.set_floatx("float64")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _float64_default():
+    """The whole suite runs in float64 (exact lecture numbers, finite differences)."""
+    config.set_floatx("float64")
+    yield
+    config.set_floatx("float64")
