@@ -172,11 +172,23 @@ class PluginEntry:
 
 
 def discover():
-    """Every registered architecture, sorted by name; duplicates keep the first and note the rest."""
-    found = {}
+    """Every registered architecture, sorted by name.
+
+    A name registered twice is kept for rnnkit's built-in, else for the package whose name sorts
+    first; each ignored duplicate is listed too (as "name (package)") with an error saying so.
+    """
+    registered = []
     for ep in md.entry_points(group=GROUP):
         dist = getattr(ep, "dist", None)
-        package = f"{dist.name} {dist.version}" if dist is not None else "unknown package"
+        dist_name = dist.name if dist is not None else ""
+        package = f"{dist_name} {dist.version}" if dist is not None else "unknown package"
+        registered.append((ep, dist_name, package))
+    # Who keeps a name registered twice must not depend on sys.path or site-packages order:
+    # rnnkit's built-ins first (a third-party package cannot take over `--arch forecasting`),
+    # then by package name.
+    registered.sort(key=lambda r: (r[1].lower() != "rnnkit", r[1].lower(), r[0].value))
+    found = {}
+    for ep, _, package in registered:
         entry = PluginEntry(ep.name, ep.value, package, ep)
         if ep.name in found:
             if found[ep.name].value == ep.value:
@@ -197,7 +209,9 @@ def get(name):
     """The architecture registered as ``name``, or a PluginError naming the closest known ones."""
     if isinstance(name, Architecture):
         return name
-    entries = {e.name: e for e in discover()}
+    entries = {}
+    for e in discover():
+        entries.setdefault(e.name, e)      # the kept entry sorts before its ignored duplicates
     if name not in entries:
         known = sorted(entries)
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
