@@ -1,18 +1,66 @@
-"""The ``rnnkit`` command line (a Click group); commands live in their own modules."""
+"""The ``rnnkit`` command line (a Click group); commands live in their own modules.
+
+Every command only calls rnnkit's public Python API (``rnnkit.training``, ``rnnkit.gradcheck``,
+``rnnkit.trace``, ``rnnkit.plugins``). Mistakes a user can fix (see ``_common.USER_ERRORS``) are
+printed as ``Error: <message>`` with exit status 1 and no traceback, unless ``--debug`` is given.
+"""
 import click
 
 from rnnkit import __version__
 
+from ._common import USER_ERRORS
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class RnnkitGroup(click.Group):
+    """A group that turns user errors into ``Error: ...`` (exit 1) unless --debug is on."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as err:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(str(err) or type(err).__name__) from None
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=RnnkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rnnkit")
-def cli():
-    """rnnkit: recurrent neural networks for teaching, with hand-derived BPTT."""
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def cli(debug):
+    """rnnkit: recurrent neural networks for teaching, with hand-derived BPTT.
+
+    \b
+    Examples:
+      rnnkit trace --example slides --backward   the lecture's tables, forward and BPTT
+      rnnkit list                                the architectures you can train
+      rnnkit train --arch pos-tagging            train one; prints its run folder
+      rnnkit evaluate runs/pos-tagging-...       test metrics beside the baseline
+      rnnkit predict runs/pos-tagging-... "saya makan nasi"
+
+    \b
+    Exit status: 0 success, 1 failure (a message says what to do), 2 usage error,
+    130 interrupted. Colours only on a terminal; set NO_COLOR=1 to turn them off.
+
+    \b
+    Shell completion (bash; zsh and fish alike with zsh_source / fish_source):
+      eval "$(_RNNKIT_COMPLETE=bash_source rnnkit)"
+    """
 
 
 def _register():
+    from .data import data
+    from .gradcheck import gradcheck
+    from .listing import list_command
+    from .summary import summary
     from .trace import trace
-    cli.add_command(trace)
+    from .train import evaluate, predict, train
+    for command in (list_command, data, train, evaluate, predict, summary, trace, gradcheck):
+        cli.add_command(command)
 
 
 _register()

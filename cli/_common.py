@@ -1,0 +1,154 @@
+"""What every command shares: colours, user errors, JSON output and the training progress bar."""
+import json
+import os
+import sys
+import time
+
+import click
+
+from rnnkit.data.errors import DataError
+from rnnkit.errors import ModelFileError, NonFiniteLossError, ShapeError
+from rnnkit.plugins import PluginError
+
+#: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
+#: traceback (``rnnkit --debug`` shows it). ConfigError and RunError are ValueErrors.
+USER_ERRORS = (PluginError, DataError, ModelFileError, ShapeError, NonFiniteLossError,
+               FileNotFoundError, ValueError)
+
+
+def use_colour(stream=None):
+    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or click.get_text_stream("stdout")
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def style(text, **kwargs):
+    """``click.style`` when colours are on (see :func:`use_colour`), else the plain text."""
+    return click.style(text, **kwargs) if use_colour() else text
+
+
+def echo_json(data):
+    click.echo(json.dumps(data, indent=2, default=_json_default))
+
+
+def _json_default(x):
+    import numpy as np
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return str(x)
+
+
+def fmt(value):
+    """A metric for people: 4 significant decimals for floats."""
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+    return str(value)
+
+
+def metrics_table(test, baseline, headline=None):
+    """Lines: metric | model | baseline, the headline metric first."""
+    names = list(test)
+    names += [k for k in baseline if k not in names]
+    if headline in names:
+        names.remove(headline)
+        names.insert(0, headline)
+    rows = [("metric", "model", "baseline")] + [
+        (k, fmt(test[k]) if k in test else "-", fmt(baseline[k]) if k in baseline else "-")
+        for k in names]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = []
+    for n, r in enumerate(rows):
+        line = f"  {r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}"
+        lines.append(style(line, bold=True) if n == 0 else line)
+    return lines
+
+
+def _clock(seconds):
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class ProgressReporter:
+    """A fit callback drawing one progress bar per epoch (batches, loss, rate, ETA).
+
+    On a terminal the bar redraws in place; otherwise (a log file, a pipe, CI) it prints a plain
+    progress line every ``plain_every`` seconds of a long epoch. Either way each epoch ends with
+    one line of metrics.
+    """
+
+    width = 24
+
+    def __init__(self, stream=None, tty=None, plain_every=30.0):
+        self.stream = stream
+        self.tty = use_colour_free_tty(stream) if tty is None else tty
+        self.plain_every = plain_every
+        self.total_epochs = None
+
+    def _write(self, text, nl=True):
+        click.echo(text, nl=nl, file=self.stream)
+
+    def on_epoch_begin(self, epoch, n_batches):
+        self.epoch, self.n_batches = epoch, n_batches
+        self.start = self.last_draw = time.perf_counter()
+        self.drawn = False
+
+    def _status(self, batch, loss, now):
+        elapsed = max(now - self.start, 1e-9)
+        rate = batch / elapsed
+        eta = (self.n_batches - batch) / rate if rate > 0 else 0.0
+        return rate, eta, f"loss {loss:.4f}  {rate:.1f} batch/s  ETA {_clock(eta)}"
+
+    def _label(self):
+        total = f"/{self.total_epochs}" if self.total_epochs else ""
+        return f"Epoch {self.epoch}{total}"
+
+    def on_batch_end(self, batch, logs):
+        now = time.perf_counter()
+        if self.tty:
+            if now - self.last_draw < 0.1 and batch < self.n_batches:
+                return None
+            self.last_draw = now
+            _, _, status = self._status(batch, logs["loss"], now)
+            filled = int(self.width * batch / max(self.n_batches, 1))
+            bar = "#" * filled + "-" * (self.width - filled)
+            self._write(f"\r{self._label()} [{bar}] {batch}/{self.n_batches}  {status}\x1b[K",
+                        nl=False)
+            self.drawn = True
+        elif now - self.last_draw >= self.plain_every and batch < self.n_batches:
+            self.last_draw = now
+            _, _, status = self._status(batch, logs["loss"], now)
+            self._write(f"  {self._label()}: {batch}/{self.n_batches} batches  {status}")
+        return None
+
+    def on_epoch_end(self, epoch, logs):
+        if self.tty and self.drawn:
+            self._write("\r\x1b[K", nl=False)
+        parts = [f"{k} {fmt(v)}" for k, v in logs.items() if k not in ("epoch", "seconds")]
+        seconds = logs.get("seconds", time.perf_counter() - self.start)
+        rate = self.n_batches / seconds if seconds > 0 else 0.0
+        head = style(self._label(), bold=True)
+        self._write(f"{head} - {self.n_batches} batches - " + " - ".join(parts)
+                    + f" - {seconds:.1f}s ({rate:.0f} batch/s)")
+
+
+def use_colour_free_tty(stream=None):
+    """Whether ``stream`` (default stdout) is a terminal; NO_COLOR does not matter for redraws."""
+    stream = stream or click.get_text_stream("stdout")
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def say(message):
+    """Status messages (downloads, resuming) go to stderr, so stdout stays the results."""
+    click.echo(style(message, dim=True), err=True)
