@@ -34,6 +34,19 @@ class Optimizer:
         self.iterations += 1
         self._update(p, g)
 
+    def get_state(self):
+        """``(iterations, slot arrays)``: what a checkpoint needs to resume exactly."""
+        return self.iterations, [s.copy() for s in getattr(self, "_slots", [])]
+
+    def set_state(self, iterations, slots):
+        """Restore what :meth:`get_state` returned."""
+        self.iterations = int(iterations)
+        if slots:
+            if len(slots) != self.n_slots:
+                raise ValueError(f"{type(self).__name__} keeps {self.n_slots} slot array(s), got "
+                                 f"{len(slots)}")
+            self._slots = [np.array(s) for s in slots]
+
     def get_config(self):
         return {"name": self.name, "learning_rate": self.learning_rate, "clipnorm": self.clipnorm,
                 "clipvalue": self.clipvalue}

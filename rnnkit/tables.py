@@ -1,6 +1,8 @@
 """Small tables rendered as text, Markdown, LaTeX (booktabs, beamer-ready) or CSV."""
 import csv
 import io
+
+import numpy as np
 from dataclasses import dataclass, field
 
 
@@ -11,7 +13,7 @@ class Table:
     rows: list = field(default_factory=list)      # lists of numbers or strings
 
     def cell(self, v, digits):
-        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+        return f"{v:.{digits}f}" if isinstance(v, (float, np.floating)) else str(v)
 
 
 def render(tables, fmt="text", digits=3):
@@ -81,5 +83,5 @@ def _csv(tables, digits):
     for t in tables:
         w.writerow(["table"] + t.columns)
         for r in t.rows:
-            w.writerow([t.title] + [repr(v) if isinstance(v, float) else v for v in r])
+            w.writerow([t.title] + [repr(float(v)) if isinstance(v, (float, np.floating)) else v for v in r])
     return buf.getvalue()

@@ -266,10 +266,10 @@ def _write_run_info(run, **more):
 def save_checkpoint(path, model, history, meta, arch_name, batch=None):
     """Write weights, optimizer state, history and RNG state to ``path`` (.npz, no pickle)."""
     opt = model.optimizer
-    slots = list(getattr(opt, "_slots", []) or [])
+    iterations, slots = opt.get_state()
     state = {"format": "rnnkit-checkpoint", "version": 1, "arch": arch_name,
              "epochs_done": len(history), "batch": batch, "history": history, "meta": meta,
-             "optimizer": {"config": opt.get_config(), "iterations": int(opt.iterations),
+             "optimizer": {"config": opt.get_config(), "iterations": int(iterations),
                            "n_slots": len(slots)},
              "rng": config_mod.rng().bit_generator.state}
     arrays = {"__state__": np.frombuffer(json.dumps(_jsonable(state)).encode("utf-8"), np.uint8)}
@@ -300,9 +300,7 @@ def read_checkpoint(path):
 
 
 def _restore_optimizer(opt, state, slots):
-    opt.iterations = int(state["iterations"])
-    if slots:
-        opt._slots = [np.array(s) for s in slots]
+    opt.set_state(state["iterations"], slots)
 
 
 # ---- training --------------------------------------------------------------------------------

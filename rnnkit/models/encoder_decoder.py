@@ -120,8 +120,7 @@ class EncoderDecoder(Sequential):
         dy = last.backward(dy, fused=True) if fused else last.backward(dy)
         for layer in reversed(self.decoder[:-1]):
             dy = layer.backward(dy)
-            if layer is self.bridge:
-                dstates = layer.initial_state_grads     # dL/dh_0 of the decoder = dL/d(encoder state)
+        dstates = self.bridge.initial_state_grads       # dL/dh_0 of the decoder = dL/d(encoder state)
         de = self.encoder[-1].backward(np.zeros(self._enc_out_shape, dtype=self.dtype),
                                        dstates=dstates)
         for layer in reversed(self.encoder[:-1]):

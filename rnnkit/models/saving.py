@@ -52,6 +52,9 @@ def read_model_file(path):
     if not os.path.isfile(path):
         raise ModelFileError(f"no model file at {path!r}; save one with model.save(path) or train "
                              f"one with `rnnkit train`")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path!r} is not a readable rnnkit model file (not an .npz archive); it may be "
+                             f"truncated or of another format. Save it again with model.save().")
     try:
         with np.load(path, allow_pickle=False) as data:
             if "__config__" not in data.files:
