@@ -56,10 +56,12 @@ def _register():
     from .data import data
     from .gradcheck import gradcheck
     from .listing import list_command
+    from .plot import figures, plot
     from .summary import summary
     from .trace import trace
     from .train import evaluate, predict, train
-    for command in (list_command, data, train, evaluate, predict, summary, trace, gradcheck):
+    for command in (list_command, data, train, evaluate, predict, summary, trace, gradcheck,
+                    plot, figures):
         cli.add_command(command)
 
 

@@ -94,3 +94,112 @@ def hidden_figure(values, tokens, gates=None, theme=None, title=None):
     """Heatmap of hidden states (units x time) over the input tokens (and LSTM gates)."""
     return draw_hidden_heatmap(np.asarray(values), tokens, theme or Theme(), title=title,
                                gates=gates)
+
+
+def hidden_states(model, x):
+    """Hidden states (units x T) of the model's first recurrent layer on input ``x`` (batch of 1),
+    and its gate values (name -> units x T) when it is an LSTM. A Bidirectional layer shows its
+    forward half. Steps are in input order."""
+    from .layers import LSTM, Bidirectional
+    from .layers.recurrent import Recurrent
+    layer = next((l for l in model.layers if isinstance(l, (Recurrent, Bidirectional))), None)
+    if layer is None:
+        raise ValueError("this model has no recurrent layer whose hidden states could be shown")
+    if isinstance(layer, Bidirectional):
+        layer = layer.forward_layer
+    model.forward(x)
+    H = layer.last_states[1:, 0]                       # (T, u), in processing order
+    gates = None
+    if isinstance(layer, LSTM):
+        gates = {name: g[:, 0] for name, g in layer.gate_values().items()}
+    if layer.go_backwards:
+        H = H[::-1]
+        gates = gates and {k: v[::-1] for k, v in gates.items()}
+    return H.T, gates and {k: v.T for k, v in gates.items()}
+
+
+# ---- the committed set: `rnnkit figures` -------------------------------------------------------
+
+#: Training runs behind the loss-curve and hidden-state figures: char-lm on the default text,
+#: one run per cell, kept short so `rnnkit figures` stays quick.
+FIGURE_RUNS = {"epochs": 15, "seed": 0}
+HIDDEN_INPUT = "Beautiful is better than ugly."
+
+
+def _unroll_entry(kind, steps):
+    return (f"unroll-{kind}", f"rnnkit plot unroll --kind {kind} --steps {steps}",
+            lambda runs: unroll_figure(kind, steps=steps))
+
+
+COMMITTED = [
+    ("architectures", "rnnkit plot architectures", lambda runs: architectures_figure()),
+    *[_unroll_entry(kind, 4) for kind in ("many-to-many", "many-to-one", "one-to-many")],
+    _unroll_entry("encoder-decoder", 3),
+    _unroll_entry("bidirectional", 3),
+    ("unroll-lecture-values-grads",
+     "rnnkit plot unroll --kind many-to-many --steps 4 --values --grads",
+     lambda runs: unroll_figure("many-to-many", steps=4, values=True, grads=True,
+                                title="The lecture's example: forward values, gradients back")),
+    ("vanishing-gradients", "rnnkit plot gradients", lambda runs: gradients_figure()),
+    ("loss-char-lm-rnn-lstm-gru",
+     "rnnkit train --arch char-lm --cell {rnn,lstm,gru} --epochs 15 --seed 0; "
+     "rnnkit plot loss RUN_rnn RUN_lstm RUN_gru --label rnn --label lstm --label gru",
+     lambda runs: loss_figure([runs[c].path for c in ("rnn", "lstm", "gru")],
+                              ["SimpleRNN", "LSTM", "GRU"],
+                              title="char-lm on the Zen of Python: loss per epoch")),
+    ("hidden-char-lm-lstm",
+     f"rnnkit plot hidden RUN_lstm --input \"{HIDDEN_INPUT}\" --gates",
+     lambda runs: _hidden_of_run(runs["lstm"], HIDDEN_INPUT, gates=True)),
+]
+FORMATS = ("png", "pdf")
+
+
+def committed_files():
+    """The file names ``regenerate`` writes (what ``figures/`` holds besides its README)."""
+    return sorted(f"{name}.{ext}" for name, _, _ in COMMITTED for ext in FORMATS)
+
+
+def _hidden_of_run(run, text, gates=False):
+    from . import plugins
+    x, tokens = plugins.get(run.arch).encode(run.meta, text)
+    values, gate_values = hidden_states(run.model, x)
+    return hidden_figure(values, tokens, gates=gate_values if gates else None,
+                         title=f"{run.arch} ({run.config.get('cell')}): hidden state h_t")
+
+
+def _figure_runs(workdir, progress):
+    from .training import load_run, train
+    runs = {}
+    for cell in ("rnn", "lstm", "gru"):
+        progress(f"training char-lm with cell={cell} for the loss and hidden-state figures")
+        run = train("char-lm", overrides=dict(FIGURE_RUNS, cell=cell),
+                    out_dir=f"{workdir}/char-lm-{cell}", figures=False)
+        runs[cell] = load_run(run.path)
+    return runs
+
+
+def regenerate(out_dir="figures", progress=print):
+    """Write every figure of :data:`COMMITTED` into ``out_dir`` (PNG and PDF) and its README."""
+    import tempfile
+    from pathlib import Path
+
+    from .viz import save
+    out = Path(out_dir)
+    written = []
+    with tempfile.TemporaryDirectory() as workdir:
+        runs = _figure_runs(workdir, progress)
+        for name, command, make in COMMITTED:
+            fig = make(runs)
+            for ext in FORMATS:
+                written.append(save(fig, out / f"{name}.{ext}"))
+    lines = ["# Figures", "",
+             "Slide figures made by rnnkit itself. `rnnkit figures` regenerates every file here; "
+             "each figure below names the command that makes it alone (add `-o FILE.pdf`, "
+             "`.svg` or `.png`; `--style dark`, `--aspect 4:3`).", ""]
+    for name, command, _ in COMMITTED:
+        lines += [f"## {name}", "", f"`{command}`", "", f"![{name}]({name}.png)  ",
+                  f"PDF: [{name}.pdf]({name}.pdf)", ""]
+    from .models.saving import atomic_write
+    atomic_write(out / "README.md", lambda f: f.write("\n".join(lines).encode("utf-8")))
+    written.append(out / "README.md")
+    return written

@@ -31,6 +31,8 @@ required):
 ``baseline(data)``            the same metrics for a simple baseline on ``data.test``
 ``demo(model, meta, inputs)`` a human-readable demonstration (tag, classify, translate, ...)
 ``fit(model, data, config)``  optional: train (default: ``model.fit`` on data.train, data.val)
+``encode(meta, text)``        optional: ``(x, tokens)`` model input for one text, and its tokens
+                              (for ``rnnkit plot hidden``)
 ``fetch(progress)``           optional: download the default corpus ahead of time
 ``data_info()``               optional: where the default corpus is cached, its size, licence
 ============================= ============================================================
@@ -98,6 +100,14 @@ class Architecture:
         """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History."""
         return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
                          validation_data=data.val, callbacks=callbacks, verbose=verbose)
+
+    def encode(self, meta, text):
+        """``(x, tokens)``: the model input for one ``text`` (batch of 1) and the tokens it shows.
+
+        Optional; ``rnnkit plot hidden`` needs it.
+        """
+        raise NotImplementedError(f"architecture {self.name!r} does not say how to encode a text "
+                                  f"(it has no encode(meta, text) method)")
 
     def fetch(self, progress=None):
         """Download the default corpus ahead of time; returns data_info(). Default: nothing to fetch."""

@@ -223,34 +223,18 @@ def _write_history(folder, rows):
 
 def write_loss_curves(folder, rows, title):
     """Write loss.png and loss.pdf: training (and validation) loss per epoch."""
-    try:
-        from .viz.curves import draw_loss_curves
-        from .viz.theme import Theme, save
-    except ImportError:          # the curves module is not there yet: draw a plain figure
-        draw_loss_curves = None
-    if draw_loss_curves is not None and any("loss" in r for r in rows):
-        fig = draw_loss_curves([(title, rows)], Theme(), title=title)
-        for ext in ("png", "pdf"):
-            save(fig, folder / f"loss.{ext}")
-        return
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
-    ax = fig.add_subplot()
-    epochs = [r["epoch"] for r in rows]
-    for key, label in (("loss", "training"), ("val_loss", "validation")):
-        values = [r[key] for r in rows if key in r]
-        if values:
-            ax.plot(epochs[:len(values)], values, marker="o", label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_title(title)
-    if rows:
-        ax.legend()
-    else:
-        ax.text(0.5, 0.5, "no epochs trained", ha="center", va="center", transform=ax.transAxes)
-    ax.grid(alpha=0.3)
+    from .viz import Theme, draw_loss_curves, save
+    theme = Theme()
+    if any("loss" in r for r in rows):
+        fig = draw_loss_curves([(title, rows)], theme, title=title)
+    else:                                   # a run of zero epochs still gets its (empty) figure
+        with theme.context():
+            fig = theme.figure(layout="constrained")
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, f"{title}: no epochs trained yet", ha="center", va="center")
     for ext in ("png", "pdf"):
-        atomic_write(folder / f"loss.{ext}", lambda f, ext=ext: fig.savefig(f, format=ext, dpi=150))
+        save(fig, folder / f"loss.{ext}")
 
 
 def _write_run_info(run, **more):

@@ -66,6 +66,7 @@ class Recurrent(Layer):
         states0 = self._initial_states(initial_state, B)
         H, finals = self._cell_forward(X, states0, M)
         self._M = M
+        self.last_states = H          # (T+1, batch, units) in processing order: h_0, h_1, ..., h_T
         if self.return_sequences:
             output = (H[1:] * M[:, :, None]).transpose(1, 0, 2)
         else:

@@ -1,0 +1,163 @@
+"""``rnnkit plot ...`` and ``rnnkit figures``: slide figures, through rnnkit.figures."""
+import click
+
+from rnnkit import figures as fig_mod
+from rnnkit.viz import Theme, save
+
+
+def _figure_options(f):
+    """-o FILE, --dpi, --aspect, --style: shared by every plot command."""
+    f = click.option("--style", type=click.Choice(["light", "dark"]), default="light",
+                     show_default=True, help="Light (white slide) or dark background.")(f)
+    f = click.option("--aspect", type=click.Choice(["16:9", "4:3"]), default="16:9",
+                     show_default=True, help="Slide aspect ratio.")(f)
+    f = click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True,
+                     help="Resolution of PNG output.")(f)
+    f = click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
+                     help="File to write: .pdf, .svg or .png (the extension picks the format).")(f)
+    return f
+
+
+def _save(fig, output, dpi):
+    path = save(fig, output, dpi=dpi)
+    click.echo(f"wrote {path}")
+
+
+@click.group("plot")
+def plot():
+    """Figures for slides: unrolled graphs, architectures, loss curves, gradients, hidden states.
+
+    \b
+    Examples:
+      rnnkit plot unroll --kind many-to-many --steps 4 --values --grads -o unroll.pdf
+      rnnkit plot architectures -o architectures.svg --aspect 4:3
+      rnnkit plot loss runs/char-lm-rnn runs/char-lm-lstm -o loss.png
+      rnnkit plot gradients -o vanishing.pdf
+      rnnkit plot hidden runs/char-lm-... --input "hello" --gates -o hidden.png
+    """
+
+
+@plot.command("unroll")
+@click.option("--kind", type=click.Choice(fig_mod.KINDS), help="Draw this architecture type.")
+@click.option("--arch", "arch_name", help="Draw the type of this registered architecture.")
+@click.option("--model", "run_dir", type=click.Path(), help="Draw the type of a trained run's model.")
+@click.option("--steps", type=click.IntRange(1, 12), default=4, show_default=True,
+              help="Time steps T to unroll.")
+@click.option("--values", is_flag=True, help="Write the lecture example's h_t and y_t into the nodes.")
+@click.option("--grads", is_flag=True, help="Show the gradient flowing back through time.")
+@_figure_options
+def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, style):
+    """The unrolled computation graph: x_t, h_t, y_t with edges labelled U, W, V.
+
+    Choose exactly one of --kind, --arch or --model. The same U, W and V label every step, so
+    parameter sharing across time is visible.
+
+    \b
+    Example:
+      rnnkit plot unroll --kind many-to-many --steps 4 --values -o lecture.pdf
+      rnnkit plot unroll --arch translation --steps 3 -o translation.png
+    """
+    given = [o for o in (kind, arch_name, run_dir) if o]
+    if len(given) != 1:
+        raise click.UsageError("choose exactly one of --kind, --arch or --model")
+    if arch_name:
+        from rnnkit import plugins
+        kind = plugins.get(arch_name).kind
+    elif run_dir:
+        from rnnkit.training import load_run
+        kind = fig_mod.kind_of_model(load_run(run_dir).model)
+    fig = fig_mod.unroll_figure(kind, steps=steps, values=values, grads=grads,
+                                theme=Theme(style=style, aspect=aspect))
+    _save(fig, output, dpi)
+
+
+@plot.command("architectures")
+@_figure_options
+def architectures(output, dpi, aspect, style):
+    """One-to-many, many-to-one, many-to-many and encoder-decoder side by side.
+
+    \b
+    Example:
+      rnnkit plot architectures -o architectures.pdf
+    """
+    _save(fig_mod.architectures_figure(Theme(style=style, aspect=aspect)), output, dpi)
+
+
+@plot.command("loss")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path())
+@click.option("--label", "labels", multiple=True, help="A legend label per run (in order).")
+@click.option("--metric", default="loss", show_default=True,
+              help="History column to plot (its val_ twin is dashed), e.g. accuracy.")
+@_figure_options
+def loss(run_dirs, labels, metric, output, dpi, aspect, style):
+    """Training (solid) and validation (dashed) curves of one or more runs, overlaid.
+
+    \b
+    Example:
+      rnnkit plot loss runs/a runs/b --label rnn --label lstm -o loss.pdf
+    """
+    if labels and len(labels) != len(run_dirs):
+        raise click.UsageError(f"give one --label per run: {len(run_dirs)} runs, {len(labels)} labels")
+    fig = fig_mod.loss_figure(list(run_dirs), list(labels) or None, metric=metric,
+                              theme=Theme(style=style, aspect=aspect))
+    _save(fig, output, dpi)
+
+
+@plot.command("gradients")
+@click.option("--steps", type=click.IntRange(2, 500), default=60, show_default=True,
+              help="Sequence length: how far back the gradient is followed.")
+@click.option("--units", type=click.IntRange(1, 1024), default=32, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@_figure_options
+def gradients(steps, units, seed, output, dpi, aspect, style):
+    """The vanishing gradient: ||dL/dh_t|| against the distance from the loss, per cell.
+
+    Computed by rnnkit's own BPTT for SimpleRNN, LSTM and GRU at Keras' initialisation, plus LSTM
+    and GRU with the gate that carries the past held open.
+
+    \b
+    Example:
+      rnnkit plot gradients --steps 100 -o vanishing.pdf
+    """
+    fig = fig_mod.gradients_figure(steps=steps, units=units, seed=seed,
+                                   theme=Theme(style=style, aspect=aspect))
+    _save(fig, output, dpi)
+
+
+@plot.command("hidden")
+@click.argument("run_dir", type=click.Path())
+@click.option("--input", "text", required=True, help="The text to run through the model.")
+@click.option("--gates", is_flag=True, help="Also show the LSTM gates i, f, c̃, o.")
+@_figure_options
+def hidden(run_dir, text, gates, output, dpi, aspect, style):
+    """Heatmap of hidden-state activations (units x time) over the input's tokens.
+
+    \b
+    Example:
+      rnnkit plot hidden runs/char-lm-... --input "hello world" --gates -o hidden.png
+    """
+    from rnnkit import plugins
+    from rnnkit.training import load_run
+    run = load_run(run_dir)
+    x, tokens = plugins.get(run.arch).encode(run.meta, text)
+    values, gate_values = fig_mod.hidden_states(run.model, x)
+    if gates and gate_values is None:
+        raise click.UsageError("--gates needs an LSTM model; this run's first recurrent layer is not one")
+    fig = fig_mod.hidden_figure(values, tokens, gates=gate_values if gates else None,
+                                theme=Theme(style=style, aspect=aspect),
+                                title=f"hidden state of {run.arch}")
+    _save(fig, output, dpi)
+
+
+@click.command("figures")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="figures",
+              show_default=True, help="Folder to (re)write the figures into.")
+def figures(out_dir):
+    """Regenerate every committed slide figure (see figures/README.md).
+
+    \b
+    Example:
+      rnnkit figures --out figures/
+    """
+    for path in fig_mod.regenerate(out_dir, progress=click.echo):
+        click.echo(f"wrote {path}")
