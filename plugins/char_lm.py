@@ -1,0 +1,222 @@
+"""char-lm: a character language model, the lecture's "hello" example grown to any text.
+
+The lecture feeds "h e l l" one-hot, one character per step, and asks the network for the next
+character at every step: targets "e l l o". The model here is exactly that picture::
+
+    one-hot characters (batch, T, V)
+      -> SimpleRNN / LSTM / GRU(units, return_sequences=True)     h_t = f(U x_t + W h_{t-1} + b_xh)
+      -> TimeDistributed(Dense(V, softmax))                       y_t = softmax(V h_t + b_hy)
+
+With ``text="hello"``, ``cell="rnn"`` and ``units=3`` its weights have the lecture's shapes: U 3x4,
+W 3x3, V 4x3 (the alphabet h, e, l, o, in order of first appearance).
+
+Data
+----
+``text`` chooses the default text: ``"zen"`` (*The Zen of Python*, which ships with Python, about 850
+characters) or ``"hello"``. ``--data PATH`` reads any UTF-8 text file. The text is cut into windows
+of ``seq_len`` characters every ``stride`` characters; a window's targets are the same characters
+moved one to the left. The first 80% of the text gives the training windows, the next 10% the
+validation windows and the last 10% the test windows (for "hello", whose only window is
+"hell" -> "ello", training, validation and test are that window).
+The alphabet is every character of the whole text, in order of first appearance (so a test character
+is never unknown; no statistics of the test part are used).
+
+Metrics on the test windows, over every predicted character: ``accuracy`` (the most probable next
+character is the right one) and ``perplexity`` = exp(mean cross-entropy), lower is better.
+Baseline: the unigram model, the training text's character frequencies (add-one smoothed), which
+always guesses the most frequent character.
+
+The Zen is small (about 680 training characters), so the defaults stop early, while the model still
+generalises: on the held-out last 10% it beats the unigram baseline in accuracy and perplexity, and
+its samples are Zen-like words with spelling mistakes. Train longer (``--epochs 40``) and it learns
+the training text by heart: fluent Zen in the demo, but a held-out perplexity worse than unigram's
+(overfitting, visible in val_loss). Both are worth showing in class.
+
+Demo: continue a prompt (default "Beautiful is" for the Zen, "h" for hello), ``sample_length``
+characters, sampled with ``temperature`` (0 = always the most probable character). Each new character
+comes from ``model.predict`` on the last ``seq_len`` characters: the same forward pass as training,
+no second copy of the step equation.
+"""
+import numpy as np
+
+from rnnkit import Sequential
+from rnnkit import config as rk_config
+from rnnkit.data import DataError, default_text, hello, one_hot, read_text
+from rnnkit.layers import Dense, TimeDistributed
+from rnnkit.plugins import Architecture, Dataset
+
+from . import _common
+
+TEXTS = {"zen": default_text, "hello": hello}
+DEFAULT_PROMPTS = {"zen": "Beautiful is", "hello": "h"}
+
+
+def char_windows(text, alphabet, seq_len, stride=1):
+    """Input and target index windows: inputs ``text[i:i+T]``, targets ``text[i+1:i+T+1]``.
+
+    Returns two int64 arrays of shape (n, T), i = 0, stride, 2*stride, ... while a full window fits.
+
+    >>> x, y = char_windows("hello", ["h", "e", "l", "o"], 4)
+    >>> x.tolist(), y.tolist()          # h e l l -> e l l o
+    ([[0, 1, 2, 2]], [[1, 2, 2, 3]])
+    """
+    index = {c: k for k, c in enumerate(alphabet)}
+    ids = np.array([index[c] for c in text], dtype=np.int64)
+    starts = np.arange(0, len(ids) - seq_len, stride)
+    if starts.size == 0:
+        return np.zeros((0, seq_len), np.int64), np.zeros((0, seq_len), np.int64)
+    cols = np.arange(seq_len)
+    return ids[starts[:, None] + cols], ids[starts[:, None] + cols + 1]
+
+
+class CharLM(Architecture):
+    """Character-level language model with sampling (see the module docstring)."""
+
+    name = "char-lm"
+    kind = "many-to-many"
+    summary = "Character language model: the lecture's 'hello', any text, sampling with a temperature"
+    headline_metric = "accuracy"
+    data_help = ("any UTF-8 text file (at least a few hundred characters to learn something). "
+                 "Default: The Zen of Python (text=zen) or the lecture's 'hello' (text=hello).")
+    cells = ("lstm", "gru", "rnn")
+
+    def default_config(self):
+        return {"cell": "lstm", "units": 128, "text": "zen", "seq_len": 40, "stride": 3,
+                "epochs": 16, "batch_size": 32, "lr": 0.002, "clipnorm": 5.0, "seed": 0,
+                "temperature": 0.5, "sample_length": 120, "floatx": "float32"}
+
+    # ---- data ------------------------------------------------------------------------------
+    def load_data(self, config, path=None, progress=None):
+        config = _common.full_config(self, config)
+        if path is not None:
+            text = read_text(path)
+            return self._dataset(text, config, str(path), prompt=text[:12])
+        if config["text"] not in TEXTS:
+            raise ValueError(f"unknown text {config['text']!r}; choose one of {', '.join(TEXTS)} "
+                             f"or pass --data PATH")
+        text = TEXTS[config["text"]]()
+        if config["text"] == "hello":
+            config = dict(config, seq_len=len(text) - 1, stride=1)
+        return self._dataset(text, config, f"built-in text {config['text']!r}",
+                             prompt=DEFAULT_PROMPTS[config["text"]])
+
+    def small_data(self, config):
+        """The first 160 characters of the Zen of Python, windows of 10."""
+        config = _common.full_config(self, config)
+        return self._dataset(default_text()[:160], dict(config, seq_len=10, stride=3),
+                             "first 160 characters of the Zen of Python (small_data)",
+                             prompt="Beautiful is")
+
+    def _dataset(self, text, config, source, prompt):
+        _common.check_positive_ints(config, "seq_len", "stride", "sample_length")
+        T, stride = config["seq_len"], config["stride"]
+        if len(text) < T + 1:
+            raise DataError(f"{source}: the text has {len(text)} characters, fewer than seq_len + 1 "
+                            f"= {T + 1}. Use a longer text or a smaller seq_len.")
+        alphabet = list(dict.fromkeys(text))
+        cut_val, cut_test = int(len(text) * 0.8), int(len(text) * 0.9)
+        train_text = text[:cut_val]
+        # validation and test windows start T characters early: they predict the next 10% each
+        x_train, y_train = char_windows(train_text, alphabet, T, stride)
+        x_val, y_val = char_windows(text[cut_val - T:cut_test], alphabet, T, stride)
+        x_test, y_test = char_windows(text[cut_test - T:], alphabet, T, stride)
+        shared = min(x_train.size, x_val.size, x_test.size) == 0
+        if shared:                      # too short to split (e.g. "hello"): train and test on it
+            x_train, y_train = char_windows(text, alphabet, T, 1)
+            x_val, y_val = x_test, y_test = x_train, y_train
+        train_counts = np.bincount([alphabet.index(c) for c in (text if shared else train_text)],
+                                   minlength=len(alphabet))
+        meta = {"alphabet": alphabet, "seq_len": T, "unigram": train_counts.tolist(),
+                "prompt": prompt, "temperature": float(config["temperature"]),
+                "sample_length": int(config["sample_length"])}
+        info = {"source": source, "characters": len(text), "alphabet": len(alphabet),
+                "seq_len": T, "stride": stride, "train_windows": len(x_train),
+                "val_windows": len(x_val), "test_windows": len(x_test),
+                "split": "train and test are the same windows (text too short to split)" if shared
+                else "first 80% of the text / next 10% / last 10%"}
+        V = len(alphabet)
+        return Dataset(train=(one_hot(x_train, V), y_train), val=(one_hot(x_val, V), y_val),
+                       test=(one_hot(x_test, V), y_test), meta=meta, info=info)
+
+    # ---- model -------------------------------------------------------------------------------
+    def build_model(self, config, meta):
+        config = _common.full_config(self, config)
+        cell = _common.recurrent_class(config["cell"], self.cells)
+        _common.check_positive_ints(config, "units")
+        V = len(meta["alphabet"])
+        model = Sequential([cell(config["units"], return_sequences=True,
+                                 input_shape=(meta["seq_len"], V)),
+                            TimeDistributed(Dense(V, activation="softmax"))], name="char_lm")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
+                      metrics=["accuracy"])
+        return model
+
+    def fit(self, model, data, config, callbacks=None, verbose=0):
+        """Keras' fit, on one BLAS thread (see ``_common.blas_single_thread``)."""
+        with _common.blas_single_thread():
+            return super().fit(model, data, config, callbacks=callbacks, verbose=verbose)
+
+    # ---- metrics -----------------------------------------------------------------------------
+    def evaluate(self, model, data):
+        x, y = data.test
+        with _common.blas_single_thread():
+            p = model.predict(x)
+        return _scores(p, np.asarray(y))
+
+    def baseline(self, data):
+        """The unigram model of the training text (add-one smoothing)."""
+        counts = np.asarray(data.meta["unigram"], dtype=np.float64) + 1.0
+        y = np.asarray(data.test[1])
+        p = np.broadcast_to(counts / counts.sum(), y.shape + counts.shape)
+        return _scores(p, y)
+
+    # ---- demo ----------------------------------------------------------------------------------
+    def demo(self, model, meta, inputs=None):
+        prompts = [inputs] if isinstance(inputs, str) else list(inputs or [meta["prompt"]])
+        rng = np.random.default_rng(rk_config.rng().integers(2**32))
+        out = [f"temperature {meta['temperature']:g} (0 = most probable character)"]
+        for prompt in prompts:
+            with _common.blas_single_thread():
+                text, dropped = sample(model, meta, prompt, meta["sample_length"], meta["temperature"],
+                                       rng)
+            note = f"   (left out, not in the alphabet: {''.join(sorted(dropped))!r})" if dropped else ""
+            out.append(f"{prompt!r} -> {text!r}{note}")
+        return "\n".join(out)
+
+
+def sample(model, meta, prompt, length, temperature, rng):
+    """Continue ``prompt`` by ``length`` characters; returns (continuation, dropped characters).
+
+    Each step runs ``model.predict`` on the last ``seq_len`` characters (one-hot) and draws the next
+    character from the last step's distribution p, sharpened by the temperature τ:
+    p_i^(1/τ) / sum_j p_j^(1/τ) (τ = 0: the most probable character).
+    """
+    alphabet = meta["alphabet"]
+    index = {c: k for k, c in enumerate(alphabet)}
+    dropped = {c for c in prompt if c not in index}
+    ids = [index[c] for c in prompt if c in index]
+    if not ids:
+        raise ValueError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
+                         f"model's alphabet {''.join(alphabet)!r}")
+    T, V = meta["seq_len"], len(alphabet)
+    made = []
+    for _ in range(length):
+        window = np.array([ids[-T:]])
+        p = model.predict(one_hot(window, V))[0, -1].astype(np.float64)
+        if temperature <= 0:
+            k = int(p.argmax())
+        else:
+            logp = np.log(np.maximum(p, 1e-12)) / temperature
+            q = np.exp(logp - logp.max())
+            k = int(rng.choice(V, p=q / q.sum()))
+        ids.append(k)
+        made.append(alphabet[k])
+    return "".join(made), dropped
+
+
+def _scores(p, y):
+    """Accuracy and perplexity of next-character distributions ``p`` (n, T, V) for targets ``y``."""
+    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    ce = float(-np.mean(np.log(np.maximum(picked, 1e-12))))
+    return {"accuracy": float((p.argmax(-1) == y).mean()), "perplexity": float(np.exp(ce)),
+            "cross_entropy": ce}

@@ -1,0 +1,242 @@
+"""pos-tagging: a many-to-many tagger, one part-of-speech tag per word, on an Indonesian corpus.
+
+Model (the lecture's "bidirectional RNNs for POS tagging")::
+
+    word ids (batch, T)
+      -> Embedding(V, embed_dim, mask_zero=True)        id 0 is padding: masked everywhere below
+      -> Bidirectional(LSTM(units, return_sequences=True))   left and right context of each word
+      -> TimeDistributed(Dense(n_tags, softmax))        one tag distribution per word
+
+trained with sparse categorical cross-entropy averaged over real (unpadded) words.
+
+Data
+----
+Default: the Indonesian POS corpus of nlp-id 0.1.23.0 (MIT; about 32,780 sentences, 17 tag
+strings), fetched on first use into the rnnkit cache (``rnnkit data fetch pos-tagging``). ``--data
+PATH`` reads ``token<TAB>tag`` lines with a blank line between sentences, or CoNLL-U (word form and
+UPOS column); see :func:`rnnkit.data.read_tagged_any`.
+
+Preparation, all recorded in ``Dataset.info``:
+
+* **Tags are upper-cased.** The nlp-id file writes one ``VB`` as ``vb``; a tag set is case-blind here,
+  so that token counts as ``VB`` (``info["lowercase_tags_fixed"]`` says how many were changed).
+* **Words are lower-cased and every digit becomes 0** ("2019" and "1998" share one entry, "0000").
+* Sentences are shuffled with ``seed`` and split 80/10/10 into train/val/test.
+* The vocabulary comes from the training part only; words seen fewer than ``min_count`` times map to
+  ``<unk>``, so the model learns what to do with words it has never seen.
+* Training sentences longer than ``max_len`` words are truncated (counted in
+  ``info["truncated_train_sentences"]``); validation and test sentences are never cut, so every
+  held-out word is scored.
+* Training and evaluation run on batches of sentences of similar length, each padded only to its own
+  longest sentence (see ``rnnkit.builtins._common.fit_by_length``): padding costs as much as words.
+
+Metrics (on the test part, padding excluded): ``accuracy`` over all words, ``unknown_accuracy`` over
+words outside the vocabulary, ``unknown_share`` (how many test words those are). Baseline: the most
+frequent training tag of each word; ``<unk>`` words (and any word without a training count) get the
+most frequent tag overall. The baseline sees the words exactly as the model does (same vocabulary).
+"""
+import re
+from collections import Counter
+
+import numpy as np
+
+from rnnkit import Sequential
+from rnnkit.data import DataError, Vocabulary, info_postag, fetch_postag, load_postag, pad_sequences
+from rnnkit.layers import Bidirectional, Dense, Embedding, TimeDistributed
+from rnnkit.plugins import Architecture, Dataset
+
+from . import _common
+
+DEFAULT_SENTENCE = "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Tengah pada 12 Maret 2019 ."
+
+#: word classes of the tiny generated corpus used by ``small_data`` (tests and the conformance kit)
+_TOY_LEXICON = {
+    "NNP": ["budi", "ani", "jakarta", "bandung"],
+    "NN": ["rumah", "buku", "mobil", "pasar", "kopi"],
+    "VB": ["membaca", "membeli", "melihat", "menjual"],
+    "DT": ["itu", "ini"],
+    "IN": ["di", "ke", "dari"],
+    "SYM": [".", ","],
+}
+_TOY_PATTERNS = [["NNP", "VB", "NN", "DT", "SYM"],
+                 ["NNP", "VB", "NN", "IN", "NNP", "SYM"],
+                 ["NN", "DT", "VB", "NN", "SYM"],
+                 ["NNP", "VB", "SYM"]]
+
+
+def normalise_word(word):
+    """Lower-case ``word`` and turn every digit into 0: the form the vocabulary stores."""
+    return re.sub(r"\d", "0", word.lower())
+
+
+def tokenize(text):
+    """Split a sentence into words and punctuation marks (``"Saya makan."`` -> Saya, makan, .)."""
+    return re.findall(r"\w+(?:[-'’.]\w+)*|[^\w\s]", text)
+
+
+class PosTagging(Architecture):
+    """Part-of-speech tagging with a bidirectional recurrent network (see the module docstring)."""
+
+    name = "pos-tagging"
+    kind = "many-to-many"
+    summary = "Indonesian part-of-speech tagger: embedding, bidirectional LSTM, a tag per word"
+    headline_metric = "accuracy"
+    data_help = ("token<TAB>tag lines with a blank line between sentences (the nlp-id format), or "
+                 "CoNLL-U (.conllu: word form and UPOS tag). Default: the nlp-id Indonesian corpus, "
+                 "downloaded on first use (`rnnkit data fetch pos-tagging`).")
+    cells = ("lstm", "gru", "rnn")
+
+    def default_config(self):
+        return {"cell": "lstm", "units": 64, "embed_dim": 64, "epochs": 3, "batch_size": 32,
+                "lr": 0.003, "clipnorm": 5.0, "seed": 0, "min_count": 2, "max_len": 50,
+                "floatx": "float32"}
+
+    # ---- data ------------------------------------------------------------------------------
+    def load_data(self, config, path=None, progress=None):
+        config = _common.full_config(self, config)
+        corpus = load_postag(path, progress=progress)
+        source = str(path) if path is not None else f"nlp-id 0.1.23.0 POS corpus ({info_postag()['path']})"
+        return self._dataset(corpus.sentences, corpus.tags, config, source, skipped=corpus.skipped)
+
+    def small_data(self, config):
+        """60 generated sentences from a 20-word toy grammar (deterministic by ``seed``)."""
+        config = _common.full_config(self, config)
+        rng = np.random.default_rng(config["seed"])
+        sentences, tags = [], []
+        for _ in range(60):
+            pattern = _TOY_PATTERNS[rng.integers(len(_TOY_PATTERNS))]
+            words = [_TOY_LEXICON[t][rng.integers(len(_TOY_LEXICON[t]))] for t in pattern]
+            sentences.append(words)
+            tags.append(list(pattern))
+        return self._dataset(sentences, tags, dict(config, min_count=1),
+                             "generated toy corpus (small_data)")
+
+    def _dataset(self, sentences, tags, config, source, skipped=0):
+        _common.check_positive_ints(config, "min_count", "max_len")
+        fixed = sum(t != t.upper() for sent in tags for t in sent)
+        tags = [[t.upper() for t in sent] for sent in tags]
+        words = [[normalise_word(w) for w in sent] for sent in sentences]
+        if len(words) < 3:
+            raise DataError(f"{source}: only {len(words)} sentence(s); a tagger needs at least 3 "
+                            f"(train, validation, test), and thousands to learn anything.")
+        train, val, test = _common.split_indices(len(words), config["seed"])
+        vocab = Vocabulary.build([words[i] for i in train], min_count=config["min_count"])
+        tag_counts = Counter(t for i in train for t in tags[i])
+        tag_list = [t for t, _ in tag_counts.most_common()]
+        tag_list += sorted({t for sent in tags for t in sent} - set(tag_list))  # unseen in train
+        tag_index = {t: k for k, t in enumerate(tag_list)}
+        max_len = config["max_len"]
+
+        def arrays(idx, cap):
+            x, _ = pad_sequences([vocab.encode(words[i]) for i in idx], maxlen=cap)
+            y, _ = pad_sequences([[tag_index[t] for t in tags[i]] for i in idx], maxlen=cap)
+            return x, y
+
+        longest_held_out = max(len(words[i]) for i in np.concatenate([val, test]))
+        truncated = int(sum(len(words[i]) > max_len for i in train))
+        meta = {"words": vocab.to_dict(), "tags": tag_list, "max_len": max_len,
+                "normalise": "lowercase, digits -> 0"}
+        n_tokens = sum(len(s) for s in words)
+        info = {"source": source, "sentences": len(words), "tokens": n_tokens,
+                "skipped_lines": skipped, "lowercase_tags_fixed": fixed,
+                "train_sentences": len(train), "val_sentences": len(val),
+                "test_sentences": len(test), "vocabulary": len(vocab),
+                "min_count": config["min_count"], "tags": len(tag_list),
+                "max_len": max_len, "truncated_train_sentences": truncated,
+                "truncated_train_tokens": int(sum(max(len(words[i]) - max_len, 0) for i in train))}
+        return Dataset(train=arrays(train, max_len), val=arrays(val, longest_held_out),
+                       test=arrays(test, longest_held_out), meta=meta, info=info)
+
+    def fetch(self, progress=None):
+        fetch_postag(progress)
+        return self.data_info()
+
+    def data_info(self):
+        return info_postag()
+
+    # ---- model -------------------------------------------------------------------------------
+    def build_model(self, config, meta):
+        config = _common.full_config(self, config)
+        cell = _common.recurrent_class(config["cell"], self.cells)
+        _common.check_positive_ints(config, "units", "embed_dim")
+        model = Sequential([
+            Embedding(len(meta["words"]["tokens"]), config["embed_dim"], mask_zero=True,
+                      input_shape=(meta["max_len"],)),
+            Bidirectional(cell(config["units"], return_sequences=True)),
+            TimeDistributed(Dense(len(meta["tags"]), activation="softmax")),
+        ], name="pos_tagger")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
+                      metrics=["accuracy"])
+        return model
+
+    def fit(self, model, data, config, callbacks=None, verbose=0):
+        """Train on batches of sentences of similar length (see ``_common.fit_by_length``)."""
+        return _common.fit_by_length(model, *data.train, epochs=config["epochs"],
+                                     batch_size=config["batch_size"], validation_data=data.val,
+                                     callbacks=callbacks, verbose=verbose)
+
+    # ---- metrics -----------------------------------------------------------------------------
+    def evaluate(self, model, data):
+        x, y = data.test
+        predicted = _common.predict_by_length(model, x).argmax(-1)
+        return _scores(predicted, x, y)
+
+    def baseline(self, data):
+        """Most frequent training tag per word; ``<unk>`` and uncounted words: the overall one."""
+        x_train, y_train = (np.asarray(a) for a in data.train)
+        x, y = (np.asarray(a) for a in data.test)
+        table = most_frequent_tags(x_train, y_train, max(int(x_train.max()), int(x.max())) + 1)
+        return _scores(table[x], x, y)
+
+    # ---- demo ----------------------------------------------------------------------------------
+    def demo(self, model, meta, inputs=None):
+        vocab = Vocabulary.from_dict(meta["words"])
+        tags = meta["tags"]
+        lines = []
+        for text in _as_list(inputs) or [DEFAULT_SENTENCE]:
+            words = tokenize(text)
+            if not words:
+                lines.append(f"(nothing to tag in {text!r})")
+                continue
+            ids = np.array([vocab.encode([normalise_word(w) for w in words])])
+            predicted = model.predict(ids)[0].argmax(-1)
+            tagged = [f"{w}{'*' if i == vocab.unk_index else ''}/{tags[k]}"
+                      for w, i, k in zip(words, ids[0], predicted)]
+            lines.append(" ".join(tagged))
+        lines.append("(* = not in the training vocabulary)")
+        return "\n".join(lines)
+
+
+def most_frequent_tags(x, y, n_words):
+    """Per word id, its most frequent tag in ``(x, y)`` (ties: the lower tag index).
+
+    Padding (id 0) is not counted. ``<unk>`` (id 1) and ids never seen get the most frequent tag
+    over all words. Returns an int array of length ``n_words``.
+    """
+    mask = x != 0
+    n_tags = int(y[mask].max()) + 1 if mask.any() else 1
+    counts = np.zeros((n_words, n_tags), dtype=np.int64)
+    np.add.at(counts, (x[mask], y[mask]), 1)
+    overall = int(counts.sum(axis=0).argmax())
+    table = counts.argmax(axis=1)
+    table[counts.sum(axis=1) == 0] = overall
+    table[Vocabulary.unk_index] = overall
+    return table
+
+
+def _scores(predicted, x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    real = x != 0
+    unknown = x == Vocabulary.unk_index
+    return {"accuracy": _common.masked_accuracy(predicted, y, real),
+            "unknown_accuracy": _common.masked_accuracy(predicted, y, unknown)
+            if unknown.any() else 0.0,
+            "unknown_share": float(unknown.sum() / max(real.sum(), 1))}
+
+
+def _as_list(inputs):
+    if inputs is None:
+        return []
+    if isinstance(inputs, str):
+        return [inputs]
+    return [s for s in inputs if s is not None]

@@ -1,0 +1,199 @@
+"""text-classification: which language is this phrase in? A many-to-one, character-level model.
+
+Model::
+
+    character ids (batch, T)
+      -> Embedding(C, embed_dim, mask_zero=True)     id 0 is padding: the recurrent layer skips it
+      -> LSTM / GRU / SimpleRNN(units)                the state after the last real character
+      -> Dense(n_languages, softmax)
+
+trained with sparse categorical cross-entropy. The recurrent layer reads the phrase one character at
+a time; only its final state h_T reaches the classifier (the lecture's many-to-one picture).
+
+Data
+----
+Default: the names of the emoji in the ``emoji`` package (BSD) in eight Latin-script languages,
+en, de, es, fr, id, it, pt, tr (:func:`rnnkit.data.language_phrases`): "red apple" is ``en``,
+"apel merah" ``id``, about 1,900 phrases per language. ``--data PATH`` reads a UTF-8 TSV file with
+one ``text<TAB>label`` pair per line (blank lines and lines starting with ``#`` are skipped; any
+label set). Phrases are lower-cased; phrases longer than ``max_len`` characters are cut (counted in
+``info``). The pairs are shuffled with ``seed`` and split 80/10/10 into train/val/test; the
+character vocabulary comes from the training part (characters seen fewer than ``min_count`` times
+become ``<unk>``).
+
+Metrics on the test part: ``accuracy``, and ``macro_f1`` (the mean over classes of each class's F1).
+Baseline: always answer the most frequent training label (with eight equally large languages that
+is about 1/8).
+"""
+from collections import Counter
+
+import numpy as np
+
+from rnnkit import Sequential
+from rnnkit.data import DataError, Vocabulary, language_phrases, pad_sequences, read_text
+from rnnkit.layers import Dense, Embedding
+from rnnkit.plugins import Architecture, Dataset
+
+from . import _common
+
+DEFAULT_PHRASES = ("red apple", "apel merah", "pomme rouge", "roter apfel", "mela rossa",
+                   "kırmızı elma", "maçã vermelha", "manzana roja")
+
+_TOY = {"aa": ["ba", "da", "ga", "ka", "ma", "na", "pa", "ta"],
+        "oo": ["bo", "do", "go", "ko", "mo", "no", "po", "to"],
+        "ii": ["bi", "di", "gi", "ki", "mi", "ni", "pi", "ti"]}
+
+
+def read_labelled(path):
+    """Read ``text<TAB>label`` lines from a UTF-8 file; returns a list of (text, label).
+
+    Raises DataError naming the file and line of the first malformed line (not exactly two
+    non-empty tab-separated fields), or if there are fewer than two labels.
+    """
+    text = read_text(path, expected="a TSV file of text<TAB>label lines")
+    pairs = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            raise DataError(
+                f"{path}, line {lineno}: expected 'text<TAB>label' (two non-empty fields separated "
+                f"by one tab), found {len(fields)} field(s): {line[:80]!r}. Fix or delete the line.")
+        pairs.append((fields[0].strip(), fields[1].strip()))
+    labels = {label for _, label in pairs}
+    if len(labels) < 2:
+        raise DataError(f"{path}: found {len(pairs)} phrase(s) but {len(labels)} label(s); a "
+                        f"classifier needs at least two different labels.")
+    return pairs
+
+
+class TextClassification(Architecture):
+    """Language identification of short phrases, character by character (module docstring)."""
+
+    name = "text-classification"
+    kind = "many-to-one"
+    summary = "Which language is a phrase in? Character-level recurrent classifier (8 languages)"
+    headline_metric = "accuracy"
+    data_help = ("a UTF-8 TSV file, one 'text<TAB>label' per line (# comments and blank lines "
+                 "skipped). Default: emoji names in en, de, es, fr, id, it, pt, tr.")
+    cells = ("lstm", "gru", "rnn")
+
+    def default_config(self):
+        return {"cell": "gru", "units": 64, "embed_dim": 24, "epochs": 12, "batch_size": 32,
+                "lr": 0.004, "clipnorm": 5.0, "seed": 0, "min_count": 2, "max_len": 40,
+                "floatx": "float32"}
+
+    # ---- data ------------------------------------------------------------------------------
+    def load_data(self, config, path=None, progress=None):
+        config = _common.full_config(self, config)
+        if path is None:
+            pairs, source = language_phrases(), "emoji names (emoji package, BSD), 8 languages"
+        else:
+            pairs, source = read_labelled(path), str(path)
+        return self._dataset(pairs, config, source)
+
+    def small_data(self, config):
+        """90 generated 'words' in three toy languages told apart by their vowels."""
+        config = _common.full_config(self, config)
+        rng = np.random.default_rng(config["seed"])
+        pairs = []
+        for _ in range(30):
+            for label, syllables in _TOY.items():
+                n = int(rng.integers(2, 5))
+                pairs.append(("".join(syllables[k] for k in rng.integers(0, 8, n)), label))
+        return self._dataset(pairs, dict(config, min_count=1), "generated toy languages (small_data)")
+
+    def _dataset(self, pairs, config, source):
+        _common.check_positive_ints(config, "min_count", "max_len")
+        texts = [t.lower() for t, _ in pairs]
+        labels = [label for _, label in pairs]
+        train, val, test = _common.split_indices(len(texts), config["seed"])
+        chars = Vocabulary.build([texts[i] for i in train], min_count=config["min_count"])
+        classes = sorted(set(labels))
+        index = {c: k for k, c in enumerate(classes)}
+        max_len = config["max_len"]
+
+        def arrays(idx):
+            x, _ = pad_sequences([chars.encode(texts[i]) for i in idx], maxlen=max_len)
+            return x, np.array([index[labels[i]] for i in idx], dtype=np.int64)
+
+        counts = Counter(labels[i] for i in train)
+        meta = {"chars": chars.to_dict(), "classes": classes, "max_len": max_len,
+                "majority": counts.most_common(1)[0][0]}
+        info = {"source": source, "phrases": len(texts), "classes": len(classes),
+                "train": len(train), "val": len(val), "test": len(test),
+                "characters": len(chars), "max_len": max_len,
+                "truncated_phrases": int(sum(len(t) > max_len for t in texts)),
+                "train_counts": dict(sorted(counts.items()))}
+        return Dataset(train=arrays(train), val=arrays(val), test=arrays(test), meta=meta, info=info)
+
+    # ---- model -------------------------------------------------------------------------------
+    def build_model(self, config, meta):
+        config = _common.full_config(self, config)
+        cell = _common.recurrent_class(config["cell"], self.cells)
+        _common.check_positive_ints(config, "units", "embed_dim")
+        model = Sequential([
+            Embedding(len(meta["chars"]["tokens"]), config["embed_dim"], mask_zero=True,
+                      input_shape=(meta["max_len"],)),
+            cell(config["units"]),
+            Dense(len(meta["classes"]), activation="softmax"),
+        ], name="language_id")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
+                      metrics=["accuracy"])
+        return model
+
+    def fit(self, model, data, config, callbacks=None, verbose=0):
+        """Train on batches of phrases of similar length (see ``_common.fit_by_length``)."""
+        return _common.fit_by_length(model, *data.train, epochs=config["epochs"],
+                                     batch_size=config["batch_size"], validation_data=data.val,
+                                     callbacks=callbacks, verbose=verbose)
+
+    # ---- metrics -----------------------------------------------------------------------------
+    def evaluate(self, model, data):
+        x, y = data.test
+        predicted = _common.predict_by_length(model, x).argmax(-1)
+        return _scores(predicted, np.asarray(y), _n_classes(model))
+
+    def baseline(self, data):
+        """Always the most frequent training label."""
+        y_train = np.asarray(data.train[1])
+        y = np.asarray(data.test[1])
+        n = int(max(y_train.max(), y.max())) + 1
+        majority = int(np.bincount(y_train, minlength=n).argmax())
+        return _scores(np.full_like(y, majority), y, n)
+
+    # ---- demo ----------------------------------------------------------------------------------
+    def demo(self, model, meta, inputs=None):
+        chars = Vocabulary.from_dict(meta["chars"])
+        classes = meta["classes"]
+        phrases = [inputs] if isinstance(inputs, str) else list(inputs or DEFAULT_PHRASES)
+        lines = []
+        for phrase in phrases:
+            ids, _ = pad_sequences([chars.encode(phrase.lower())], maxlen=meta["max_len"])
+            if not ids.any():
+                lines.append(f"{phrase!r}: nothing to read")
+                continue
+            width = max(int((ids != 0).sum()), 1)
+            p = model.predict(ids[:, :width])[0]
+            top = np.argsort(p)[::-1][:3]
+            guesses = ", ".join(f"{classes[k]} {p[k]:.0%}" for k in top)
+            lines.append(f"{phrase!r:32} -> {classes[top[0]]}   ({guesses})")
+        return "\n".join(lines)
+
+
+def _n_classes(model):
+    return int(model.layers[-1].units)
+
+
+def _scores(predicted, y, n_classes):
+    f1s = []
+    for c in range(n_classes):
+        tp = int(((predicted == c) & (y == c)).sum())
+        fp = int(((predicted == c) & (y != c)).sum())
+        fn = int(((predicted != c) & (y == c)).sum())
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return {"accuracy": float((predicted == y).mean()),
+            "macro_f1": float(np.mean(f1s)) if f1s else 0.0}
