@@ -171,6 +171,15 @@ class CharLM(Architecture):
         return _scores(p, y)
 
     # ---- demo ----------------------------------------------------------------------------------
+    def encode(self, meta, text):
+        """One-hot characters of ``text`` (those in the alphabet) and the characters themselves."""
+        index = {c: k for k, c in enumerate(meta["alphabet"])}
+        chars = [c for c in text if c in index]
+        if not chars:
+            raise ValueError(f"char-lm: none of the characters of {text!r} is in the model's "
+                             f"alphabet {''.join(meta['alphabet'])!r}")
+        return one_hot(np.array([[index[c] for c in chars]]), len(index)), chars
+
     def demo(self, model, meta, inputs=None):
         prompts = [inputs] if isinstance(inputs, str) else list(inputs or [meta["prompt"]])
         rng = np.random.default_rng(rk_config.rng().integers(2**32))

@@ -189,6 +189,14 @@ class PosTagging(Architecture):
         return _scores(table[x], x, y)
 
     # ---- demo ----------------------------------------------------------------------------------
+    def encode(self, meta, text):
+        """Word ids of ``text`` (unknown words -> <unk>) and its words."""
+        words = tokenize(text)
+        if not words:
+            raise ValueError(f"pos-tagging: no words to tag in {text!r}")
+        vocab = Vocabulary.from_dict(meta["words"])
+        return np.array([vocab.encode([normalise_word(w) for w in words])]), words
+
     def demo(self, model, meta, inputs=None):
         vocab = Vocabulary.from_dict(meta["words"])
         tags = meta["tags"]

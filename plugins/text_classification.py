@@ -165,6 +165,14 @@ class TextClassification(Architecture):
         return _scores(np.full_like(y, majority), y, n)
 
     # ---- demo ----------------------------------------------------------------------------------
+    def encode(self, meta, text):
+        """Character ids of ``text`` (lower-cased, unknown -> <unk>) and its characters."""
+        chars = Vocabulary.from_dict(meta["chars"])
+        lowered = text.lower()[:meta["max_len"]]
+        if not lowered:
+            raise ValueError("text-classification: the text to encode is empty")
+        return np.array([chars.encode(lowered)]), list(lowered)
+
     def demo(self, model, meta, inputs=None):
         chars = Vocabulary.from_dict(meta["chars"])
         classes = meta["classes"]
