@@ -1,0 +1,235 @@
+"""GRU: forward pass and backpropagation through time, both of Keras' ``reset_after`` variants.
+
+Gate order as in Keras: z (update), r (reset), h (candidate). σ is ``recurrent_activation``
+(sigmoid), g is ``activation`` (tanh). h_0 = initial state (zeros unless given).
+
+``reset_after=True`` (Keras' default, and PyTorch's GRU): two biases per gate, b^in and b^rec, and
+the reset gate multiplies the *projected* previous state::
+
+    z_t  = σ(U_z x_t + b_z^in + W_z h_{t-1} + b_z^rec)
+    r_t  = σ(U_r x_t + b_r^in + W_r h_{t-1} + b_r^rec)
+    q_t  = W_h h_{t-1} + b_h^rec                            kept for the backward pass
+    h̃_t  = g(U_h x_t + b_h^in + r_t ⊙ q_t)
+    h_t  = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t
+
+``reset_after=False`` (the original GRU of Cho et al., 2014): one bias per gate, and the reset gate
+multiplies the previous state *before* the projection::
+
+    z_t  = σ(U_z x_t + W_z h_{t-1} + b_z)
+    r_t  = σ(U_r x_t + W_r h_{t-1} + b_r)
+    p_t  = r_t ⊙ h_{t-1}                                    kept for the backward pass
+    h̃_t  = g(U_h x_t + W_h p_t + b_h)
+    h_t  = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t
+
+With a mask m_t (1 = real step, 0 = padding), a padded step carries the state forward unchanged:
+h_t = m_t (z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t) + (1 - m_t) h_{t-1}.
+
+Backward, given G_t = dL/dh_t from the layers above; δh_t is the gradient arriving at h_t through
+step t+1 (δh_T = 0)::
+
+    dh_t   = G_t + δh_t
+    dz_t   = m_t dh_t ⊙ (h_{t-1} - h̃_t)          da_z = dz_t ⊙ σ'(z_t)
+    dh̃_t   = m_t dh_t ⊙ (1 - z_t)                da_h = dh̃_t ⊙ g'(h̃_t)
+  reset_after=True:
+    dr_t   = da_h ⊙ q_t                          da_r = dr_t ⊙ σ'(r_t)
+    dq_t   = da_h ⊙ r_t
+    δh_{t-1} = m_t dh_t ⊙ z_t + W_z^T da_z + W_r^T da_r + W_h^T dq_t + (1 - m_t) dh_t
+    dU = sum_t [da_z; da_r; da_h] x_t^T          db^in  = sum_t [da_z; da_r; da_h]
+    dW = sum_t [da_z; da_r; dq_t] h_{t-1}^T      db^rec = sum_t [da_z; da_r; dq_t]
+  reset_after=False:
+    dp_t   = W_h^T da_h
+    dr_t   = dp_t ⊙ h_{t-1}                      da_r = dr_t ⊙ σ'(r_t)
+    δh_{t-1} = m_t dh_t ⊙ z_t + dp_t ⊙ r_t + W_z^T da_z + W_r^T da_r + (1 - m_t) dh_t
+    dU = sum_t [da_z; da_r; da_h] x_t^T          db = sum_t [da_z; da_r; da_h]
+    dW_z = sum_t da_z h_{t-1}^T,  dW_r = sum_t da_r h_{t-1}^T,  dW_h = sum_t da_h p_t^T
+  both:
+    dx_t = U^T [da_z; da_r; da_h]
+
+Shapes (time-major; the layer transposes): ``X`` (T, B, D); ``U`` (3u, D) = U_z, U_r, U_h stacked
+(Keras' kernel transposed); ``W`` (3u, u) likewise; ``b`` (2, 3u) with rows b^in, b^rec
+(reset_after=True) or (3u,) (reset_after=False); ``mask`` (T, B); ``Z`` (T, B, 3u) the values
+[z_t | r_t | h̃_t]; ``Q`` (T, B, u) the q_t (reset_after=True) or ``P`` (T, B, u) the p_t
+(reset_after=False); ``H`` (T+1, B, u) with ``H[0] = h_0`` and ``H[t] = h_t``.
+
+``U x_t`` for all t (before the loop) and dU, dW, db, dx (after it) are single matrix products over
+all T*B rows; only the products with W stay inside the time loop.
+"""
+import numpy as np
+from numba import njit
+
+from .activations import activate, derivative
+
+
+# ---- reset_after=True (Keras' default; PyTorch) --------------------------------------------------
+
+@njit(cache=True, error_model="numpy")
+def gru_forward(X, h0, U, W, b, mask, act, rec_act, Z, Q, H):
+    """reset_after=True: fill ``Z`` ([z | r | h̃]), ``Q`` (q_t) and ``H``. ``b`` is (2, 3u)."""
+    T, B, D = X.shape
+    u = W.shape[1]
+    one = H.dtype.type(1)
+    Wh = np.empty((B, 3 * u), dtype=H.dtype)
+    # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
+    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))
+    H[0] = h0                                                     # h_0
+    for t in range(1, T + 1):
+        np.dot(H[t - 1], W.T, Wh)                                 # W h_{t-1}, all three gates
+        z = Z[t - 1]
+        for n in range(B):
+            m = mask[t - 1, n]
+            for j in range(u):
+                z_t = activate(z[n, j] + b[0, j] + Wh[n, j] + b[1, j], rec_act)             # z_t
+                r_t = activate(z[n, u + j] + b[0, u + j] + Wh[n, u + j] + b[1, u + j], rec_act)
+                q_t = Wh[n, 2 * u + j] + b[1, 2 * u + j]          # q_t = W_h h_{t-1} + b_h^rec
+                hbar_t = activate(z[n, 2 * u + j] + b[0, 2 * u + j] + r_t * q_t, act)      # h̃_t
+                h_prev = H[t - 1, n, j]
+                h_t = z_t * h_prev + (one - z_t) * hbar_t         # h_t = z h_{t-1} + (1-z) h̃
+                z[n, j] = z_t
+                z[n, u + j] = r_t
+                z[n, 2 * u + j] = hbar_t
+                Q[t - 1, n, j] = q_t
+                H[t, n, j] = m * h_t + (one - m) * h_prev         # padding keeps h_{t-1}
+
+
+@njit(cache=True, error_model="numpy")
+def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db, dh0):
+    """reset_after=True: backpropagate through time.
+
+    ``G`` (T, B, u) holds dL/dh_t from above. Writes ``dA`` (T, B, 3u), the gradients of the input
+    side [da_z | da_r | da_h], ``dR`` (T, B, 3u), those of the recurrent side [da_z | da_r | dq_t],
+    then ``dX``, ``dU``, ``dW``, ``db`` (2, 3u) and ``dh0`` = dL/dh_0.
+    """
+    T, B, D = X.shape
+    u = W.shape[1]
+    one = H.dtype.type(1)
+    dh = np.zeros((B, u), dtype=H.dtype)           # δh_t: dL/dh_t through step t+1; zero at t = T
+    carry = np.empty((B, u), dtype=H.dtype)
+    for t in range(T, 0, -1):
+        z = Z[t - 1]
+        da = dA[t - 1]
+        dr = dR[t - 1]
+        for n in range(B):
+            m = mask[t - 1, n]
+            for j in range(u):
+                z_t = z[n, j]
+                r_t = z[n, u + j]
+                hbar_t = z[n, 2 * u + j]
+                h_prev = H[t - 1, n, j]
+                dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
+                dh_own = m * dh_t                          # what reaches this step's update
+                # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
+                da_z = dh_own * (h_prev - hbar_t) * derivative(z_t, z_t, rec_act)
+                da_h = dh_own * (one - z_t) * derivative(hbar_t, hbar_t, act)
+                # backprop through r_t ⊙ q_t: into the reset gate, and into q_t (dq_t below)
+                da_r = da_h * Q[t - 1, n, j] * derivative(r_t, r_t, rec_act)
+                da[n, j] = da_z
+                da[n, u + j] = da_r
+                da[n, 2 * u + j] = da_h
+                dr[n, j] = da_z
+                dr[n, u + j] = da_r
+                dr[n, 2 * u + j] = da_h * r_t              # dq_t
+                # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
+                carry[n, j] = dh_own * z_t + (one - m) * dh_t
+        np.dot(dr, W, dh)                                  # W^T [da_z; da_r; dq_t]
+        dh += carry
+    dh0[:] = dh
+    dA2 = dA.reshape(T * B, 3 * u)
+    dR2 = dR.reshape(T * B, 3 * u)
+    np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
+    np.dot(dR2.T, H[:T].reshape(T * B, u), dW)             # dW = sum_t [da_z; da_r; dq_t] h_{t-1}^T
+    db[0] = dA2.sum(axis=0)                                # db^in
+    db[1] = dR2.sum(axis=0)                                # db^rec
+    np.dot(dA2, U, dX.reshape(T * B, D))                   # dx_t = U^T [da_z; da_r; da_h]
+
+
+# ---- reset_after=False (Cho et al., 2014) --------------------------------------------------------
+
+@njit(cache=True, error_model="numpy")
+def gru_reset_before_forward(X, h0, U, W, b, mask, act, rec_act, Z, P, H):
+    """reset_after=False: fill ``Z`` ([z | r | h̃]), ``P`` (p_t = r_t ⊙ h_{t-1}) and ``H``."""
+    T, B, D = X.shape
+    u = W.shape[1]
+    one = H.dtype.type(1)
+    W_zr = W[:2 * u]                                              # [W_z; W_r]
+    W_h = W[2 * u:]
+    Wzr_h = np.empty((B, 2 * u), dtype=H.dtype)
+    Wh_p = np.empty((B, u), dtype=H.dtype)
+    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))    # U x_t for every t, all gates
+    H[0] = h0                                                     # h_0
+    for t in range(1, T + 1):
+        z = Z[t - 1]
+        np.dot(H[t - 1], W_zr.T, Wzr_h)                           # W_z h_{t-1}, W_r h_{t-1}
+        for n in range(B):
+            for j in range(u):
+                z[n, j] = activate(z[n, j] + Wzr_h[n, j] + b[j], rec_act)                  # z_t
+                r_t = activate(z[n, u + j] + Wzr_h[n, u + j] + b[u + j], rec_act)          # r_t
+                z[n, u + j] = r_t
+                P[t - 1, n, j] = r_t * H[t - 1, n, j]             # p_t = r_t ⊙ h_{t-1}
+        np.dot(P[t - 1], W_h.T, Wh_p)                             # W_h p_t
+        for n in range(B):
+            m = mask[t - 1, n]
+            for j in range(u):
+                z_t = z[n, j]
+                hbar_t = activate(z[n, 2 * u + j] + Wh_p[n, j] + b[2 * u + j], act)        # h̃_t
+                h_prev = H[t - 1, n, j]
+                h_t = z_t * h_prev + (one - z_t) * hbar_t         # h_t = z h_{t-1} + (1-z) h̃
+                z[n, 2 * u + j] = hbar_t
+                H[t, n, j] = m * h_t + (one - m) * h_prev         # padding keeps h_{t-1}
+
+
+@njit(cache=True, error_model="numpy")
+def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, dU, dW, db, dh0):
+    """reset_after=False: backpropagate through time.
+
+    ``G`` (T, B, u) holds dL/dh_t from above. Writes ``dA`` (T, B, 3u) = [da_z | da_r | da_h], then
+    ``dX``, ``dU``, ``dW``, ``db`` (3u,) and ``dh0`` = dL/dh_0.
+    """
+    T, B, D = X.shape
+    u = W.shape[1]
+    one = H.dtype.type(1)
+    W_zr = W[:2 * u]                               # [W_z; W_r]
+    W_h = W[2 * u:]
+    dh = np.zeros((B, u), dtype=H.dtype)           # δh_t: dL/dh_t through step t+1; zero at t = T
+    carry = np.empty((B, u), dtype=H.dtype)
+    da_zr = np.empty((B, 2 * u), dtype=H.dtype)    # [da_z | da_r] of one step, contiguous for BLAS
+    dA_h = np.empty((T, B, u), dtype=H.dtype)      # da_h of every step, contiguous for BLAS
+    dp = np.empty((B, u), dtype=H.dtype)
+    for t in range(T, 0, -1):
+        z = Z[t - 1]
+        da = dA[t - 1]
+        da_h = dA_h[t - 1]
+        for n in range(B):
+            m = mask[t - 1, n]
+            for j in range(u):
+                z_t = z[n, j]
+                hbar_t = z[n, 2 * u + j]
+                dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
+                dh_own = m * dh_t                          # what reaches this step's update
+                # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
+                da_z = dh_own * (H[t - 1, n, j] - hbar_t) * derivative(z_t, z_t, rec_act)
+                da_h[n, j] = dh_own * (one - z_t) * derivative(hbar_t, hbar_t, act)
+                da_zr[n, j] = da_z
+                da[n, j] = da_z
+                da[n, 2 * u + j] = da_h[n, j]
+                # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
+                carry[n, j] = dh_own * z_t + (one - m) * dh_t
+        np.dot(da_h, W_h, dp)                              # dp_t = W_h^T da_h
+        for n in range(B):
+            for j in range(u):
+                r_t = z[n, u + j]
+                # backprop through p_t = r_t ⊙ h_{t-1}: into the reset gate and into h_{t-1}
+                da_r = dp[n, j] * H[t - 1, n, j] * derivative(r_t, r_t, rec_act)
+                da_zr[n, u + j] = da_r
+                da[n, u + j] = da_r
+                carry[n, j] += dp[n, j] * r_t
+        np.dot(da_zr, W_zr, dh)                            # W_z^T da_z + W_r^T da_r
+        dh += carry
+    dh0[:] = dh
+    dA2 = dA.reshape(T * B, 3 * u)
+    np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
+    db[:] = dA2.sum(axis=0)                                # db = sum_t [da_z; da_r; da_h]
+    np.dot(dA2, U, dX.reshape(T * B, D))                   # dx_t = U^T [da_z; da_r; da_h]
+    # dW_z, dW_r = sum_t da h_{t-1}^T: rows [0, 2u) of the product with all of dA; its rows
+    # [2u, 3u) (da_h h_{t-1}^T) are then replaced by dW_h = sum_t da_h p_t^T.
+    np.dot(dA2.T, H[:T].reshape(T * B, u), dW)
+    np.dot(dA_h.reshape(T * B, u).T, P.reshape(T * B, u), dW[2 * u:])

@@ -1,0 +1,137 @@
+"""LSTM: long short-term memory (Hochreiter & Schmidhuber, 1997), Keras' gate order i, f, c, o."""
+import numpy as np
+
+from .. import initializers
+from ..kernels import activations
+from ..kernels.lstm import lstm_backward, lstm_forward
+from .recurrent import Recurrent
+
+
+class LSTM(Recurrent):
+    """Long short-term memory layer: two states, the hidden state h_t and the cell state c_t.
+
+    For t = 1..T, with h_0 = c_0 = 0 unless ``initial_state=[h0, c0]`` is given::
+
+        i_t = σ(U_i x_t + W_i h_{t-1} + b_i)        input gate
+        f_t = σ(U_f x_t + W_f h_{t-1} + b_f)        forget gate
+        c̃_t = g(U_c x_t + W_c h_{t-1} + b_c)        candidate cell state
+        o_t = σ(U_o x_t + W_o h_{t-1} + b_o)        output gate
+        c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t
+        h_t = o_t ⊙ g(c_t)
+
+    Parameters
+    ----------
+    units : int
+        Size u of h_t and c_t.
+    activation : {"tanh", "relu", "sigmoid", "linear"}, default "tanh"
+        g, applied to c̃_t and to c_t.
+    recurrent_activation : {"sigmoid", "tanh", "relu", "linear"}, default "sigmoid"
+        σ, applied to the gates i_t, f_t, o_t.
+    unit_forget_bias : bool, default True
+        Initialise b_f to ones (Jozefowicz et al., 2015), as Keras does.
+    return_sequences : bool, default False
+        Output every h_t, shape (batch, timesteps, units), instead of the last, (batch, units).
+    return_state : bool, default False
+        Return ``[output, h_T, c_T]``.
+    go_backwards : bool, default False
+        Read the sequence from its end; the output sequence is in processing order (as Keras).
+    input_shape : tuple (timesteps, features), optional
+
+    Weights
+    -------
+    ====================== ================== ========================== ===========
+    lecture                ``params``         Keras ``get_weights()``    Keras shape
+    ====================== ================== ========================== ===========
+    U_i, U_f, U_c, U_o     ``"U"`` (4u, D)    kernel = Uᵀ                (D, 4u)
+    W_i, W_f, W_c, W_o     ``"W"`` (4u, u)    recurrent_kernel = Wᵀ      (u, 4u)
+    b_i, b_f, b_c, b_o     ``"b"`` (4u,)      bias                       (4u,)
+    ====================== ================== ========================== ===========
+
+    Gate k's block is rows [k·u, (k+1)·u) of U, W, b (columns of Keras' kernel), k = 0..3 for
+    i, f, c, o. Parameters: 4u(D + u + 1).
+
+    Example
+    -------
+    >>> layer = LSTM(8, return_state=True)
+    >>> y, h, c = layer(np.zeros((32, 10, 3)))
+    >>> y.shape, h.shape, c.shape
+    ((32, 8), (32, 8), (32, 8))
+    """
+
+    keras_name = "lstm"
+    n_states = 2
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 unit_forget_bias=True, return_sequences=False, return_state=False,
+                 go_backwards=False, input_shape=None, name=None, dtype=None):
+        super().__init__(units, activation=activation, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards,
+                         input_shape=input_shape, name=name, dtype=dtype)
+        self.recurrent_activation = recurrent_activation
+        self.rec_code = activations.code_of(recurrent_activation, activations.ELEMENTWISE,
+                                            "LSTM recurrent_activation")
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _build_cell(self, D):
+        u = self.units
+        self._add_param("U", initializers.glorot_uniform((D, 4 * u), self.dtype).T)
+        self._add_param("W", initializers.orthogonal((u, 4 * u), self.dtype).T)
+        b = np.zeros(4 * u)
+        if self.unit_forget_bias:
+            b[u:2 * u] = 1.0                         # b_f = 1
+        self._add_param("b", b)
+
+    def _cell_forward(self, X, states0, M):
+        T, B, _ = X.shape
+        u, p = self.units, self.params
+        Z = np.empty((T, B, 4 * u), dtype=self.dtype)
+        S = np.empty((T, B, u), dtype=self.dtype)
+        H = np.empty((T + 1, B, u), dtype=self.dtype)
+        C = np.empty((T + 1, B, u), dtype=self.dtype)
+        lstm_forward(X, states0[0], states0[1], p["U"], p["W"], p["b"], M,
+                     self.act_code, self.rec_code, Z, S, H, C)
+        self._cache = (X, Z, S, H, C)
+        return H, [H[T], C[T]]
+
+    def _cell_backward(self, G, dfinal):
+        X, Z, S, H, C = self._cache
+        p, g = self.params, self.grads
+        dcT = dfinal[1] if dfinal[1] is not None else np.zeros_like(C[0])
+        dZ = np.empty_like(Z)
+        dX = np.empty_like(X)
+        dh0 = np.empty_like(H[0])
+        dc0 = np.empty_like(C[0])
+        lstm_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, S, H, C, G,
+                      np.ascontiguousarray(dcT, dtype=self.dtype), dZ, dX, g["U"], g["W"], g["b"],
+                      dh0, dc0)
+        self._dA = dZ     # the gates' pre-activation gradients, for tracing
+        return dX, [dh0, dc0]
+
+    # ---- Keras layout ---------------------------------------------------------------------------
+    def keras_weight_names(self):
+        return ["kernel", "recurrent_kernel", "bias"]
+
+    def get_weights(self):
+        p = self.params
+        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
+
+    def _set_keras_weights(self, w):
+        self.params["U"][...] = w[0].T
+        self.params["W"][...] = w[1].T
+        self.params["b"][...] = w[2]
+
+    def keras_grads(self):
+        g = self.grads
+        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
+
+    def explain(self):
+        u4, D = self.params["U"].shape
+        u = u4 // 4
+        return [f"U (i, f, c, o) = 4 × {u} × {D} = {4 * u * D:,}   (4 gates × units × input dim)",
+                f"W (i, f, c, o) = 4 × {u} × {u} = {4 * u * u:,}   (4 gates × units × units)",
+                f"b (i, f, c, o) = 4 × {u} = {4 * u:,}",
+                f"total = 4 × {u} × ({D} + {u} + 1) = {self.count_params():,}"]
+
+    def get_config(self):
+        return dict(super().get_config(), recurrent_activation=self.recurrent_activation,
+                    unit_forget_bias=self.unit_forget_bias)
