@@ -6,10 +6,12 @@ from .embedding import Embedding
 from .gru import GRU
 from .lstm import LSTM
 from .simple_rnn import SimpleRNN
+from .stub_encoder import StubImageEncoder
 from .time_distributed import TimeDistributed
 
 LAYER_CLASSES = {cls.__name__: cls for cls in
-                 (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed)}
+                 (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed,
+                  StubImageEncoder)}
 
 
 def layer_from_config(entry):

@@ -93,6 +93,12 @@ class LSTM(Recurrent):
         self._cache = (X, Z, S, H, C)
         return H, [H[T], C[T]]
 
+    def gate_values(self):
+        """The last forward pass's gates, each (T, batch, units) in processing order:
+        ``{"i": i_t, "f": f_t, "c̃": c̃_t, "o": o_t}`` (for the hidden-state figures)."""
+        Z, u = self._cache[1], self.units
+        return {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("i", "f", "c̃", "o"))}
+
     def _cell_backward(self, G, dfinal):
         X, Z, S, H, C = self._cache
         p, g = self.params, self.grads
