@@ -24,7 +24,9 @@ still improve.
 
 Vocabularies come from the training pairs only. A word seen only in the test pairs is ``<unk>``,
 and in a reference translation it can never be produced: it counts as wrong in every metric (a
-predicted ``<unk>`` is never a match).
+predicted ``<unk>`` is never a match). Most words of emoji names occur once, so only about a
+third of the default test phrases (64 of 193) have every word in the training vocabulary: that is
+the ceiling of ``exact_match`` for any model and for the baseline.
 
 Metrics on the test split (a seeded random 10% of the pairs):
 

@@ -122,7 +122,7 @@ def hidden_states(model, x):
 
 #: Training runs behind the loss-curve and hidden-state figures: char-lm on the default text,
 #: one run per cell, kept short so `rnnkit figures` stays quick.
-FIGURE_RUNS = {"epochs": 15, "seed": 0}
+FIGURE_RUNS = {"epochs": 15, "seed": 0, "units": 24}
 HIDDEN_INPUT = "Beautiful is better than ugly."
 
 
@@ -142,7 +142,7 @@ COMMITTED = [
                                 title="The lecture's example: forward values, gradients back")),
     ("vanishing-gradients", "rnnkit plot gradients", lambda runs: gradients_figure()),
     ("loss-char-lm-rnn-lstm-gru",
-     "rnnkit train --arch char-lm --cell {rnn,lstm,gru} --epochs 15 --seed 0; "
+     "rnnkit train --arch char-lm --cell {rnn,lstm,gru} --units 24 --epochs 15 --seed 0; "
      "rnnkit plot loss RUN_rnn RUN_lstm RUN_gru --label rnn --label lstm --label gru",
      lambda runs: loss_figure([runs[c].path for c in ("rnn", "lstm", "gru")],
                               ["SimpleRNN", "LSTM", "GRU"],
