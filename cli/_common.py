@@ -7,13 +7,13 @@ import time
 import click
 
 from rnnkit.data.errors import DataError
-from rnnkit.errors import ModelFileError, NonFiniteLossError, ShapeError
+from rnnkit.errors import FileWriteError, ModelFileError, NonFiniteLossError, ShapeError
 from rnnkit.plugins import PluginError
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
 #: traceback (``rnnkit --debug`` shows it). ConfigError and RunError are ValueErrors.
 USER_ERRORS = (PluginError, DataError, ModelFileError, ShapeError, NonFiniteLossError,
-               FileNotFoundError, ValueError)
+               FileNotFoundError, FileWriteError, ValueError)
 
 
 def use_colour(stream=None):

@@ -1,8 +1,13 @@
 """``rnnkit plot ...`` and ``rnnkit figures``: slide figures, through rnnkit.figures."""
 import click
 
-from rnnkit import figures as fig_mod
-from rnnkit.viz import Theme, save
+# matplotlib is imported only when a figure is drawn: `rnnkit --help` must stay quick.
+KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder", "bidirectional")
+
+
+def _theme(style, aspect):
+    from rnnkit.viz import Theme
+    return Theme(style=style, aspect=aspect)
 
 
 def _figure_options(f):
@@ -19,6 +24,7 @@ def _figure_options(f):
 
 
 def _save(fig, output, dpi):
+    from rnnkit.viz import save
     path = save(fig, output, dpi=dpi)
     click.echo(f"wrote {path}")
 
@@ -38,7 +44,7 @@ def plot():
 
 
 @plot.command("unroll")
-@click.option("--kind", type=click.Choice(fig_mod.KINDS), help="Draw this architecture type.")
+@click.option("--kind", type=click.Choice(KINDS), help="Draw this architecture type.")
 @click.option("--arch", "arch_name", help="Draw the type of this registered architecture.")
 @click.option("--model", "run_dir", type=click.Path(), help="Draw the type of a trained run's model.")
 @click.option("--steps", type=click.IntRange(1, 12), default=4, show_default=True,
@@ -57,6 +63,7 @@ def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, 
       rnnkit plot unroll --kind many-to-many --steps 4 --values -o lecture.pdf
       rnnkit plot unroll --arch translation --steps 3 -o translation.png
     """
+    from rnnkit import figures as fig_mod
     given = [o for o in (kind, arch_name, run_dir) if o]
     if len(given) != 1:
         raise click.UsageError("choose exactly one of --kind, --arch or --model")
@@ -67,7 +74,7 @@ def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, 
         from rnnkit.training import load_run
         kind = fig_mod.kind_of_model(load_run(run_dir).model)
     fig = fig_mod.unroll_figure(kind, steps=steps, values=values, grads=grads,
-                                theme=Theme(style=style, aspect=aspect))
+                                theme=_theme(style, aspect))
     _save(fig, output, dpi)
 
 
@@ -80,7 +87,8 @@ def architectures(output, dpi, aspect, style):
     Example:
       rnnkit plot architectures -o architectures.pdf
     """
-    _save(fig_mod.architectures_figure(Theme(style=style, aspect=aspect)), output, dpi)
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.architectures_figure(_theme(style, aspect)), output, dpi)
 
 
 @plot.command("loss")
@@ -96,10 +104,11 @@ def loss(run_dirs, labels, metric, output, dpi, aspect, style):
     Example:
       rnnkit plot loss runs/a runs/b --label rnn --label lstm -o loss.pdf
     """
+    from rnnkit import figures as fig_mod
     if labels and len(labels) != len(run_dirs):
         raise click.UsageError(f"give one --label per run: {len(run_dirs)} runs, {len(labels)} labels")
     fig = fig_mod.loss_figure(list(run_dirs), list(labels) or None, metric=metric,
-                              theme=Theme(style=style, aspect=aspect))
+                              theme=_theme(style, aspect))
     _save(fig, output, dpi)
 
 
@@ -119,8 +128,9 @@ def gradients(steps, units, seed, output, dpi, aspect, style):
     Example:
       rnnkit plot gradients --steps 100 -o vanishing.pdf
     """
+    from rnnkit import figures as fig_mod
     fig = fig_mod.gradients_figure(steps=steps, units=units, seed=seed,
-                                   theme=Theme(style=style, aspect=aspect))
+                                   theme=_theme(style, aspect))
     _save(fig, output, dpi)
 
 
@@ -136,6 +146,7 @@ def hidden(run_dir, text, gates, output, dpi, aspect, style):
     Example:
       rnnkit plot hidden runs/char-lm-... --input "hello world" --gates -o hidden.png
     """
+    from rnnkit import figures as fig_mod
     from rnnkit import plugins
     from rnnkit.training import load_run
     run = load_run(run_dir)
@@ -144,7 +155,7 @@ def hidden(run_dir, text, gates, output, dpi, aspect, style):
     if gates and gate_values is None:
         raise click.UsageError("--gates needs an LSTM model; this run's first recurrent layer is not one")
     fig = fig_mod.hidden_figure(values, tokens, gates=gate_values if gates else None,
-                                theme=Theme(style=style, aspect=aspect),
+                                theme=_theme(style, aspect),
                                 title=f"hidden state of {run.arch}")
     _save(fig, output, dpi)
 
@@ -159,5 +170,6 @@ def figures(out_dir):
     Example:
       rnnkit figures --out figures/
     """
+    from rnnkit import figures as fig_mod
     for path in fig_mod.regenerate(out_dir, progress=click.echo):
         click.echo(f"wrote {path}")

@@ -1,7 +1,7 @@
 """``rnnkit train``, ``rnnkit evaluate`` and ``rnnkit predict``: runs of an architecture."""
 import click
 
-from rnnkit import training
+from rnnkit import plugins, training
 from rnnkit.plugins import names as architecture_names
 
 from ._common import ProgressReporter, echo_json, metrics_table, say, style
@@ -24,11 +24,11 @@ run_dir_argument = click.argument(
 @click.option("--data", "data_path", metavar="PATH",
               help="A data file in the architecture's format (default: its own data).")
 @click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), help="The recurrent cell.")
-@click.option("--units", type=int, help="Units of the recurrent layer(s).")
-@click.option("--epochs", type=int, help="Passes over the training data.")
-@click.option("--batch-size", type=int, help="Samples per gradient step.")
-@click.option("--lr", type=float, help="Learning rate.")
-@click.option("--clipnorm", type=float, help="Clip the gradient's global norm to this value.")
+@click.option("--units", type=click.IntRange(min=1), help="Units of the recurrent layer(s).")
+@click.option("--epochs", type=click.IntRange(min=0), help="Passes over the training data.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Samples per gradient step.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--clipnorm", type=click.FloatRange(min=0, min_open=True), help="Clip the gradient's global norm to this value.")
 @click.option("--seed", type=int, help="Random seed (weights, shuffling).")
 @click.option("--float32/--float64", "float32", default=None,
               help="Float type (default: the config's, else float32 for speed).")
@@ -62,6 +62,11 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
     if out_dir is not None and resume is not None:
         raise click.UsageError("--out and --resume cannot be combined: a resumed run stays in "
                                "its folder")
+    if arch is not None and arch not in architecture_names():
+        try:
+            plugins.get(arch)
+        except plugins.PluginError as err:       # unknown name: a usage error, with suggestions
+            raise click.BadParameter(str(err), param_hint="'--arch'") from None
     overrides = {"cell": cell, "units": units, "epochs": epochs, "batch_size": batch_size,
                  "lr": lr, "clipnorm": clipnorm, "seed": seed,
                  "floatx": None if float32 is None else ("float32" if float32 else "float64")}
@@ -75,7 +80,8 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
         raise SystemExit(130)
     metrics = run.metrics
     click.echo("")
-    click.echo(style(f"{run.arch}: test metrics after {run.epochs_done} epochs "
+    click.echo(style(f"{run.arch}: test metrics after {run.epochs_done} "
+                     f"epoch{'' if run.epochs_done == 1 else 's'} "
                      f"({metrics['seconds']:.1f}s)", bold=True))
     for line in metrics_table(metrics["test"], metrics["baseline"], metrics.get("headline_metric")):
         click.echo(line)

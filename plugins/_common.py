@@ -250,3 +250,15 @@ def masked_accuracy(predicted, y, mask):
     if n == 0:
         return float("nan")
     return float(((np.asarray(predicted) == np.asarray(y)) & mask).sum() / n)
+
+
+def emoji_data_info(what):
+    """``data info`` of the architectures built on the ``emoji`` package's names."""
+    import importlib.metadata as md
+    from pathlib import Path
+    dist = md.distribution("emoji")
+    folder = Path(str(dist.locate_file("emoji"))) / "unicode_codes"
+    size = sum(p.stat().st_size for p in folder.glob("*")) if folder.is_dir() else None
+    return {"source": f"{what}, from the emoji names of the installed emoji package "
+                      f"{dist.version} (a dependency of rnnkit; nothing to download)",
+            "path": str(folder), "size": size, "licence": "BSD (the emoji package)"}

@@ -138,6 +138,11 @@ class CharLM(Architecture):
         return Dataset(train=(one_hot(x_train, V), y_train), val=(one_hot(x_val, V), y_val),
                        test=(one_hot(x_test, V), y_test), meta=meta, info=info)
 
+    def data_info(self):
+        return {"source": "The Zen of Python (PEP 20), read from the standard library's module "
+                          "`this`; and the lecture's 'hello' (nothing to download)",
+                "licence": "PEP 20 is in the public domain"}
+
     # ---- model -------------------------------------------------------------------------------
     def build_model(self, config, meta):
         config = _common.full_config(self, config)

@@ -198,6 +198,15 @@ class Forecasting(Architecture):
         return Dataset(train=(x[train], y[train]), test=(x[~train], y[~train]), meta=meta, info=info)
 
     # ---- model -------------------------------------------------------------------------------
+    def data_info(self):
+        from importlib import resources
+        from rnnkit.data import airline
+        csv = resources.files(airline.__package__).joinpath(airline.FILENAME)
+        return {"source": "monthly international airline passengers (thousands), 1949-1960, "
+                          "144 values; shipped with rnnkit (nothing to download)",
+                "path": str(csv), "size": len(csv.read_bytes()), "citation": airline.CITATION,
+                "licence": "a published statistical series (facts); the CSV is rnnkit's"}
+
     def build_model(self, config, meta):
         config = _common.full_config(self, config)
         cell = _common.recurrent_class(config["cell"], self.cells)

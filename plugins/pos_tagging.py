@@ -138,7 +138,8 @@ class PosTagging(Architecture):
                 "normalise": "lowercase, digits -> 0"}
         n_tokens = sum(len(s) for s in words)
         info = {"source": source, "sentences": len(words), "tokens": n_tokens,
-                "skipped_lines": skipped, "lowercase_tags_fixed": fixed,
+                "skipped_lines": int(skipped), "lowercase_tags_fixed": fixed,
+                "first_skipped_line": getattr(skipped, "first", None),
                 "train_sentences": len(train), "val_sentences": len(val),
                 "test_sentences": len(test), "vocabulary": len(vocab),
                 "min_count": config["min_count"], "tags": len(tag_list),

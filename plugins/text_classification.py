@@ -164,6 +164,9 @@ class TextClassification(Architecture):
         majority = int(np.bincount(y_train, minlength=n).argmax())
         return _scores(np.full_like(y, majority), y, n)
 
+    def data_info(self):
+        return _common.emoji_data_info("short phrases in 8 languages")
+
     # ---- demo ----------------------------------------------------------------------------------
     def encode(self, meta, text):
         """Character ids of ``text`` (lower-cased, unknown -> <unk>) and its characters."""

@@ -52,7 +52,7 @@ from rnnkit.data import DataError, Vocabulary, pad_sequences, translation_pairs
 from rnnkit.data.text import read_text
 from rnnkit.plugins import Architecture, Dataset
 
-from ._common import optimizer, recurrent_class
+from ._common import emoji_data_info, optimizer, recurrent_class
 
 START, END = "<s>", "</s>"
 PAD_ID, UNK_ID = Vocabulary.pad_index, Vocabulary.unk_index
@@ -349,6 +349,9 @@ class Translation(Architecture):
         return fit_keep_best(model, data, config, vocab, callbacks, verbose)
 
     # ---- metrics ----------------------------------------------------------------------------------
+    def data_info(self):
+        return emoji_data_info("English-Indonesian phrase pairs")
+
     def evaluate(self, model, data):
         vocab = Vocabulary.from_dict(data.meta["tgt_vocab"])
         x, y = data.test

@@ -11,3 +11,7 @@ class NonFiniteLossError(FloatingPointError):
 
 class ModelFileError(ValueError):
     """A saved model file is missing, corrupt, or not an rnnkit model."""
+
+
+class FileWriteError(OSError):
+    """A file could not be written where it was asked (the message names the place)."""

@@ -199,7 +199,7 @@ def regenerate(out_dir="figures", progress=print):
     for name, command, _ in COMMITTED:
         lines += [f"## {name}", "", f"`{command}`", "", f"![{name}]({name}.png)  ",
                   f"PDF: [{name}.pdf]({name}.pdf)", ""]
-    from .models.saving import atomic_write
-    atomic_write(out / "README.md", lambda f: f.write("\n".join(lines).encode("utf-8")))
+    from .fileio import atomic_write_text
+    atomic_write_text(out / "README.md", "\n".join(lines))
     written.append(out / "README.md")
     return written

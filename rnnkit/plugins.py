@@ -106,8 +106,9 @@ class Architecture:
 
         Optional; ``rnnkit plot hidden`` needs it.
         """
-        raise NotImplementedError(f"architecture {self.name!r} does not say how to encode a text "
-                                  f"(it has no encode(meta, text) method)")
+        raise PluginError(f"architecture {self.name!r} cannot encode a text for this figure (it has "
+                          f"no encode(meta, text) method); hidden-state figures work for runs of "
+                          f"char-lm, pos-tagging and text-classification")
 
     def fetch(self, progress=None):
         """Download the default corpus ahead of time; returns data_info(). Default: nothing to fetch."""
@@ -224,7 +225,7 @@ def get(name):
         entries.setdefault(e.name, e)      # the kept entry sorts before its ignored duplicates
     if name not in entries:
         known = sorted(entries)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise PluginError(f"unknown architecture {name!r}.{hint} Known architectures: "
                           f"{', '.join(known) or 'none'} (see `rnnkit list`).")

@@ -11,9 +11,14 @@ class Table:
     title: str
     columns: list
     rows: list = field(default_factory=list)      # lists of numbers or strings
+    note: str = None                              # printed under the table
 
     def cell(self, v, digits):
-        return f"{v:.{digits}f}" if isinstance(v, (float, np.floating)) else str(v)
+        if isinstance(v, (float, np.floating)):
+            text = f"{v:.{digits}f}"
+            # -0.000 is 0.000 to a reader: drop the sign of values that round to zero
+            return text[1:] if text.startswith("-") and float(text) == 0 else text
+        return str(v)
 
 
 def render(tables, fmt="text", digits=3):
@@ -37,6 +42,8 @@ def _text(tables, digits):
         out.append("  ".join(c.rjust(w) for c, w in zip(t.columns, widths)))
         out.append("  ".join("-" * w for w in widths))
         out += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        if t.note:
+            out.append(f"Note: {t.note}")
         out.append("")
     return "\n".join(out)
 
@@ -48,16 +55,20 @@ def _markdown(tables, digits):
         out.append("| " + " | ".join(t.columns) + " |")
         out.append("|" + "|".join("---:" for _ in t.columns) + "|")
         out += ["| " + " | ".join(r) + " |" for r in _cells(t, digits)]
+        if t.note:
+            out.append(f"\n*Note: {t.note}*")
         out.append("")
     return "\n".join(out)
 
 
-_LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+_LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "{": r"\{",
+                  "}": r"\}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                  "|": r"\textbar{}", "\\": r"\textbackslash{}", "<": r"\textless{}",
+                  ">": r"\textgreater{}"}
 
 
 def _latex_text(s):
-    if s.startswith("$"):
-        return s
+    """Text-mode LaTeX for a title or header: every special character escaped."""
     return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in s)
 
 
@@ -73,6 +84,8 @@ def _latex(tables, digits):
         out += [" & ".join(r) + r" \\" for r in _cells(t, digits)]
         out.append(r"\bottomrule")
         out.append(r"\end{tabular}")
+        if t.note:
+            out.append(r"\par\smallskip\footnotesize " + _latex_text(t.note))
         out.append(r"\end{center}")
     return "\n".join(out) + "\n"
 

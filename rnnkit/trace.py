@@ -90,6 +90,19 @@ def forward_tables(model, x):
     return tables
 
 
+def _mark_lecture_slip(tables):
+    """Note, under the t3 and t4 output tables, the y_t values the slides print by mistake."""
+    for table in tables:
+        t = int(table.title[1:].split(":")[0])
+        if table.title.endswith("output") and t in LECTURE_SLIP:
+            e = [row[1] for row in table.rows]
+            printed = ", ".join(f"{v:.3f}" for v in LECTURE_SLIP[t])
+            table.note = (f"the slides print yt = [{printed}] here, a slip: softmax divides each "
+                          f"exp by their sum, {sum(e):.3f}, so y1 = {e[0]:.3f} / {sum(e):.3f} = "
+                          f"{e[0] / sum(e):.3f}")
+    return tables
+
+
 def backward_tables(model, x, targets):
     """Per timestep (last first, as BPTT runs), the gradients flowing back through the network."""
     _check_traceable(model)
@@ -141,7 +154,7 @@ def slides_tables(backward=False):
     """The lecture example's forward tables, and with ``backward`` its BPTT tables."""
     model = slides_model()
     x = one_hot(SLIDE_INPUT)
-    tables = forward_tables(model, x)
+    tables = _mark_lecture_slip(forward_tables(model, x))
     if backward:
         targets = np.array([SYMBOLS.index(s) for s in SLIDE_TARGET])
         tables += backward_tables(model, x, targets)

@@ -40,7 +40,8 @@ import numpy as np
 from . import __version__, config as config_mod, plugins
 from .data.errors import DataError
 from .errors import ModelFileError, NonFiniteLossError
-from .models.saving import atomic_write, read_model_file, save_model
+from .fileio import atomic_write
+from .models.saving import read_model_file, save_model
 
 #: Keys every architecture accepts on top of its default_config(): the float type and clipping.
 GENERIC_KEYS = {"floatx": "float32", "clipnorm": None, "clipvalue": None}
@@ -178,7 +179,12 @@ def validate_config(arch, config):
 
 def _new_run_dir(arch_name, out_dir):
     if out_dir is not None:
-        return Path(out_dir)
+        path = Path(out_dir)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise RunError(f"--out {str(path)!r} already exists and is not an empty folder; a new "
+                           f"run never overwrites one. Choose another folder, or continue that "
+                           f"run with `rnnkit train --resume {path}`.")
+        return path
     base = Path("runs") / f"{arch_name}-{datetime.now():%Y%m%d-%H%M%S}"
     path, k = base, 2
     while path.exists():
@@ -192,11 +198,12 @@ def _write_text(path, text):
 
 
 def _write_json(path, data):
-    _write_text(path, json.dumps(_jsonable(data), indent=2) + "\n")
+    _write_text(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def _jsonable(x):
-    """Plain JSON types (NumPy scalars and arrays become numbers and lists)."""
+    """Plain JSON types (NumPy scalars and arrays become numbers and lists; a NaN or infinite
+    number, which JSON cannot hold, becomes null)."""
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -204,7 +211,9 @@ def _jsonable(x):
     if isinstance(x, np.ndarray):
         return _jsonable(x.tolist())
     if isinstance(x, np.generic):
-        return x.item()
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
     return x
 
 
@@ -436,10 +445,25 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         config_mod.set_floatx(previous_floatx)
 
 
+def _report_data(data, say):
+    """One line on the data (sizes, source), and a warning for skipped malformed lines."""
+    info = data.info or {}
+    sizes = ", ".join(f"{name} {len(part[1]):,}" for name, part in
+                      (("train", data.train), ("val", data.val), ("test", data.test)) if part)
+    source = info.get("source")
+    say(f"data: {sizes} samples" + (f" ({source})" if source else ""))
+    skipped = info.get("skipped_lines") or 0
+    if skipped:
+        first = info.get("first_skipped_line")
+        where = f"; the first is line {first[0]}: {first[1][:60]!r}" if first else ""
+        say(f"warning: skipped {skipped} malformed line{'s' if skipped != 1 else ''}{where}")
+
+
 def _train(arch, config, data_path, out, checkpoint, say, callbacks, figures=True):
     config_mod.set_seed(config["seed"]) if "seed" in config else None
     config_mod.set_floatx(config.get("floatx") or "float32")
     data = arch.load_data(config, data_path, say)
+    _report_data(data, say)
     meta = _jsonable(data.meta)
     model = arch.build_model(config, meta)
     _apply_optimizer_options(model, config)
@@ -599,7 +623,8 @@ def load_run(run_dir, arch=None):
     if not model_path.is_file():
         status = info.get("status", "unknown")
         hint = (f" Resume it with `rnnkit train --resume {run_dir}`."
-                if (run_dir / CHECKPOINT).is_file() else "")
+                if (run_dir / CHECKPOINT).is_file() and status != "finished" else
+                " Train it again with `rnnkit train`.")
         raise RunError(f"{str(run_dir)!r} has no trained model ({MODEL}); its status is "
                        f"{status!r}.{hint}")
     try:

@@ -68,9 +68,19 @@ def test_train_with_config_file(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--arch", "tiny-tager"], "Did you mean 'tiny-tagger'"),
-    (["--arch", "tiny-tagger", "--epochs", "-1"], "epochs must be an integer >= 0"),
-    (["--arch", "tiny-tagger", "--units", "0"], "units must be an integer > 0"),
+    (["--arch", "tiny-tager"], "Invalid value for '--arch': unknown architecture 'tiny-tager'. "
+                               "Did you mean 'tiny-tagger'"),
+    (["--arch", "tiny-tagger", "--epochs", "-1"], "Invalid value for '--epochs': -1 is not in the range x>=0"),
+    (["--arch", "tiny-tagger", "--units", "0"], "Invalid value for '--units': 0 is not in the range x>=1"),
+    (["--arch", "tiny-tagger", "--lr", "0"], "Invalid value for '--lr'"),
+    (["--arch", "tiny-tagger", "--cell", "transformer"], "Invalid value for '--cell'"),
+])
+def test_train_usage_errors_exit_2_and_name_the_option(run_cli, args, message):
+    result = run_cli("train", *args, code=2)
+    assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
     (["--arch", "tiny-regress", "--cell", "lstm"], "cell 'lstm' is not available for tiny-regress"),
     (["--arch", "tiny-tagger", "--data", "missing.txt"], "data file 'missing.txt' does not exist"),
     (["--arch", "broken-arch"], "architecture 'broken-arch' from package rnnkit-tiny 0.1"),
@@ -100,7 +110,7 @@ def test_train_usage_errors_exit_2(run_cli):
 
 
 def test_debug_shows_the_traceback(run_cli):
-    result = CliRunner().invoke(cli, ["--debug", "train", "--arch", "tiny-tager"])
+    result = CliRunner().invoke(cli, ["--debug", "train", "--arch", "broken-arch"])
     assert result.exit_code == 1 and type(result.exception).__name__ == "PluginError"
 
 

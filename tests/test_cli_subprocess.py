@@ -31,7 +31,7 @@ def test_trace_slides():
 
 def test_bad_input_exit_codes():
     done = rnnkit("train", "--arch", "no-such-architecture")
-    assert done.returncode == 1
-    assert done.stderr.startswith("Error: unknown architecture 'no-such-architecture'")
+    assert done.returncode == 2
+    assert "Error: Invalid value for '--arch': unknown architecture 'no-such-architecture'" in done.stderr
     assert "Traceback" not in done.stderr
     assert rnnkit("train", "--epochs", "x").returncode == 2

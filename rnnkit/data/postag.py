@@ -58,6 +58,16 @@ _WHAT_TO_DO = ("Connect to the network and run `rnnkit data fetch pos-tagging`, 
                "--data PATH with a file in token<TAB>tag or CoNLL-U format")
 
 
+class SkippedLines(int):
+    """How many malformed lines were skipped (an int), with ``first``: the first one's
+    ``(line number, text)``, or None."""
+
+    def __new__(cls, count, first=None):
+        obj = super().__new__(cls, count)
+        obj.first = first
+        return obj
+
+
 class TaggedCorpus(NamedTuple):
     """Sentences and their tags; unpacks as ``sentences, tags, skipped = corpus``."""
 
@@ -66,7 +76,8 @@ class TaggedCorpus(NamedTuple):
     tags: List[List[str]]
     """One list of tags per sentence, aligned with ``sentences``."""
     skipped: int
-    """Number of malformed lines that were skipped (always 0 for CoNLL-U)."""
+    """Number of malformed lines that were skipped (always 0 for CoNLL-U); a
+    :class:`SkippedLines` whose ``first`` names the first of them."""
 
 
 # -- the nlp-id corpus --------------------------------------------------------------------------
@@ -153,8 +164,10 @@ def load_postag(path=None, progress=None):
 
 
 def _is_complete(path):
+    """The cached file is there and is exactly the pinned one (size, then SHA-256: ~10 ms)."""
     try:
-        return path.is_file() and path.stat().st_size == DATA_SIZE
+        return (path.is_file() and path.stat().st_size == DATA_SIZE
+                and _sha256(path.read_bytes()) == DATA_SHA256)
     except OSError:
         return False
 
@@ -277,7 +290,7 @@ def parse_tagged(text, source="<text>"):
             f"{source}: no valid sentence found: expected one 'token<TAB>tag' pair per line with "
             f"a blank line between sentences.{detail} Fix the file, or use CoNLL-U format "
             f"(a .conllu file).")
-    return TaggedCorpus(sentences, tags, skipped)
+    return TaggedCorpus(sentences, tags, SkippedLines(skipped, first_bad))
 
 
 def read_conllu(path):

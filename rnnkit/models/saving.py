@@ -7,31 +7,15 @@ folder, then renamed over the target, so an interrupted save never leaves half a
 """
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
 from ..errors import ModelFileError
+from ..fileio import atomic_write  # noqa: F401  (also used by rnnkit.training)
 
 FORMAT = "rnnkit-model"
 VERSION = 1
-
-
-def atomic_write(path, write):
-    """Call ``write(fileobj)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_model(model, path, extra=None):

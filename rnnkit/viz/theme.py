@@ -26,8 +26,6 @@ Example
 
 from __future__ import annotations
 
-import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,8 @@ from pathlib import Path
 import matplotlib
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+
+from ..fileio import atomic_write
 
 # Okabe, M. & Ito, K. (2008), "Color Universal Design": eight colours safe for colour-blind viewers.
 OKABE_ITO = {
@@ -232,15 +232,7 @@ def save(fig: Figure, path, dpi: int = 200) -> Path:
         allowed = ", ".join(SAVE_FORMATS)
         shown = repr(path.suffix) if path.suffix else "no extension"
         raise ValueError(f"cannot save a figure as {shown} ({path.name}); use one of {allowed}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=ext + ".tmp")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=SAVE_FORMATS[ext], dpi=dpi, facecolor=fig.get_facecolor(),
-                    edgecolor=fig.get_edgecolor())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(path, lambda f: fig.savefig(f, format=SAVE_FORMATS[ext], dpi=dpi,
+                                             facecolor=fig.get_facecolor(),
+                                             edgecolor=fig.get_edgecolor()))
     return path
