@@ -19,18 +19,21 @@ class Loss:
         k = y_pred.shape[-1]
         Y = np.ascontiguousarray(y_pred.reshape(-1, k))
         w = np.ascontiguousarray(weights.reshape(-1), dtype=Y.dtype)
-        if w.sum() == 0:
-            raise ValueError("every target position is masked: the loss has nothing to average")
         T = self._targets(y_true, y_pred.shape, Y.dtype)
         grad = np.empty_like(Y)
-        fused = (self.fuses_with is not None and
-                 getattr(output_layer, "activation", None) == self.fuses_with and
-                 hasattr(output_layer, "logits"))
+        logits = None
+        if (self.fuses_with is not None and
+                getattr(output_layer, "activation", None) == self.fuses_with):
+            logits = getattr(output_layer, "logits", None)
+        fused = logits is not None
         if fused:
-            Z = np.ascontiguousarray(output_layer.logits.reshape(-1, k))
+            Z = np.ascontiguousarray(logits.reshape(-1, k))
             value = self._fused(Z, Y, T, w, grad)
         else:
             value = self._plain(Y, T, w, grad)
+        # the kernels divide by sum(w): NaN when every position is masked (checked only then)
+        if value != value and w.sum() == 0:
+            raise ValueError("every target position is masked: the loss has nothing to average")
         return float(value), grad.reshape(y_pred.shape), fused
 
     def _targets(self, y_true, shape, dtype):

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .activations import SOFTMAX, activate, derivative
+from .activations import SOFTMAX, activate_row, backprop_row
 
 
 @njit(cache=True, error_model="numpy")
@@ -35,7 +35,8 @@ def dense_forward(X, V, b, code, Z, Y):
     for n in range(N):
         for j in range(k):
             Z[n, j] += b[j]                              # z = V h + b_hy
-        if code == SOFTMAX:
+    if code == SOFTMAX:
+        for n in range(N):
             zmax = Z[n, 0]
             for j in range(1, k):
                 zmax = max(zmax, Z[n, j])
@@ -46,28 +47,35 @@ def dense_forward(X, V, b, code, Z, Y):
                 total += e
             for j in range(k):
                 Y[n, j] /= total                         # y_k = exp(z_k) / sum_j exp(z_j)
-        else:
-            for j in range(k):
-                Y[n, j] = activate(Z[n, j], code)        # y = g(z)
+    else:
+        activate_row(Z.reshape(N * k), Y.reshape(N * k), code)   # y = g(z), every element at once
 
 
 @njit(cache=True, error_model="numpy")
 def dense_backward(X, V, code, Z, Y, dY, fused, dZ, dX, dV, db):
-    """Fill ``dZ``, ``dX`` (N, D), ``dV`` and ``db`` from ``dY`` (or from dz itself when ``fused``)."""
+    """Fill ``dZ``, ``dX`` (N, D), ``dV`` and ``db`` from ``dY`` (or from dz itself when ``fused``).
+
+    Pass ``dX`` of shape (0, D) when the input gradient is not needed: the kernel skips it.
+    """
     N, k = Z.shape
-    for n in range(N):
-        if fused:
+    if fused:
+        for n in range(N):
             for j in range(k):
                 dZ[n, j] = dY[n, j]                      # the loss already gave dL/dz
-        elif code == SOFTMAX:
+    elif code == SOFTMAX:
+        for n in range(N):
             s = Y.dtype.type(0)
             for j in range(k):
                 s += dY[n, j] * Y[n, j]
             for j in range(k):
                 dZ[n, j] = Y[n, j] * (dY[n, j] - s)      # backprop through softmax
-        else:
-            for j in range(k):
-                dZ[n, j] = dY[n, j] * derivative(Z[n, j], Y[n, j], code)   # through g
+    else:
+        backprop_row(Z.reshape(N * k), Y.reshape(N * k), dY.reshape(N * k), dZ.reshape(N * k),
+                     code)                               # dz = dy * g'(z), every element at once
     np.dot(dZ.T, X, dV)                                  # dV = sum dz hᵀ
-    db[:] = dZ.sum(axis=0)                               # db_hy = sum dz
-    np.dot(dZ, V, dX)                                    # dh = Vᵀ dz
+    db[:] = 0
+    for n in range(N):                                   # db_hy = sum dz
+        for j in range(k):
+            db[j] += dZ[n, j]
+    if dX.shape[0] == N:                                 # (an empty dX: input gradient not wanted)
+        np.dot(dZ, V, dX)                                # dh = Vᵀ dz

@@ -13,13 +13,21 @@ Probabilities are clipped to [eps, 1 - eps], eps = 1e-7, as Keras does.
 
 Fused with the output activation, the gradient with respect to the logits z is simply::
 
-    softmax + CCE:   dL/dz = w_n (y - t) / S       L computed as log sum_j exp(z_j) - sum_j t_j z_j
+    softmax + CCE:   dL/dz = w_n (y - t) / S       L = -sum_j t_j log y_j, unclipped (see below)
     sigmoid + BCE:   dL/dz = w_n (y - t) / (k S)   L computed from z as max(z,0) - t z + log(1+e^-|z|)
 
 which is both cheaper and exact where the clipped form is not. Sparse targets are class indices.
+
+The fused softmax loss reads the probabilities y the output layer already computed, so the k
+exponentials per row are not computed a second time (at 256 classes they were half the loss's
+cost): -log y_c is as accurate as log sum_j exp(z_j) - z_c as long as y_c is a normal floating-point
+number. Where it is not (y_c below the smallest normal, i.e. z_c more than ~708 (float64) or ~87
+(float32) below the largest logit), that row falls back to the log-sum-exp form, so the value stays
+exact, never infinite, and needs no clipping.
 """
 import math
 
+import numpy as np
 from numba import njit
 
 EPS = 1e-7
@@ -83,22 +91,32 @@ def categorical_crossentropy(Y, T, w, dY):
 
 
 @njit(cache=True, error_model="numpy")
+def _log_sum_exp_minus(Z, n, c):
+    """log sum_j exp(z_nj) - z_nc for row ``n``: -log softmax(z)_c without underflow."""
+    k = Z.shape[1]
+    zmax = Z[n, 0]
+    for j in range(1, k):
+        zmax = max(zmax, Z[n, j])
+    lse = 0.0
+    for j in range(k):
+        lse += math.exp(Z[n, j] - zmax)
+    return zmax + math.log(lse) - Z[n, c]
+
+
+@njit(cache=True, error_model="numpy")
 def softmax_crossentropy(Z, Y, T, w, dZ):
     """CCE fused with softmax: from logits ``Z`` (``Y`` = softmax(Z)) and one-hot ``T``."""
     N, k = Z.shape
     S = w.sum()
+    tiny = np.finfo(Y.dtype).tiny                        # smallest normal number of Y's type
     total = 0.0
     for n in range(N):
-        zmax = Z[n, 0]
-        for j in range(1, k):
-            zmax = max(zmax, Z[n, j])
-        lse = 0.0
         for j in range(k):
-            lse += math.exp(Z[n, j] - zmax)
-        lse = zmax + math.log(lse)                       # log sum_j exp(z_j)
-        for j in range(k):
-            total += w[n] * T[n, j] * (lse - Z[n, j])    # -t log softmax(z)
-            dZ[n, j] = w[n] * (Y[n, j] - T[n, j]) / S    # dL/dz = y - t
+            t = T[n, j]
+            if t != 0:                                   # -t log softmax(z), from the stored y
+                y = Y[n, j]
+                total += w[n] * t * (-math.log(y) if y >= tiny else _log_sum_exp_minus(Z, n, j))
+            dZ[n, j] = w[n] * (Y[n, j] - t) / S          # dL/dz = y - t
     return total / S
 
 
@@ -122,16 +140,12 @@ def sparse_softmax_crossentropy(Z, Y, labels, w, dZ):
     """Sparse CCE fused with softmax, from logits ``Z``; fills dL/dz and returns L."""
     N, k = Z.shape
     S = w.sum()
+    tiny = np.finfo(Y.dtype).tiny
     total = 0.0
     for n in range(N):
-        zmax = Z[n, 0]
-        for j in range(1, k):
-            zmax = max(zmax, Z[n, j])
-        lse = 0.0
-        for j in range(k):
-            lse += math.exp(Z[n, j] - zmax)
         c = labels[n]
-        total += w[n] * (zmax + math.log(lse) - Z[n, c])
+        y = Y[n, c]
+        total += w[n] * (-math.log(y) if y >= tiny else _log_sum_exp_minus(Z, n, c))
         for j in range(k):
             dZ[n, j] = w[n] * Y[n, j] / S
         dZ[n, c] -= w[n] / S

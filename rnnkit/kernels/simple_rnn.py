@@ -31,7 +31,7 @@ are single matrix products over all T*B rows; only ``W h_{t-1}`` stays inside th
 import numpy as np
 from numba import njit
 
-from .activations import activate, derivative
+from .activations import activate_row, backprop_row
 
 
 @njit(cache=True, error_model="numpy")
@@ -39,19 +39,25 @@ def simple_rnn_forward(X, h0, U, W, b, mask, code, A, H):
     """Fill ``A`` (a_t) and ``H`` (h_t) for all steps. See the module docstring for the equations."""
     T, B, D = X.shape
     u = W.shape[0]
+    one = H.dtype.type(1)
     Wh = np.empty((B, u), dtype=H.dtype)
     # U x_t for every t at once: one (T*B, D) x (D, u) product.
     np.dot(X.reshape(T * B, D), U.T, A.reshape(T * B, u))
-    H[0] = h0                                            # h_0
+    for i in range(B):
+        for j in range(u):
+            H[0, i, j] = h0[i, j]                        # h_0 (a loop: ``H[0] = h0`` compiles 5 s)
     for t in range(1, T + 1):
-        np.dot(H[t - 1], W.T, Wh)                        # W h_{t-1}
+        a_t, h_t, h_prev = A[t - 1], H[t], H[t - 1]
+        np.dot(h_prev, W.T, Wh)                          # W h_{t-1}
+        for i in range(B):
+            for j in range(u):
+                a_t[i, j] = a_t[i, j] + Wh[i, j] + b[j]  # a_t = U x_t + W h_{t-1} + b_xh
+        activate_row(a_t.reshape(B * u), h_t.reshape(B * u), code)   # h_t = f(a_t), whole block
         for i in range(B):
             m = mask[t - 1, i]
-            for j in range(u):
-                a = A[t - 1, i, j] + Wh[i, j] + b[j]     # a_t = U x_t + W h_{t-1} + b_xh
-                A[t - 1, i, j] = a
-                h = activate(a, code)                    # h_t = f(a_t)
-                H[t, i, j] = m * h + (1 - m) * H[t - 1, i, j]   # padding keeps h_{t-1}
+            if m != one:                                 # padding keeps h_{t-1}
+                for j in range(u):
+                    h_t[i, j] = m * h_t[i, j] + (one - m) * h_prev[i, j]
 
 
 @njit(cache=True, error_model="numpy")
@@ -60,24 +66,42 @@ def simple_rnn_backward(X, U, W, mask, code, A, H, G, dA, dX, dU, dW, db, dh0):
 
     ``G`` (T, B, u) holds dL/dh_t from above (``G[t-1]`` for h_t). Writes ``dA`` (da_t), ``dX``
     (T, B, D), ``dU``, ``dW``, ``db`` and ``dh0`` = dL/dh_0 (the gradient for the initial state).
+    Pass ``dX`` of shape (0, B, D) when the input gradient is not needed: the kernel skips it.
     """
     T, B, D = X.shape
     u = W.shape[0]
+    one = H.dtype.type(1)
     dh = np.zeros((B, u), dtype=H.dtype)                 # dL/dh_t through step t+1; zero at t = T
     carry = np.empty((B, u), dtype=H.dtype)
     for t in range(T, 0, -1):
+        da_t = dA[t - 1]
+        for i in range(B):
+            for j in range(u):
+                da_t[i, j] = dh[i, j] + G[t - 1, i, j]   # dh_t = from above + from step t+1
         for i in range(B):
             m = mask[t - 1, i]
-            for j in range(u):
-                g = dh[i, j] + G[t - 1, i, j]            # dh_t = from above + from step t+1
-                # backprop through the nonlinearity: da_t = dh_t * f'(a_t)
-                dA[t - 1, i, j] = m * g * derivative(A[t - 1, i, j], H[t, i, j], code)
-                carry[i, j] = (1 - m) * g                # a padded step passes dh_t straight back
-        np.dot(dA[t - 1], W, dh)                         # backprop into h_{t-1}: W^T da_t
-        dh += carry
-    dh0[:] = dh
+            if m != one:
+                for j in range(u):
+                    g = da_t[i, j]
+                    carry[i, j] = (one - m) * g          # a padded step passes dh_t straight back
+                    da_t[i, j] = m * g                   # and gets no gradient of its own
+        # backprop through the nonlinearity: da_t = dh_t * f'(a_t), whole block (in place)
+        backprop_row(A[t - 1].reshape(B * u), H[t].reshape(B * u), da_t.reshape(B * u),
+                     da_t.reshape(B * u), code)
+        np.dot(da_t, W, dh)                              # backprop into h_{t-1}: W^T da_t
+        for i in range(B):
+            if mask[t - 1, i] != one:
+                for j in range(u):
+                    dh[i, j] += carry[i, j]
+    for i in range(B):
+        for j in range(u):
+            dh0[i, j] = dh[i, j]                         # dL/dh_0
     dA2 = dA.reshape(T * B, u)
     np.dot(dA2.T, X.reshape(T * B, D), dU)               # dU = sum_t da_t x_t^T
     np.dot(dA2.T, H[:T].reshape(T * B, u), dW)           # dW = sum_t da_t h_{t-1}^T
-    db[:] = dA2.sum(axis=0)                              # db_xh = sum_t da_t
-    np.dot(dA2, U, dX.reshape(T * B, D))                 # dx_t = U^T da_t
+    db[:] = 0
+    for n in range(T * B):                               # db_xh = sum_t da_t
+        for j in range(u):
+            db[j] += dA2[n, j]
+    if dX.shape[0] == T:                                 # (an empty dX: input gradient not wanted)
+        np.dot(dA2, U, dX.reshape(T * B, D))             # dx_t = U^T da_t

@@ -33,6 +33,8 @@ class Dense(Layer):
     """
 
     keras_name = "dense"
+    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
+    overwrites_grads = True
 
     def __init__(self, units, activation="linear", input_shape=None, name=None, dtype=None):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
@@ -64,16 +66,20 @@ class Dense(Layer):
         self._cache = (X, Z, Y, lead)
         return Y.reshape(lead + (self.units,))
 
-    def backward(self, dy, fused=False):
-        """Backpropagate dL/dy; with ``fused=True``, ``dy`` is already dL/dz (see the kernel)."""
+    def backward(self, dy, fused=False, need_dx=True):
+        """Backpropagate dL/dy; with ``fused=True``, ``dy`` is already dL/dz (see the kernel).
+
+        ``need_dx=False`` skips the input gradient dh = Vᵀ dz and returns None (a model's first layer).
+        """
         X, Z, Y, lead = self._cache
         dY = np.ascontiguousarray(np.asarray(dy, dtype=self.dtype).reshape(Z.shape))
-        dZ = np.empty_like(Z)
-        dX = np.empty_like(X)
+        # fused: dz is dy itself, so it can stay where it is (the kernel's copy is then in place)
+        dZ = dY if fused else np.empty_like(Z)
+        dX = np.empty_like(X) if need_dx else np.empty((0, X.shape[1]), dtype=X.dtype)
         dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
                        self.grads["V"], self.grads["b"])
         self._dZ = dZ     # kept for the lecture's backward tables (rnnkit trace --backward)
-        return dX.reshape(lead + (X.shape[1],))
+        return dX.reshape(lead + (X.shape[1],)) if need_dx else None
 
     @property
     def logits(self):

@@ -56,28 +56,45 @@ class Recurrent(Layer):
         Returns the output ((batch, units), or (batch, timesteps, units) with return_sequences),
         or ``[output, h]`` (LSTM: ``[output, h, c]``) with return_state.
         """
-        self._check_input(x, ("batch", "timesteps", "features"), self.input_shape[-1])
+        if x.ndim != 3 or x.shape[-1] != self.input_shape[-1]:
+            self._check_input(x, ("batch", "timesteps", "features"), self.input_shape[-1])
         B, T, _ = x.shape
         X = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.dtype)
-        M = (np.ones((T, B), dtype=self.dtype) if mask is None
+        M = (self._all_ones(T, B) if mask is None
              else np.ascontiguousarray(np.asarray(mask).T, dtype=self.dtype))
         if self.go_backwards:
             X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
         states0 = self._initial_states(initial_state, B)
         H, finals = self._cell_forward(X, states0, M)
-        self._M = M
+        self._M, self._masked = M, mask is not None
         self.last_states = H          # (T+1, batch, units) in processing order: h_0, h_1, ..., h_T
         if self.return_sequences:
-            output = (H[1:] * M[:, :, None]).transpose(1, 0, 2)
+            # one copy straight into batch-first order (contiguous, so the next layer needs none)
+            output = np.empty((B, T, self.units), dtype=self.dtype)
+            if mask is None:
+                np.copyto(output, H[1:].transpose(1, 0, 2))
+            else:
+                np.multiply(H[1:].transpose(1, 0, 2), M.T[:, :, None], out=output)
         else:
             output = H[T].copy()
         if self.return_state:
             return [output] + [s.copy() for s in finals]
         return output
 
+    def _all_ones(self, T, B):
+        """The (T, B) mask of an unmasked batch; kept between calls (kernels only read it)."""
+        ones = getattr(self, "_ones", None)
+        if ones is None or ones.shape != (T, B) or ones.dtype != self.dtype:
+            ones = self._ones = np.ones((T, B), dtype=self.dtype)
+        return ones
+
     def _initial_states(self, initial_state, B):
         if initial_state is None:
-            return [np.zeros((B, self.units), dtype=self.dtype) for _ in range(self.n_states)]
+            zeros = getattr(self, "_zero_states", None)   # kept between calls: kernels only read h_0
+            if zeros is None or zeros[0].shape[0] != B or zeros[0].dtype != self.dtype:
+                zeros = self._zero_states = [np.zeros((B, self.units), dtype=self.dtype)
+                                             for _ in range(self.n_states)]
+            return list(zeros)
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         if len(states) != self.n_states:
             raise ValueError(f"layer {self.name!r} ({type(self).__name__}) takes {self.n_states} "
@@ -89,17 +106,21 @@ class Recurrent(Layer):
         return [np.ascontiguousarray(s, dtype=self.dtype) for s in states]
 
     # ---- backward -----------------------------------------------------------------------------
-    def backward(self, dy, dstates=None):
+    def backward(self, dy, dstates=None, need_dx=True):
         """Backpropagate dL/d(output) (and, with return_state, dL/d(final states) in ``dstates``).
 
         Fills ``grads``, sets ``initial_state_grads`` and returns dL/dx (batch, timesteps, features).
+        ``need_dx=False`` (a model's first layer, whose input gradient nobody reads) lets a cell
+        skip the input-gradient product; it then returns None (cells that cannot skip it return it).
         """
         M = self._M
         T, B = M.shape
-        G = np.zeros((T, B, self.units), dtype=self.dtype)
         if self.return_sequences:
-            G += np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2) * M[:, :, None]
+            dy = np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2)
+            G = (np.multiply(dy, M[:, :, None]) if self._masked   # padding passes no gradient
+                 else np.array(dy, order="C"))   # a private time-major copy (G[T-1] may change)
         else:
+            G = np.zeros((T, B, self.units), dtype=self.dtype)
             G[T - 1] += dy
         dfinal = [None] * self.n_states
         if dstates is not None:
@@ -108,10 +129,16 @@ class Recurrent(Layer):
                     dfinal[k] = np.asarray(d, dtype=self.dtype)
         if dfinal[0] is not None:
             G[T - 1] += dfinal[0]                # h_T is the last entry of the state sequence
-        dX, dinit = self._cell_backward(G, dfinal)
+        self._need_dx = need_dx
+        try:
+            dX, dinit = self._cell_backward(G, dfinal)
+        finally:
+            self._need_dx = True
+        self.initial_state_grads = dinit
+        if dX is None:
+            return None
         if self.go_backwards:
             dX = dX[::-1]
-        self.initial_state_grads = dinit
         return dX.transpose(1, 0, 2)
 
     def get_config(self):

@@ -45,6 +45,8 @@ class SimpleRNN(Recurrent):
     """
 
     keras_name = "simple_rnn"
+    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
+    overwrites_grads = True
 
     def _build_cell(self, D):
         u = self.units
@@ -65,12 +67,15 @@ class SimpleRNN(Recurrent):
         X, A, H = self._cache
         p, g = self.params, self.grads
         dA = np.empty_like(A)
-        dX = np.empty_like(X)
+        # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
+        # layer's input gradient is not wanted, e.g. for a model's first layer
+        need_dx = getattr(self, "_need_dx", True)
+        dX = np.empty_like(X) if need_dx else np.empty((0,) + X.shape[1:], dtype=X.dtype)
         dh0 = np.empty_like(H[0])
         simple_rnn_backward(X, p["U"], p["W"], self._M, self.act_code, A, H, G,
                             dA, dX, g["U"], g["W"], g["b"], dh0)
         self._dA = dA     # kept for the lecture's backward tables (rnnkit trace --backward)
-        return dX, [dh0]
+        return (dX if need_dx else None), [dh0]
 
     # ---- Keras layout ---------------------------------------------------------------------------
     def keras_weight_names(self):

@@ -115,6 +115,33 @@ class Sequential:
             params[key] = view
             grads[key] = self._flat_grads[at:at + p.size].reshape(p.shape)
             at += p.size
+        self._plan_grad_zeroing()
+
+    def _plan_grad_zeroing(self):
+        """Which gradient entries must be zeroed before each backward pass.
+
+        SimpleRNN and Dense overwrite all their gradients (``overwrites_grads``), so nothing is
+        zeroed for them; an Embedding accumulates into the rows its batch touched, so only the rows
+        the previous batch touched are zeroed; every other layer's gradients are zeroed whole.
+        """
+        from ..layers.embedding import Embedding
+        from ..layers.time_distributed import TimeDistributed
+        self._zero_whole, self._zero_rows = [], []
+        for layer in self.layers:
+            inner = layer.layer if isinstance(layer, TimeDistributed) else layer
+            if getattr(inner, "overwrites_grads", False):
+                continue
+            if type(inner) is Embedding:
+                self._zero_rows.append(inner)
+                continue
+            for _, grads, key in layer.parameter_slots():
+                self._zero_whole.append(grads[key])
+
+    def _zero_grads(self):
+        for g in self._zero_whole:
+            g[...] = 0
+        for layer in self._zero_rows:
+            layer.grads["E"][layer.touched_rows] = 0
 
     def _ensure_built(self, x):
         if not self.built:
@@ -195,13 +222,15 @@ class Sequential:
             raise RuntimeError(f"model {self.name!r}: call compile(loss=..., optimizer=...) before "
                                f"{what}()")
 
-    @staticmethod
-    def _weights(y_pred, mask):
+    def _weights(self, y_pred, mask):
         """1 for every target position that counts, 0 for padding: shape y_pred.shape[:-1]."""
         lead = y_pred.shape[:-1]
         if mask is not None and np.shape(mask) == lead:
             return np.asarray(mask, dtype=y_pred.dtype)
-        return np.ones(lead, dtype=y_pred.dtype)
+        ones = getattr(self, "_ones", None)           # kept between batches; nothing writes to it
+        if ones is None or ones.shape != lead or ones.dtype != y_pred.dtype:
+            ones = self._ones = np.ones(lead, dtype=y_pred.dtype)
+        return ones
 
     def _loss_and_backward(self, x, y):
         y_pred, mask = self.forward(x)
@@ -209,9 +238,22 @@ class Sequential:
         value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
         if not math.isfinite(value):
             return value, y_pred, w
-        self._flat_grads[:] = 0
-        self.backward(grad, fused=fused)
+        self._zero_grads()
+        if type(self).backward is Sequential.backward:
+            self._backward_params(grad, fused)
+        else:                                    # a subclass (EncoderDecoder) runs its own
+            self.backward(grad, fused=fused)
         return value, y_pred, w
+
+    def _backward_params(self, dy, fused):
+        """``backward`` for training: the first layer is told its input gradient is not needed."""
+        layers = self.layers
+        for i in range(len(layers) - 1, -1, -1):
+            layer = layers[i]
+            kwargs = {"fused": True} if fused and i == len(layers) - 1 else {}
+            if i == 0 and getattr(layer, "overwrites_grads", False):
+                kwargs["need_dx"] = False        # SimpleRNN and Dense can skip it
+            dy = layer.backward(dy, **kwargs)
 
     def gradients(self, x, y):
         """``(loss, grads)`` for one batch, without updating: grads align with ``get_weights()``."""
