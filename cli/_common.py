@@ -1,7 +1,6 @@
 """What every command shares: colours, user errors, JSON output and the training progress bar."""
 import json
 import os
-import sys
 import time
 
 import click

@@ -41,6 +41,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit import config as rk_config
+from rnnkit import threads
 from rnnkit.data import DataError, default_text, hello, one_hot, read_text
 from rnnkit.layers import Dense, TimeDistributed
 from rnnkit.plugins import Architecture, Dataset
@@ -156,17 +157,10 @@ class CharLM(Architecture):
                       metrics=["accuracy"])
         return model
 
-    def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Keras' fit, on one BLAS thread (see ``_common.blas_single_thread``)."""
-        with _common.blas_single_thread():
-            return super().fit(model, data, config, callbacks=callbacks, verbose=verbose)
-
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):
         x, y = data.test
-        with _common.blas_single_thread():
-            p = model.predict(x)
-        return _scores(p, np.asarray(y))
+        return _scores(model.predict(x), np.asarray(y))
 
     def baseline(self, data):
         """The unigram model of the training text (add-one smoothing)."""
@@ -190,9 +184,9 @@ class CharLM(Architecture):
         rng = np.random.default_rng(rk_config.rng().integers(2**32))
         out = [f"temperature {meta['temperature']:g} (0 = most probable character)"]
         for prompt in prompts:
-            with _common.blas_single_thread():
-                text, dropped = sample(model, meta, prompt, meta["sample_length"], meta["temperature"],
-                                       rng)
+            with threads.for_model(model):     # many small predictions: one BLAS thread
+                text, dropped = sample(model, meta, prompt, meta["sample_length"],
+                                       meta["temperature"], rng)
             note = f"   (left out, not in the alphabet: {''.join(sorted(dropped))!r})" if dropped else ""
             out.append(f"{prompt!r} -> {text!r}{note}")
         return "\n".join(out)

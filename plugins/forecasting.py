@@ -217,12 +217,11 @@ class Forecasting(Architecture):
         return model
 
     def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Keras' fit on one BLAS thread; a long run prints only every 25th epoch when verbose."""
+        """Keras' fit; a long run prints only every 25th epoch when verbose."""
         if verbose and config["epochs"] > 50:
             callbacks = list(callbacks or []) + [_EveryNth(25, config["epochs"])]
             verbose = 0
-        with _common.blas_single_thread():
-            return super().fit(model, data, config, callbacks=callbacks, verbose=verbose)
+        return super().fit(model, data, config, callbacks=callbacks, verbose=verbose)
 
     # ---- metrics -----------------------------------------------------------------------------
     def _test_truth(self, meta):

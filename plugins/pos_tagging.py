@@ -28,7 +28,7 @@ Preparation, all recorded in ``Dataset.info``:
   ``info["truncated_train_sentences"]``); validation and test sentences are never cut, so every
   held-out word is scored.
 * Training and evaluation run on batches of sentences of similar length, each padded only to its own
-  longest sentence (see ``rnnkit.builtins._common.fit_by_length``): padding costs as much as words.
+  longest sentence (``Sequential.fit(bucket_by_length=True)``): padding costs as much as words.
 
 Metrics (on the test part, padding excluded): ``accuracy`` over all words, ``unknown_accuracy`` over
 words outside the vocabulary, ``unknown_share`` (how many test words those are). Baseline: the most
@@ -171,15 +171,15 @@ class PosTagging(Architecture):
         return model
 
     def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Train on batches of sentences of similar length (see ``_common.fit_by_length``)."""
-        return _common.fit_by_length(model, *data.train, epochs=config["epochs"],
-                                     batch_size=config["batch_size"], validation_data=data.val,
-                                     callbacks=callbacks, verbose=verbose)
+        """Train on batches of sentences of similar length, each cut to its longest."""
+        return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
+                         validation_data=data.val, callbacks=callbacks, verbose=verbose,
+                         bucket_by_length=True)
 
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):
         x, y = data.test
-        predicted = _common.predict_by_length(model, x).argmax(-1)
+        predicted = model.predict(x, bucket_by_length=True).argmax(-1)
         return _scores(predicted, x, y)
 
     def baseline(self, data):

@@ -145,15 +145,15 @@ class TextClassification(Architecture):
         return model
 
     def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Train on batches of phrases of similar length (see ``_common.fit_by_length``)."""
-        return _common.fit_by_length(model, *data.train, epochs=config["epochs"],
-                                     batch_size=config["batch_size"], validation_data=data.val,
-                                     callbacks=callbacks, verbose=verbose)
+        """Train on batches of phrases of similar length, each cut to its longest."""
+        return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
+                         validation_data=data.val, callbacks=callbacks, verbose=verbose,
+                         bucket_by_length=True)
 
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):
         x, y = data.test
-        predicted = _common.predict_by_length(model, x).argmax(-1)
+        predicted = model.predict(x, bucket_by_length=True).argmax(-1)
         return _scores(predicted, np.asarray(y), _n_classes(model))
 
     def baseline(self, data):

@@ -181,3 +181,32 @@ def test_embedding_param_count_and_explain():
     model.build()
     assert model.count_params() == 64_000
     assert model.layers[0].explain()[0].startswith("E = 1,000 × 64 = 64,000")
+
+
+@pytest.mark.parametrize("sequence_output", [True, False])
+def test_bucketing_by_length_changes_nothing_but_the_padding_work(sequence_output):
+    rng = np.random.default_rng(6)
+    T = 7
+    layers = [Embedding(9, 3, mask_zero=True, input_shape=(T,)),
+              GRU(4, return_sequences=sequence_output),
+              Dense(3, activation="softmax")]
+    model = Sequential(layers)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    x = ragged_ids(rng, 11, T, 9)
+    y = rng.integers(0, 3, size=(11, T) if sequence_output else (11,))
+    plain = model.predict(x, batch_size=4)
+    bucketed = model.predict(x, batch_size=4, bucket_by_length=True)
+    real = x != 0 if sequence_output else slice(None)
+    np.testing.assert_allclose(bucketed[real], plain[real], atol=1e-12)   # padding is not compared
+    np.testing.assert_allclose(model.evaluate(x, y, batch_size=4, bucket_by_length=True),
+                               model.evaluate(x, y, batch_size=4), rtol=1e-12)
+    before = model.evaluate(x, y)[0]
+    model.fit(x, y, epochs=3, batch_size=4, verbose=0, bucket_by_length=True)
+    assert model.evaluate(x, y)[0] < before
+
+
+def test_bucketing_needs_padded_token_ids():
+    model = Sequential([SimpleRNN(2, input_shape=(3, 1)), Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match="bucket_by_length needs token ids"):
+        model.predict(np.zeros((2, 3, 1)), bucket_by_length=True)

@@ -57,8 +57,14 @@ all T*B rows; only the products with W stay inside the time loop.
 import numpy as np
 from numba import njit
 
-from .activations import activate, derivative
+from .activations import activate_row, backprop_row
 
+
+# Every step works row by row (one batch entry): pre-activations in one plain loop, the
+# nonlinearities on contiguous slices of the row with ``activate_row`` / ``backprop_row`` (the
+# activation's branch outside the loop), then the state update: every loop is branch-free and
+# vectorizes. Array assignments such as ``H[0] = h0`` and ``.sum(axis=0)`` are written as explicit
+# loops: they cost seconds of compile time each.
 
 # ---- reset_after=True (Keras' default; PyTorch) --------------------------------------------------
 
@@ -71,23 +77,27 @@ def gru_forward(X, h0, U, W, b, mask, act, rec_act, Z, Q, H):
     Wh = np.empty((B, 3 * u), dtype=H.dtype)
     # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
     np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))
-    H[0] = h0                                                     # h_0
+    for n in range(B):
+        for j in range(u):
+            H[0, n, j] = h0[n, j]                                 # h_0
     for t in range(1, T + 1):
         np.dot(H[t - 1], W.T, Wh)                                 # W h_{t-1}, all three gates
         z = Z[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
+            zn = z[n]
+            for j in range(2 * u):                                # pre-activations of z_t, r_t
+                zn[j] = zn[j] + b[0, j] + Wh[n, j] + b[1, j]      # U x_t + b^in + W h_{t-1} + b^rec
+            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # z_t, r_t = σ(...)
             for j in range(u):
-                z_t = activate(z[n, j] + b[0, j] + Wh[n, j] + b[1, j], rec_act)             # z_t
-                r_t = activate(z[n, u + j] + b[0, u + j] + Wh[n, u + j] + b[1, u + j], rec_act)
                 q_t = Wh[n, 2 * u + j] + b[1, 2 * u + j]          # q_t = W_h h_{t-1} + b_h^rec
-                hbar_t = activate(z[n, 2 * u + j] + b[0, 2 * u + j] + r_t * q_t, act)      # h̃_t
-                h_prev = H[t - 1, n, j]
-                h_t = z_t * h_prev + (one - z_t) * hbar_t         # h_t = z h_{t-1} + (1-z) h̃
-                z[n, j] = z_t
-                z[n, u + j] = r_t
-                z[n, 2 * u + j] = hbar_t
                 Q[t - 1, n, j] = q_t
+                zn[2 * u + j] = zn[2 * u + j] + b[0, 2 * u + j] + zn[u + j] * q_t  # + r_t ⊙ q_t
+            activate_row(zn[2 * u:], zn[2 * u:], act)             # h̃_t = g(...)
+            for j in range(u):
+                z_t = zn[j]
+                h_prev = H[t - 1, n, j]
+                h_t = z_t * h_prev + (one - z_t) * zn[2 * u + j]  # h_t = z h_{t-1} + (1-z) h̃
                 H[t, n, j] = m * h_t + (one - m) * h_prev         # padding keeps h_{t-1}
 
 
@@ -97,7 +107,9 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
 
     ``G`` (T, B, u) holds dL/dh_t from above. Writes ``dA`` (T, B, 3u), the gradients of the input
     side [da_z | da_r | da_h], ``dR`` (T, B, 3u), those of the recurrent side [da_z | da_r | dq_t],
-    then ``dX``, ``dU``, ``dW``, ``db`` (2, 3u) and ``dh0`` = dL/dh_0.
+    then ``dX``, ``dU``, ``dW``, ``db`` (2, 3u) and ``dh0`` = dL/dh_0. Pass ``dX`` of shape
+    (0, B, D) when the input gradient is not needed: the kernel skips it. Every output is
+    overwritten.
     """
     T, B, D = X.shape
     u = W.shape[1]
@@ -110,36 +122,45 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
         dr = dR[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
+            zn, dan, drn = z[n], da[n], dr[n]
             for j in range(u):
-                z_t = z[n, j]
-                r_t = z[n, u + j]
-                hbar_t = z[n, 2 * u + j]
+                z_t = zn[j]
                 h_prev = H[t - 1, n, j]
                 dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's update
                 # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
-                da_z = dh_own * (h_prev - hbar_t) * derivative(z_t, z_t, rec_act)
-                da_h = dh_own * (one - z_t) * derivative(hbar_t, hbar_t, act)
-                # backprop through r_t ⊙ q_t: into the reset gate, and into q_t (dq_t below)
-                da_r = da_h * Q[t - 1, n, j] * derivative(r_t, r_t, rec_act)
-                da[n, j] = da_z
-                da[n, u + j] = da_r
-                da[n, 2 * u + j] = da_h
-                dr[n, j] = da_z
-                dr[n, u + j] = da_r
-                dr[n, 2 * u + j] = da_h * r_t              # dq_t
+                dan[j] = dh_own * (h_prev - zn[2 * u + j])            # dz_t
+                dan[2 * u + j] = dh_own * (one - z_t)                 # dh̃_t
                 # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
                 carry[n, j] = dh_own * z_t + (one - m) * dh_t
+            backprop_row(zn[:u], zn[:u], dan[:u], dan[:u], rec_act)              # da_z = dz σ'(z)
+            backprop_row(zn[2 * u:], zn[2 * u:], dan[2 * u:], dan[2 * u:], act)  # da_h = dh̃ g'(h̃)
+            for j in range(u):
+                da_h = dan[2 * u + j]
+                # backprop through r_t ⊙ q_t: into the reset gate, and into q_t
+                dan[u + j] = da_h * Q[t - 1, n, j]                    # dr_t
+                drn[2 * u + j] = da_h * zn[u + j]                     # dq_t = da_h r_t
+            backprop_row(zn[u:2 * u], zn[u:2 * u], dan[u:2 * u], dan[u:2 * u], rec_act)  # da_r
+            for j in range(2 * u):
+                drn[j] = dan[j]                                       # [da_z | da_r]
         np.dot(dr, W, dh)                                  # W^T [da_z; da_r; dq_t]
-        dh += carry
-    dh0[:] = dh
+        for n in range(B):
+            for j in range(u):
+                dh[n, j] += carry[n, j]
+    for n in range(B):
+        for j in range(u):
+            dh0[n, j] = dh[n, j]                           # dL/dh_0
     dA2 = dA.reshape(T * B, 3 * u)
     dR2 = dR.reshape(T * B, 3 * u)
     np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
     np.dot(dR2.T, H[:T].reshape(T * B, u), dW)             # dW = sum_t [da_z; da_r; dq_t] h_{t-1}^T
-    db[0] = dA2.sum(axis=0)                                # db^in
-    db[1] = dR2.sum(axis=0)                                # db^rec
-    np.dot(dA2, U, dX.reshape(T * B, D))                   # dx_t = U^T [da_z; da_r; da_h]
+    db[:] = 0
+    for k in range(T * B):
+        for j in range(3 * u):
+            db[0, j] += dA2[k, j]                          # db^in
+            db[1, j] += dR2[k, j]                          # db^rec
+    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+        np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
 
 
 # ---- reset_after=False (Cho et al., 2014) --------------------------------------------------------
@@ -155,25 +176,30 @@ def gru_reset_before_forward(X, h0, U, W, b, mask, act, rec_act, Z, P, H):
     Wzr_h = np.empty((B, 2 * u), dtype=H.dtype)
     Wh_p = np.empty((B, u), dtype=H.dtype)
     np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))    # U x_t for every t, all gates
-    H[0] = h0                                                     # h_0
+    for n in range(B):
+        for j in range(u):
+            H[0, n, j] = h0[n, j]                                 # h_0
     for t in range(1, T + 1):
         z = Z[t - 1]
         np.dot(H[t - 1], W_zr.T, Wzr_h)                           # W_z h_{t-1}, W_r h_{t-1}
         for n in range(B):
+            zn = z[n]
+            for j in range(2 * u):                                # pre-activations of z_t, r_t
+                zn[j] = zn[j] + Wzr_h[n, j] + b[j]                # U x_t + W h_{t-1} + b
+            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # z_t, r_t = σ(...)
             for j in range(u):
-                z[n, j] = activate(z[n, j] + Wzr_h[n, j] + b[j], rec_act)                  # z_t
-                r_t = activate(z[n, u + j] + Wzr_h[n, u + j] + b[u + j], rec_act)          # r_t
-                z[n, u + j] = r_t
-                P[t - 1, n, j] = r_t * H[t - 1, n, j]             # p_t = r_t ⊙ h_{t-1}
+                P[t - 1, n, j] = zn[u + j] * H[t - 1, n, j]       # p_t = r_t ⊙ h_{t-1}
         np.dot(P[t - 1], W_h.T, Wh_p)                             # W_h p_t
         for n in range(B):
             m = mask[t - 1, n]
+            zn = z[n]
             for j in range(u):
-                z_t = z[n, j]
-                hbar_t = activate(z[n, 2 * u + j] + Wh_p[n, j] + b[2 * u + j], act)        # h̃_t
+                zn[2 * u + j] = zn[2 * u + j] + Wh_p[n, j] + b[2 * u + j]   # U_h x_t + W_h p_t + b_h
+            activate_row(zn[2 * u:], zn[2 * u:], act)             # h̃_t = g(...)
+            for j in range(u):
+                z_t = zn[j]
                 h_prev = H[t - 1, n, j]
-                h_t = z_t * h_prev + (one - z_t) * hbar_t         # h_t = z h_{t-1} + (1-z) h̃
-                z[n, 2 * u + j] = hbar_t
+                h_t = z_t * h_prev + (one - z_t) * zn[2 * u + j]  # h_t = z h_{t-1} + (1-z) h̃
                 H[t, n, j] = m * h_t + (one - m) * h_prev         # padding keeps h_{t-1}
 
 
@@ -182,7 +208,8 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
     """reset_after=False: backpropagate through time.
 
     ``G`` (T, B, u) holds dL/dh_t from above. Writes ``dA`` (T, B, 3u) = [da_z | da_r | da_h], then
-    ``dX``, ``dU``, ``dW``, ``db`` (3u,) and ``dh0`` = dL/dh_0.
+    ``dX``, ``dU``, ``dW``, ``db`` (3u,) and ``dh0`` = dL/dh_0. Pass ``dX`` of shape (0, B, D) when
+    the input gradient is not needed: the kernel skips it. Every output is overwritten.
     """
     T, B, D = X.shape
     u = W.shape[1]
@@ -200,35 +227,46 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
         da_h = dA_h[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
+            zn, dan = z[n], da[n]
             for j in range(u):
-                z_t = z[n, j]
-                hbar_t = z[n, 2 * u + j]
+                z_t = zn[j]
                 dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's update
                 # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
-                da_z = dh_own * (H[t - 1, n, j] - hbar_t) * derivative(z_t, z_t, rec_act)
-                da_h[n, j] = dh_own * (one - z_t) * derivative(hbar_t, hbar_t, act)
-                da_zr[n, j] = da_z
-                da[n, j] = da_z
-                da[n, 2 * u + j] = da_h[n, j]
+                dan[j] = dh_own * (H[t - 1, n, j] - zn[2 * u + j])    # dz_t
+                da_h[n, j] = dh_own * (one - z_t)                     # dh̃_t
                 # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
                 carry[n, j] = dh_own * z_t + (one - m) * dh_t
+            backprop_row(zn[:u], zn[:u], dan[:u], dan[:u], rec_act)           # da_z = dz σ'(z)
+            backprop_row(zn[2 * u:], zn[2 * u:], da_h[n], da_h[n], act)       # da_h = dh̃ g'(h̃)
+            for j in range(u):
+                da_zr[n, j] = dan[j]
+                dan[2 * u + j] = da_h[n, j]
         np.dot(da_h, W_h, dp)                              # dp_t = W_h^T da_h
         for n in range(B):
+            zn, dan = z[n], da[n]
             for j in range(u):
-                r_t = z[n, u + j]
                 # backprop through p_t = r_t ⊙ h_{t-1}: into the reset gate and into h_{t-1}
-                da_r = dp[n, j] * H[t - 1, n, j] * derivative(r_t, r_t, rec_act)
-                da_zr[n, u + j] = da_r
-                da[n, u + j] = da_r
-                carry[n, j] += dp[n, j] * r_t
+                dan[u + j] = dp[n, j] * H[t - 1, n, j]                # dr_t
+                carry[n, j] += dp[n, j] * zn[u + j]
+            backprop_row(zn[u:2 * u], zn[u:2 * u], dan[u:2 * u], dan[u:2 * u], rec_act)  # da_r
+            for j in range(u):
+                da_zr[n, u + j] = dan[u + j]
         np.dot(da_zr, W_zr, dh)                            # W_z^T da_z + W_r^T da_r
-        dh += carry
-    dh0[:] = dh
+        for n in range(B):
+            for j in range(u):
+                dh[n, j] += carry[n, j]
+    for n in range(B):
+        for j in range(u):
+            dh0[n, j] = dh[n, j]                           # dL/dh_0
     dA2 = dA.reshape(T * B, 3 * u)
     np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
-    db[:] = dA2.sum(axis=0)                                # db = sum_t [da_z; da_r; da_h]
-    np.dot(dA2, U, dX.reshape(T * B, D))                   # dx_t = U^T [da_z; da_r; da_h]
+    db[:] = 0
+    for k in range(T * B):                                 # db = sum_t [da_z; da_r; da_h]
+        for j in range(3 * u):
+            db[j] += dA2[k, j]
+    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+        np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
     # dW_z, dW_r = sum_t da h_{t-1}^T: rows [0, 2u) of the product with all of dA; its rows
     # [2u, 3u) (da_h h_{t-1}^T) are then replaced by dW_h = sum_t da_h p_t^T.
     np.dot(dA2.T, H[:T].reshape(T * B, u), dW)

@@ -43,7 +43,7 @@ all T*B rows; only ``W h_{t-1}`` and ``W^T da_t`` stay inside the time loop.
 import numpy as np
 from numba import njit
 
-from .activations import activate, derivative
+from .activations import activate_row, backprop_row
 
 
 @njit(cache=True, error_model="numpy")
@@ -51,6 +51,9 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C):
     """Fill ``Z`` (gates), ``S`` (g(c_t)), ``H`` and ``C``. Equations: module docstring.
 
     ``act`` is the code of g (``activation``), ``rec_act`` the code of σ (``recurrent_activation``).
+    Each step works row by row (one batch entry): first all 4u pre-activations in one plain loop,
+    then the nonlinearities on contiguous slices of the row with ``activate_row`` ([i | f] and
+    [o] with σ, [c̃] with g), then the state update: every loop is branch-free and vectorizes.
     """
     T, B, D = X.shape
     u = W.shape[1]
@@ -58,28 +61,29 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C):
     Wh = np.empty((B, 4 * u), dtype=H.dtype)
     # U x_t for every t and every gate at once: one (T*B, D) x (D, 4u) product.
     np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 4 * u))
-    H[0] = h0                                                     # h_0
-    C[0] = c0                                                     # c_0
+    for n in range(B):
+        for j in range(u):          # loops: ``H[0] = h0`` (array assignment) compiles for seconds
+            H[0, n, j] = h0[n, j]                                 # h_0
+            C[0, n, j] = c0[n, j]                                 # c_0
     for t in range(1, T + 1):
         np.dot(H[t - 1], W.T, Wh)                                 # W h_{t-1}, all four gates
         z = Z[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
+            zn = z[n]
+            for j in range(4 * u):                                # pre-activations of i, f, c̃, o
+                zn[j] = zn[j] + Wh[n, j] + b[j]                   # U_* x_t + W_* h_{t-1} + b_*
+            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # i_t, f_t = σ(...)
+            activate_row(zn[2 * u:3 * u], zn[2 * u:3 * u], act)  # c̃_t = g(...)
+            activate_row(zn[3 * u:], zn[3 * u:], rec_act)         # o_t = σ(...)
             for j in range(u):
-                i_t = activate(z[n, j] + Wh[n, j] + b[j], rec_act)                      # i_t
-                f_t = activate(z[n, u + j] + Wh[n, u + j] + b[u + j], rec_act)          # f_t
-                cbar_t = activate(z[n, 2 * u + j] + Wh[n, 2 * u + j] + b[2 * u + j], act)  # c̃_t
-                o_t = activate(z[n, 3 * u + j] + Wh[n, 3 * u + j] + b[3 * u + j], rec_act)  # o_t
+                C[t, n, j] = zn[u + j] * C[t - 1, n, j] + zn[j] * zn[2 * u + j]  # c = f c_{t-1} + i c̃
+            activate_row(C[t, n], S[t - 1, n], act)               # g(c_t)
+            for j in range(u):
                 c_prev = C[t - 1, n, j]
-                c_t = f_t * c_prev + i_t * cbar_t                 # c_t = f c_{t-1} + i c̃
-                s_t = activate(c_t, act)                          # g(c_t)
-                z[n, j] = i_t
-                z[n, u + j] = f_t
-                z[n, 2 * u + j] = cbar_t
-                z[n, 3 * u + j] = o_t
-                S[t - 1, n, j] = s_t
-                C[t, n, j] = m * c_t + (one - m) * c_prev         # padding keeps c_{t-1}
-                H[t, n, j] = m * (o_t * s_t) + (one - m) * H[t - 1, n, j]   # h_t = o g(c_t)
+                C[t, n, j] = m * C[t, n, j] + (one - m) * c_prev  # padding keeps c_{t-1}
+                H[t, n, j] = (m * (zn[3 * u + j] * S[t - 1, n, j])   # h_t = o g(c_t)
+                              + (one - m) * H[t - 1, n, j])       # padding keeps h_{t-1}
 
 
 @njit(cache=True, error_model="numpy")
@@ -89,49 +93,68 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
     ``G`` (T, B, u) holds dL/dh_t from above (``G[t-1]`` for h_t); ``dcT`` (B, u) is dL/dc_T (zeros
     if the final cell state is not used). Writes ``dZ`` (T, B, 4u), the gradients of the gates'
     pre-activations da_t, then ``dX`` (T, B, D), ``dU``, ``dW``, ``db`` and the initial-state
-    gradients ``dh0`` = dL/dh_0, ``dc0`` = dL/dc_0.
+    gradients ``dh0`` = dL/dh_0, ``dc0`` = dL/dc_0. Pass ``dX`` of shape (0, B, D) when the input
+    gradient is not needed: the kernel skips it. Every output is overwritten.
+
+    Each step first computes the gradients of the gates' *outputs* in plain loops, then backprops
+    them through the nonlinearities with ``backprop_row`` on contiguous slices (the activation's
+    branch outside the loop), in place: da = d(output) * f'(a).
     """
     T, B, D = X.shape
     u = W.shape[1]
     one = H.dtype.type(1)
     dh = np.zeros((B, u), dtype=H.dtype)           # dL/dh_t through step t+1; zero at t = T
     dc = np.empty((B, u), dtype=H.dtype)           # dL/dc_t through step t+1 (and from dc_T)
-    dc[:] = dcT
+    ds = np.empty((B, u), dtype=H.dtype)           # dL/dg(c_t) of one step, then dL/dc_t via h_t
     carry = np.empty((B, u), dtype=H.dtype)
+    for n in range(B):
+        for j in range(u):
+            dc[n, j] = dcT[n, j]
     for t in range(T, 0, -1):
         z = Z[t - 1]
         dz = dZ[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
             for j in range(u):
-                i_t = z[n, j]
-                f_t = z[n, u + j]
-                cbar_t = z[n, 2 * u + j]
-                o_t = z[n, 3 * u + j]
-                s_t = S[t - 1, n, j]
                 dh_t = dh[n, j] + G[t - 1, n, j]          # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's o g(c_t)
-                # backprop through h_t = o_t g(c_t): into o_t, and into c_t through g
-                do_t = dh_own * s_t
-                dc_t = m * dc[n, j] + dh_own * o_t * derivative(s_t, s_t, act)
-                # backprop through c_t = f_t c_{t-1} + i_t c̃_t
-                di_t = dc_t * cbar_t
-                df_t = dc_t * C[t - 1, n, j]
-                dcbar_t = dc_t * i_t
-                # backprop through the gate nonlinearities: da_t
-                dz[n, j] = di_t * derivative(i_t, i_t, rec_act)
-                dz[n, u + j] = df_t * derivative(f_t, f_t, rec_act)
-                dz[n, 2 * u + j] = dcbar_t * derivative(cbar_t, cbar_t, act)
-                dz[n, 3 * u + j] = do_t * derivative(o_t, o_t, rec_act)
-                # into c_{t-1}: through the forget gate, and straight back over a padded step
-                dc[n, j] = dc_t * f_t + (one - m) * dc[n, j]
+                # backprop through h_t = o_t g(c_t): into o_t, and into g(c_t)
+                dz[n, 3 * u + j] = dh_own * S[t - 1, n, j]            # do_t
+                ds[n, j] = dh_own * z[n, 3 * u + j]                   # dL/dg(c_t) = dh o_t
                 carry[n, j] = (one - m) * dh_t             # a padded step passes dh_t straight back
+        # ... through g: dh_t ⊙ o_t ⊙ g'(c_t), whole block (in place)
+        backprop_row(S[t - 1].reshape(B * u), S[t - 1].reshape(B * u), ds.reshape(B * u),
+                     ds.reshape(B * u), act)
+        for n in range(B):
+            m = mask[t - 1, n]
+            zn = z[n]
+            dzn = dz[n]
+            for j in range(u):
+                dc_t = m * dc[n, j] + ds[n, j]             # dc_t = m (δc_t + dh o g'(c_t))
+                # backprop through c_t = f_t c_{t-1} + i_t c̃_t
+                dzn[j] = dc_t * zn[2 * u + j]              # di_t = dc_t c̃_t
+                dzn[u + j] = dc_t * C[t - 1, n, j]         # df_t = dc_t c_{t-1}
+                dzn[2 * u + j] = dc_t * zn[j]              # dc̃_t = dc_t i_t
+                # into c_{t-1}: through the forget gate, and straight back over a padded step
+                dc[n, j] = dc_t * zn[u + j] + (one - m) * dc[n, j]
+            # backprop through the gate nonlinearities: da_t = [di σ'(i), df σ'(f), dc̃ g'(c̃), do σ'(o)]
+            backprop_row(zn[:2 * u], zn[:2 * u], dzn[:2 * u], dzn[:2 * u], rec_act)
+            backprop_row(zn[2 * u:3 * u], zn[2 * u:3 * u], dzn[2 * u:3 * u], dzn[2 * u:3 * u], act)
+            backprop_row(zn[3 * u:], zn[3 * u:], dzn[3 * u:], dzn[3 * u:], rec_act)
         np.dot(dz, W, dh)                                  # backprop into h_{t-1}: W^T da_t
-        dh += carry
-    dh0[:] = dh
-    dc0[:] = dc
+        for n in range(B):
+            for j in range(u):
+                dh[n, j] += carry[n, j]
+    for n in range(B):
+        for j in range(u):
+            dh0[n, j] = dh[n, j]                           # dL/dh_0
+            dc0[n, j] = dc[n, j]                           # dL/dc_0
     dZ2 = dZ.reshape(T * B, 4 * u)
     np.dot(dZ2.T, X.reshape(T * B, D), dU)                 # dU = sum_t da_t x_t^T
     np.dot(dZ2.T, H[:T].reshape(T * B, u), dW)             # dW = sum_t da_t h_{t-1}^T
-    db[:] = dZ2.sum(axis=0)                                # db = sum_t da_t
-    np.dot(dZ2, U, dX.reshape(T * B, D))                   # dx_t = U^T da_t
+    db[:] = 0
+    for k in range(T * B):                                 # db = sum_t da_t
+        for j in range(4 * u):
+            db[j] += dZ2[k, j]
+    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+        np.dot(dZ2, U, dX.reshape(T * B, D))               # dx_t = U^T da_t

@@ -62,8 +62,16 @@ class EncoderDecoder(Sequential):
         return len(x[0])
 
     @staticmethod
-    def _take(x, index):
+    def _take(x, index, width=None):
+        if width is not None:
+            raise ValueError("EncoderDecoder does not bucket by length")
         return [x[0][index], x[1][index]]
+
+    def _batches(self, x, batch_size, rng=None, bucket_by_length=False):
+        if bucket_by_length:
+            raise ValueError("EncoderDecoder does not bucket by length: its two inputs have "
+                             "lengths of their own")
+        return super()._batches(x, batch_size, rng)
 
     def _ensure_built(self, x):
         if not self.built:

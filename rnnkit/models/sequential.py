@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers
+from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers, threads
 from ..errors import NonFiniteLossError, ShapeError
 from .summary import summary_text
 
@@ -197,13 +197,26 @@ class Sequential:
             dy = layer.backward(dy)
         return dy
 
-    def predict(self, x, batch_size=256):
-        """Outputs for ``x``, computed in batches."""
+    def predict(self, x, batch_size=256, bucket_by_length=False):
+        """Outputs for ``x``, computed in batches. With ``bucket_by_length`` (see ``fit``) the
+        steps past a sequence's length come out as zeros."""
         x = self._inputs(x)
         self._ensure_built(x)
-        outs = [self.forward(self._take(x, slice(i, i + batch_size)))[0]
-                for i in range(0, self._n(x), batch_size)]
-        return np.concatenate(outs) if outs else np.zeros((0,) + self.output_shapes[-1])
+        parts = []
+        with threads.for_model(self):
+            for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+                parts.append((idx, self.forward(self._take(x, idx, width))[0]))
+        if not parts:
+            return np.zeros((0,) + tuple(self.output_shapes[-1]))
+        first = parts[0][1]
+        steps = (np.shape(x)[1] if bucket_by_length else first.shape[1],) if first.ndim == 3 else ()
+        out = np.zeros((self._n(x),) + steps + first.shape[1 + len(steps):], dtype=first.dtype)
+        for idx, pred in parts:
+            if steps:
+                out[idx, :pred.shape[1]] = pred
+            else:
+                out[idx] = pred
+        return out
 
     def __call__(self, x):
         return self.forward(x)[0]
@@ -293,33 +306,71 @@ class Sequential:
         return len(x)
 
     @staticmethod
-    def _take(x, index):
-        return x[index]
+    def _take(x, index, width=None):
+        """Rows ``index`` of ``x``; with ``width``, only its first ``width`` timesteps."""
+        return x[index] if width is None else x[index][:, :width]
+
+    @staticmethod
+    def _cut(y, index, width=None):
+        """Rows ``index`` of the targets, cut to ``width`` timesteps when they have a time axis."""
+        y = y[index]
+        return y if width is None or y.ndim < 2 else y[:, :width]
+
+    def _batches(self, x, batch_size, rng=None, bucket_by_length=False):
+        """``(index, width)`` per batch. Plain: consecutive rows (shuffled when ``rng`` is given),
+        ``width`` None. Bucketed: rows of similar length together, each batch cut to its longest
+        sequence (``width``) — padding costs as much as words, so this saves most of it."""
+        n = self._n(x)
+        if not bucket_by_length:
+            if rng is None:
+                for i in range(0, n, batch_size):
+                    yield slice(i, i + batch_size), None
+            else:
+                order = rng.permutation(n)
+                for i in range(0, n, batch_size):
+                    yield order[i:i + batch_size], None
+            return
+        if np.ndim(x) != 2 or not np.issubdtype(np.asarray(x).dtype, np.integer):
+            raise ValueError("bucket_by_length needs token ids (batch, timesteps) padded with 0 "
+                             "at the end, as an Embedding(mask_zero=True) reads them")
+        lengths = (x != 0).sum(axis=1)
+        # sorted by length; ties broken at random so batches differ between epochs
+        order = (np.argsort(lengths, kind="stable") if rng is None else
+                 np.lexsort((rng.random(n), lengths)))
+        runs = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+        if rng is not None:
+            runs = [runs[k] for k in rng.permutation(len(runs))]
+        for idx in runs:
+            yield idx, max(int(lengths[idx].max()), 1)
 
     def _check_xy(self, x, y):
         if self._n(x) != len(y):
             raise ShapeError(f"model {self.name!r}: x has {self._n(x)} samples but y has {len(y)}; "
                              f"they must have the same first dimension")
 
-    def evaluate(self, x, y, batch_size=256, verbose=0):
+    def evaluate(self, x, y, batch_size=256, verbose=0, bucket_by_length=False):
         """Loss and metrics over ``(x, y)``, averaged over every unmasked position.
 
         Returns the loss alone when no metrics were compiled, else ``[loss, metric, ...]``.
         """
-        logs = self._evaluate_logs(x, y, batch_size)
+        logs = self._evaluate_logs(x, y, batch_size, bucket_by_length)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_logs(self, x, y, batch_size=256):
+    def _evaluate_logs(self, x, y, batch_size=256, bucket_by_length=False):
+        with threads.for_model(self):
+            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length)
+
+    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length):
         self._require_compiled("evaluate")
         x, y = self._inputs(x), np.asarray(y)
         self._check_xy(x, y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
         count = 0.0
-        for i in range(0, self._n(x), batch_size):
-            xb, yb = self._take(x, slice(i, i + batch_size)), y[i:i + batch_size]
+        for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+            xb, yb = self._take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
             n = float(w.sum())
@@ -330,11 +381,13 @@ class Sequential:
         return {k: v / count for k, v in totals.items()}
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, verbose=1, callbacks=None):
+            shuffle=True, verbose=1, callbacks=None, bucket_by_length=False):
         """Train for ``epochs`` passes over ``(x, y)``; returns a History.
 
         ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
-        adds val_loss and val_<metric> per epoch. ``callbacks`` are objects with any of
+        adds val_loss and val_<metric> per epoch. ``bucket_by_length=True`` (for padded token ids
+        read by an Embedding with mask_zero) batches sequences of similar length together and
+        cuts each batch to its longest sequence; the result is the same model, reached faster. ``callbacks`` are objects with any of
         ``on_epoch_begin(epoch, n_batches)``, ``on_batch_end(batch, logs)``,
         ``on_epoch_end(epoch, logs)``; one returning True from on_batch_end stops training.
         """
@@ -357,45 +410,46 @@ class Sequential:
         n = self._n(x)
         n_batches = math.ceil(n / batch_size)
         self.stop_training = False
-        for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            order = config.rng().permutation(n) if shuffle else np.arange(n)
-            for cb in callbacks:
-                getattr(cb, "on_epoch_begin", lambda *a: None)(epoch, n_batches)
-            sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-            seen = 0.0
-            for b in range(n_batches):
-                idx = order[b * batch_size:(b + 1) * batch_size]
-                xb, yb = self._take(x, idx), y[idx]
-                try:
-                    loss, y_pred, w = self._train_step(xb, yb)
-                except NonFiniteLossError as err:
-                    raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
-                count = float(w.sum())
-                sums["loss"] += loss * count
-                for m in self.metric_names:       # on the batch's predictions, as Keras reports
-                    sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
-                seen += count
+        with threads.for_model(self):      # small models: one BLAS thread (rnnkit.threads)
+            for epoch in range(1, epochs + 1):
+                start = time.perf_counter()
+                batches = self._batches(x, batch_size, config.rng() if shuffle else None,
+                                        bucket_by_length)
                 for cb in callbacks:
-                    if getattr(cb, "on_batch_end", lambda *a: None)(b + 1, {"loss": sums["loss"] / seen}):
-                        self.stop_training = True
+                    getattr(cb, "on_epoch_begin", lambda *a: None)(epoch, n_batches)
+                sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
+                seen = 0.0
+                for b, (idx, width) in enumerate(batches):
+                    xb, yb = self._take(x, idx, width), self._cut(y, idx, width)
+                    try:
+                        loss, y_pred, w = self._train_step(xb, yb)
+                    except NonFiniteLossError as err:
+                        raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
+                    count = float(w.sum())
+                    sums["loss"] += loss * count
+                    for m in self.metric_names:       # on the batch's predictions, as Keras reports
+                        sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+                    seen += count
+                    for cb in callbacks:
+                        if getattr(cb, "on_batch_end", lambda *a: None)(b + 1, {"loss": sums["loss"] / seen}):
+                            self.stop_training = True
+                    if self.stop_training:
+                        break
+                row = {"epoch": epoch}
+                row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
+                if validation_data is not None:
+                    row.update({f"val_{k}": v for k, v in self._evaluate_logs(
+                        *validation_data, bucket_by_length=bucket_by_length).items()})
+                row["seconds"] = time.perf_counter() - start
+                history.append(row)
+                if verbose:
+                    print(f"Epoch {epoch}/{epochs} - " + " - ".join(
+                        f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
+                        + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
+                for cb in callbacks:
+                    getattr(cb, "on_epoch_end", lambda *a: None)(epoch, row)
                 if self.stop_training:
                     break
-            row = {"epoch": epoch}
-            row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
-            if validation_data is not None:
-                row.update({f"val_{k}": v for k, v in
-                            self._evaluate_logs(*validation_data).items()})
-            row["seconds"] = time.perf_counter() - start
-            history.append(row)
-            if verbose:
-                print(f"Epoch {epoch}/{epochs} - " + " - ".join(
-                    f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
-                    + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
-            for cb in callbacks:
-                getattr(cb, "on_epoch_end", lambda *a: None)(epoch, row)
-            if self.stop_training:
-                break
         return history
 
     # ---- files -------------------------------------------------------------------------------

@@ -55,6 +55,6 @@ def summary_text(model, explain=False):
         for layer in model.layers:
             out.append(f"  {layer.name} ({type(layer).__name__}): {layer.count_params():,}")
             out += [f"    {line}" for line in layer.explain()]
-        out.append(f"  Total = " + " + ".join(f"{l.count_params():,}" for l in model.layers)
+        out.append("  Total = " + " + ".join(f"{l.count_params():,}" for l in model.layers)
                    + f" = {total:,}")
     return "\n".join(out)
