@@ -19,9 +19,14 @@ class Layer:
 
     #: Keras' base name for auto-naming ("simple_rnn", "dense", ...).
     keras_name = "layer"
+    #: axes of one input sample (no batch): 2 for (timesteps, features), 1 for token ids, None: any
+    input_rank = None
 
     def __init__(self, name=None, input_shape=None, dtype=None):
-        self.name = name
+        # Unnamed layers are called by their Keras base name ("simple_rnn") until a model
+        # numbers them ("simple_rnn_1"), so every message can name the layer.
+        self._auto_named = name is None
+        self.name = name or self.keras_name
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         self.dtype = np.dtype(dtype) if dtype is not None else None
         self.params = {}
@@ -36,6 +41,13 @@ class Layer:
         if self.dtype is None:
             self.dtype = config.dtype()
         self.built = True
+
+    def _without_batch(self, input_shape):
+        """``input_shape`` without a leading batch axis, which Keras' build() includes."""
+        shape = tuple(input_shape)
+        if self.input_rank is not None and len(shape) == self.input_rank + 1 and shape[0] is None:
+            return shape[1:]
+        return shape
 
     def _ensure_built(self, x):
         if not self.built:
@@ -126,7 +138,7 @@ class Layer:
 
     def get_config(self):
         """A JSON-serialisable description from which ``type(self)(**config)`` rebuilds the layer."""
-        return {"name": self.name}
+        return {"name": None if self._auto_named else self.name}
 
     def __repr__(self):
         shape = f", input_shape={self.input_shape}" if self.input_shape else ""

@@ -45,10 +45,14 @@ class Bidirectional(Layer):
     def units(self):
         return self.forward_layer.units
 
+    input_rank = 2
+
     def build(self, input_shape):
+        input_shape = self._without_batch(input_shape)
         super().build(input_shape)
         for half, prefix in ((self.forward_layer, "forward"), (self.backward_layer, "backward")):
-            half.name = half.name or f"{prefix}_{half.keras_name}"
+            if half._auto_named:
+                half.name = f"{prefix}_{half.keras_name}"
             if not half.built:
                 half.build(tuple(input_shape))
         self.dtype = self.forward_layer.dtype

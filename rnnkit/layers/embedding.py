@@ -39,7 +39,10 @@ class Embedding(Layer):
         self.mask_zero = bool(mask_zero)
         self.touched_rows = np.zeros(0, dtype=np.int64)
 
+    input_rank = 1
+
     def build(self, input_shape):
+        input_shape = self._without_batch(input_shape)
         super().build(input_shape)
         self._add_param("E", initializers.uniform((self.input_dim, self.output_dim), self.dtype))
 

@@ -34,7 +34,10 @@ class Recurrent(Layer):
         self.go_backwards = bool(go_backwards)
         self.initial_state_grads = None
 
+    input_rank = 2
+
     def build(self, input_shape):
+        input_shape = self._without_batch(input_shape)
         if len(input_shape) != 2:
             raise ShapeError(f"layer {self.name!r} ({type(self).__name__}) expects input of shape "
                              f"(batch, timesteps, features), got (batch, "

@@ -70,6 +70,7 @@ class Sequential:
                              f"fit/predict first")
         self._name_layers()
         shape = tuple(input_shape)
+        shape = input_shape = self.layers[0]._without_batch(shape)   # Keras' (None, T, D) too
         self.output_shapes = []
         for layer in self.layers:
             if not layer.built:
@@ -82,10 +83,10 @@ class Sequential:
         self.built = True
 
     def _name_layers(self):
-        taken = {l.name for l in self.layers if l.name}
+        taken = {l.name for l in self.layers if not l._auto_named}
         counts = {}
         for layer in self.layers:
-            if layer.name:
+            if not layer._auto_named:
                 continue
             base = layer.keras_name
             k = counts.get(base, 0)
