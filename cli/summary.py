@@ -23,6 +23,9 @@ def summary(run_dir, arch, explain):
         raise click.UsageError("give either RUN_DIR or --arch NAME (one of them)")
     if arch is not None:
         model = training.build_default_model(arch)
+        click.echo(f"{arch}'s default layers, built on its small sample data: vocabulary and "
+                   f"output sizes (so some counts) differ from a trained model's; for those, "
+                   f"`rnnkit summary RUN_DIR`.\n")
     else:
         model = training.load_run(run_dir).model
     model.summary(explain=explain, print_fn=click.echo)
