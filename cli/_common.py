@@ -1,6 +1,7 @@
 """What every command shares: colours, user errors, JSON output and the training progress bar."""
 import json
 import os
+import sys
 import time
 
 import click
@@ -19,7 +20,7 @@ def use_colour(stream=None):
     """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):
         return False
-    stream = stream or click.get_text_stream("stdout")
+    stream = stream or sys.stdout
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -141,7 +142,7 @@ class ProgressReporter:
 
 def use_colour_free_tty(stream=None):
     """Whether ``stream`` (default stdout) is a terminal; NO_COLOR does not matter for redraws."""
-    stream = stream or click.get_text_stream("stdout")
+    stream = stream or sys.stdout
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
