@@ -63,8 +63,10 @@ from .activations import activate_row, backprop_row
 # Every step works row by row (one batch entry): pre-activations in one plain loop, the
 # nonlinearities on contiguous slices of the row with ``activate_row`` / ``backprop_row`` (the
 # activation's branch outside the loop), then the state update: every loop is branch-free and
-# vectorizes. Array assignments such as ``H[0] = h0`` and ``.sum(axis=0)`` are written as explicit
-# loops: they cost seconds of compile time each.
+# vectorizes. The row functions always read one buffer and write another: in place (same input and
+# output) LLVM's overlap check fails at run time and the loop falls back to scalar code, 4x slower.
+# Array assignments such as ``H[0] = h0`` and ``.sum(axis=0)`` are written as explicit loops: they
+# cost seconds of compile time each.
 
 # ---- reset_after=True (Keras' default; PyTorch) --------------------------------------------------
 
@@ -85,15 +87,15 @@ def gru_forward(X, h0, U, W, b, mask, act, rec_act, Z, Q, H):
         z = Z[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
-            zn = z[n]
+            a, zn = Wh[n], z[n]             # a: this row's pre-activations, written over W h_{t-1}
             for j in range(2 * u):                                # pre-activations of z_t, r_t
-                zn[j] = zn[j] + b[0, j] + Wh[n, j] + b[1, j]      # U x_t + b^in + W h_{t-1} + b^rec
-            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # z_t, r_t = σ(...)
+                a[j] = zn[j] + b[0, j] + a[j] + b[1, j]           # U x_t + b^in + W h_{t-1} + b^rec
+            activate_row(a[:2 * u], zn[:2 * u], rec_act)          # z_t, r_t = σ(...)
             for j in range(u):
-                q_t = Wh[n, 2 * u + j] + b[1, 2 * u + j]          # q_t = W_h h_{t-1} + b_h^rec
+                q_t = a[2 * u + j] + b[1, 2 * u + j]              # q_t = W_h h_{t-1} + b_h^rec
                 Q[t - 1, n, j] = q_t
-                zn[2 * u + j] = zn[2 * u + j] + b[0, 2 * u + j] + zn[u + j] * q_t  # + r_t ⊙ q_t
-            activate_row(zn[2 * u:], zn[2 * u:], act)             # h̃_t = g(...)
+                a[2 * u + j] = zn[2 * u + j] + b[0, 2 * u + j] + zn[u + j] * q_t   # + r_t ⊙ q_t
+            activate_row(a[2 * u:], zn[2 * u:], act)              # h̃_t = g(...)
             for j in range(u):
                 z_t = zn[j]
                 h_prev = H[t - 1, n, j]
@@ -116,6 +118,7 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
     one = H.dtype.type(1)
     dh = np.zeros((B, u), dtype=H.dtype)           # δh_t: dL/dh_t through step t+1; zero at t = T
     carry = np.empty((B, u), dtype=H.dtype)
+    dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]
     for t in range(T, 0, -1):
         z = Z[t - 1]
         da = dA[t - 1]
@@ -129,18 +132,18 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
                 dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's update
                 # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
-                dan[j] = dh_own * (h_prev - zn[2 * u + j])            # dz_t
-                dan[2 * u + j] = dh_own * (one - z_t)                 # dh̃_t
+                dg[j] = dh_own * (h_prev - zn[2 * u + j])             # dz_t
+                dg[2 * u + j] = dh_own * (one - z_t)                  # dh̃_t
                 # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
                 carry[n, j] = dh_own * z_t + (one - m) * dh_t
-            backprop_row(zn[:u], zn[:u], dan[:u], dan[:u], rec_act)              # da_z = dz σ'(z)
-            backprop_row(zn[2 * u:], zn[2 * u:], dan[2 * u:], dan[2 * u:], act)  # da_h = dh̃ g'(h̃)
+            backprop_row(zn[:u], zn[:u], dg[:u], dan[:u], rec_act)              # da_z = dz σ'(z)
+            backprop_row(zn[2 * u:], zn[2 * u:], dg[2 * u:], dan[2 * u:], act)  # da_h = dh̃ g'(h̃)
             for j in range(u):
                 da_h = dan[2 * u + j]
                 # backprop through r_t ⊙ q_t: into the reset gate, and into q_t
-                dan[u + j] = da_h * Q[t - 1, n, j]                    # dr_t
+                dg[u + j] = da_h * Q[t - 1, n, j]                     # dr_t
                 drn[2 * u + j] = da_h * zn[u + j]                     # dq_t = da_h r_t
-            backprop_row(zn[u:2 * u], zn[u:2 * u], dan[u:2 * u], dan[u:2 * u], rec_act)  # da_r
+            backprop_row(zn[u:2 * u], zn[u:2 * u], dg[u:2 * u], dan[u:2 * u], rec_act)  # da_r
             for j in range(2 * u):
                 drn[j] = dan[j]                                       # [da_z | da_r]
         np.dot(dr, W, dh)                                  # W^T [da_z; da_r; dq_t]
@@ -159,7 +162,7 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
         for j in range(3 * u):
             db[0, j] += dA2[k, j]                          # db^in
             db[1, j] += dR2[k, j]                          # db^rec
-    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+    if dX.shape[0] == T:                                   # (empty dX: input gradient not wanted)
         np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
 
 
@@ -183,19 +186,19 @@ def gru_reset_before_forward(X, h0, U, W, b, mask, act, rec_act, Z, P, H):
         z = Z[t - 1]
         np.dot(H[t - 1], W_zr.T, Wzr_h)                           # W_z h_{t-1}, W_r h_{t-1}
         for n in range(B):
-            zn = z[n]
+            a, zn = Wzr_h[n], z[n]          # a: this row's pre-activations, written over W h_{t-1}
             for j in range(2 * u):                                # pre-activations of z_t, r_t
-                zn[j] = zn[j] + Wzr_h[n, j] + b[j]                # U x_t + W h_{t-1} + b
-            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # z_t, r_t = σ(...)
+                a[j] = zn[j] + a[j] + b[j]                        # U x_t + W h_{t-1} + b
+            activate_row(a, zn[:2 * u], rec_act)                  # z_t, r_t = σ(...)
             for j in range(u):
                 P[t - 1, n, j] = zn[u + j] * H[t - 1, n, j]       # p_t = r_t ⊙ h_{t-1}
         np.dot(P[t - 1], W_h.T, Wh_p)                             # W_h p_t
         for n in range(B):
             m = mask[t - 1, n]
-            zn = z[n]
+            a, zn = Wh_p[n], z[n]           # a: the candidate's pre-activations, over W_h p_t
             for j in range(u):
-                zn[2 * u + j] = zn[2 * u + j] + Wh_p[n, j] + b[2 * u + j]   # U_h x_t + W_h p_t + b_h
-            activate_row(zn[2 * u:], zn[2 * u:], act)             # h̃_t = g(...)
+                a[j] = zn[2 * u + j] + a[j] + b[2 * u + j]        # U_h x_t + W_h p_t + b_h
+            activate_row(a, zn[2 * u:], act)                      # h̃_t = g(...)
             for j in range(u):
                 z_t = zn[j]
                 h_prev = H[t - 1, n, j]
@@ -221,6 +224,7 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
     da_zr = np.empty((B, 2 * u), dtype=H.dtype)    # [da_z | da_r] of one step, contiguous for BLAS
     dA_h = np.empty((T, B, u), dtype=H.dtype)      # da_h of every step, contiguous for BLAS
     dp = np.empty((B, u), dtype=H.dtype)
+    dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]
     for t in range(T, 0, -1):
         z = Z[t - 1]
         da = dA[t - 1]
@@ -233,12 +237,12 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
                 dh_t = dh[n, j] + G[t - 1, n, j]           # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's update
                 # backprop through h_t = z h_{t-1} + (1 - z) h̃: into z_t and into h̃_t
-                dan[j] = dh_own * (H[t - 1, n, j] - zn[2 * u + j])    # dz_t
-                da_h[n, j] = dh_own * (one - z_t)                     # dh̃_t
+                dg[j] = dh_own * (H[t - 1, n, j] - zn[2 * u + j])     # dz_t
+                dg[2 * u + j] = dh_own * (one - z_t)                  # dh̃_t
                 # h_{t-1} directly (the z_t ⊙ h_{t-1} term), and past a padded step
                 carry[n, j] = dh_own * z_t + (one - m) * dh_t
-            backprop_row(zn[:u], zn[:u], dan[:u], dan[:u], rec_act)           # da_z = dz σ'(z)
-            backprop_row(zn[2 * u:], zn[2 * u:], da_h[n], da_h[n], act)       # da_h = dh̃ g'(h̃)
+            backprop_row(zn[:u], zn[:u], dg[:u], dan[:u], rec_act)            # da_z = dz σ'(z)
+            backprop_row(zn[2 * u:], zn[2 * u:], dg[2 * u:], da_h[n], act)    # da_h = dh̃ g'(h̃)
             for j in range(u):
                 da_zr[n, j] = dan[j]
                 dan[2 * u + j] = da_h[n, j]
@@ -247,9 +251,9 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
             zn, dan = z[n], da[n]
             for j in range(u):
                 # backprop through p_t = r_t ⊙ h_{t-1}: into the reset gate and into h_{t-1}
-                dan[u + j] = dp[n, j] * H[t - 1, n, j]                # dr_t
+                dg[u + j] = dp[n, j] * H[t - 1, n, j]                 # dr_t
                 carry[n, j] += dp[n, j] * zn[u + j]
-            backprop_row(zn[u:2 * u], zn[u:2 * u], dan[u:2 * u], dan[u:2 * u], rec_act)  # da_r
+            backprop_row(zn[u:2 * u], zn[u:2 * u], dg[u:2 * u], dan[u:2 * u], rec_act)  # da_r
             for j in range(u):
                 da_zr[n, u + j] = dan[u + j]
         np.dot(da_zr, W_zr, dh)                            # W_z^T da_z + W_r^T da_r
@@ -265,7 +269,7 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
     for k in range(T * B):                                 # db = sum_t [da_z; da_r; da_h]
         for j in range(3 * u):
             db[j] += dA2[k, j]
-    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+    if dX.shape[0] == T:                                   # (empty dX: input gradient not wanted)
         np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
     # dW_z, dW_r = sum_t da h_{t-1}^T: rows [0, 2u) of the product with all of dA; its rows
     # [2u, 3u) (da_h h_{t-1}^T) are then replaced by dW_h = sum_t da_h p_t^T.

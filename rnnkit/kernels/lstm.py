@@ -54,6 +54,8 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C):
     Each step works row by row (one batch entry): first all 4u pre-activations in one plain loop,
     then the nonlinearities on contiguous slices of the row with ``activate_row`` ([i | f] and
     [o] with σ, [c̃] with g), then the state update: every loop is branch-free and vectorizes.
+    The row functions always read one buffer and write another: in place (same input and output)
+    LLVM's overlap check fails at run time and the loop falls back to scalar code, 4x slower.
     """
     T, B, D = X.shape
     u = W.shape[1]
@@ -70,14 +72,15 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C):
         z = Z[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
-            zn = z[n]
-            for j in range(4 * u):                                # pre-activations of i, f, c̃, o
-                zn[j] = zn[j] + Wh[n, j] + b[j]                   # U_* x_t + W_* h_{t-1} + b_*
-            activate_row(zn[:2 * u], zn[:2 * u], rec_act)         # i_t, f_t = σ(...)
-            activate_row(zn[2 * u:3 * u], zn[2 * u:3 * u], act)  # c̃_t = g(...)
-            activate_row(zn[3 * u:], zn[3 * u:], rec_act)         # o_t = σ(...)
+            a, zn = Wh[n], z[n]             # a: this row's pre-activations, written over W h_{t-1}
+            for j in range(4 * u):
+                a[j] = zn[j] + a[j] + b[j]                        # U_* x_t + W_* h_{t-1} + b_*
+            activate_row(a[:2 * u], zn[:2 * u], rec_act)          # i_t, f_t = σ(...)
+            activate_row(a[2 * u:3 * u], zn[2 * u:3 * u], act)   # c̃_t = g(...)
+            activate_row(a[3 * u:], zn[3 * u:], rec_act)          # o_t = σ(...)
             for j in range(u):
-                C[t, n, j] = zn[u + j] * C[t - 1, n, j] + zn[j] * zn[2 * u + j]  # c = f c_{t-1} + i c̃
+                # c_t = f_t c_{t-1} + i_t c̃_t
+                C[t, n, j] = zn[u + j] * C[t - 1, n, j] + zn[j] * zn[2 * u + j]
             activate_row(C[t, n], S[t - 1, n], act)               # g(c_t)
             for j in range(u):
                 c_prev = C[t - 1, n, j]
@@ -98,14 +101,17 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
 
     Each step first computes the gradients of the gates' *outputs* in plain loops, then backprops
     them through the nonlinearities with ``backprop_row`` on contiguous slices (the activation's
-    branch outside the loop), in place: da = d(output) * f'(a).
+    branch outside the loop): da = d(output) * f'(a), written from one buffer into another (see
+    :func:`lstm_forward` on why never in place).
     """
     T, B, D = X.shape
     u = W.shape[1]
     one = H.dtype.type(1)
     dh = np.zeros((B, u), dtype=H.dtype)           # dL/dh_t through step t+1; zero at t = T
     dc = np.empty((B, u), dtype=H.dtype)           # dL/dc_t through step t+1 (and from dc_T)
-    ds = np.empty((B, u), dtype=H.dtype)           # dL/dg(c_t) of one step, then dL/dc_t via h_t
+    ds = np.empty((B, u), dtype=H.dtype)           # dL/dg(c_t) of one step
+    dsc = np.empty((B, u), dtype=H.dtype)          # the same backpropagated through g: into c_t
+    dgate = np.empty((B, 4 * u), dtype=H.dtype)    # a step's gradients of the gate *outputs*
     carry = np.empty((B, u), dtype=H.dtype)
     for n in range(B):
         for j in range(u):
@@ -119,28 +125,28 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
                 dh_t = dh[n, j] + G[t - 1, n, j]          # from above + from step t+1
                 dh_own = m * dh_t                          # what reaches this step's o g(c_t)
                 # backprop through h_t = o_t g(c_t): into o_t, and into g(c_t)
-                dz[n, 3 * u + j] = dh_own * S[t - 1, n, j]            # do_t
+                dgate[n, 3 * u + j] = dh_own * S[t - 1, n, j]         # do_t
                 ds[n, j] = dh_own * z[n, 3 * u + j]                   # dL/dg(c_t) = dh o_t
                 carry[n, j] = (one - m) * dh_t             # a padded step passes dh_t straight back
-        # ... through g: dh_t ⊙ o_t ⊙ g'(c_t), whole block (in place)
+        # ... through g: dh_t ⊙ o_t ⊙ g'(c_t), whole block
         backprop_row(S[t - 1].reshape(B * u), S[t - 1].reshape(B * u), ds.reshape(B * u),
-                     ds.reshape(B * u), act)
+                     dsc.reshape(B * u), act)
         for n in range(B):
             m = mask[t - 1, n]
-            zn = z[n]
-            dzn = dz[n]
+            zn, dzn, dgn = z[n], dz[n], dgate[n]
             for j in range(u):
-                dc_t = m * dc[n, j] + ds[n, j]             # dc_t = m (δc_t + dh o g'(c_t))
+                dc_t = m * dc[n, j] + dsc[n, j]            # dc_t = m (δc_t + dh o g'(c_t))
                 # backprop through c_t = f_t c_{t-1} + i_t c̃_t
-                dzn[j] = dc_t * zn[2 * u + j]              # di_t = dc_t c̃_t
-                dzn[u + j] = dc_t * C[t - 1, n, j]         # df_t = dc_t c_{t-1}
-                dzn[2 * u + j] = dc_t * zn[j]              # dc̃_t = dc_t i_t
+                dgn[j] = dc_t * zn[2 * u + j]              # di_t = dc_t c̃_t
+                dgn[u + j] = dc_t * C[t - 1, n, j]         # df_t = dc_t c_{t-1}
+                dgn[2 * u + j] = dc_t * zn[j]              # dc̃_t = dc_t i_t
                 # into c_{t-1}: through the forget gate, and straight back over a padded step
                 dc[n, j] = dc_t * zn[u + j] + (one - m) * dc[n, j]
-            # backprop through the gate nonlinearities: da_t = [di σ'(i), df σ'(f), dc̃ g'(c̃), do σ'(o)]
-            backprop_row(zn[:2 * u], zn[:2 * u], dzn[:2 * u], dzn[:2 * u], rec_act)
-            backprop_row(zn[2 * u:3 * u], zn[2 * u:3 * u], dzn[2 * u:3 * u], dzn[2 * u:3 * u], act)
-            backprop_row(zn[3 * u:], zn[3 * u:], dzn[3 * u:], dzn[3 * u:], rec_act)
+            # backprop through the gate nonlinearities into da_t (pre-activations):
+            # [di σ'(i), df σ'(f)], dc̃ g'(c̃), do σ'(o)
+            backprop_row(zn[:2 * u], zn[:2 * u], dgn[:2 * u], dzn[:2 * u], rec_act)
+            backprop_row(zn[2 * u:3 * u], zn[2 * u:3 * u], dgn[2 * u:3 * u], dzn[2 * u:3 * u], act)
+            backprop_row(zn[3 * u:], zn[3 * u:], dgn[3 * u:], dzn[3 * u:], rec_act)
         np.dot(dz, W, dh)                                  # backprop into h_{t-1}: W^T da_t
         for n in range(B):
             for j in range(u):
@@ -156,5 +162,5 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
     for k in range(T * B):                                 # db = sum_t da_t
         for j in range(4 * u):
             db[j] += dZ2[k, j]
-    if dX.shape[0] == T:                                   # (an empty dX: input gradient not wanted)
+    if dX.shape[0] == T:                                   # (empty dX: input gradient not wanted)
         np.dot(dZ2, U, dX.reshape(T * B, D))               # dx_t = U^T da_t

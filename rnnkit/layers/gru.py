@@ -61,6 +61,8 @@ class GRU(Recurrent):
     """
 
     keras_name = "gru"
+    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
+    overwrites_grads = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  return_sequences=False, return_state=False, go_backwards=False, input_shape=None,
@@ -94,7 +96,10 @@ class GRU(Recurrent):
         X, Z, Q, H = self._cache
         p, g = self.params, self.grads
         dA = np.empty_like(Z)
-        dX = np.empty_like(X)
+        # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
+        # layer's input gradient is not wanted, e.g. for a model's first layer
+        need_dx = getattr(self, "_need_dx", True)
+        dX = np.empty_like(X) if need_dx else np.empty((0,) + X.shape[1:], dtype=X.dtype)
         dh0 = np.empty_like(H[0])
         if self.reset_after:
             gru_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, Q, H, G,
@@ -103,7 +108,7 @@ class GRU(Recurrent):
             gru_reset_before_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code,
                                       Z, Q, H, G, dA, dX, g["U"], g["W"], g["b"], dh0)
         self._dA = dA     # the gates' pre-activation gradients, for tracing
-        return dX, [dh0]
+        return (dX if need_dx else None), [dh0]
 
     # ---- Keras layout ---------------------------------------------------------------------------
     def keras_weight_names(self):

@@ -59,6 +59,8 @@ class LSTM(Recurrent):
     """
 
     keras_name = "lstm"
+    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
+    overwrites_grads = True
     n_states = 2
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
@@ -104,14 +106,17 @@ class LSTM(Recurrent):
         p, g = self.params, self.grads
         dcT = dfinal[1] if dfinal[1] is not None else np.zeros_like(C[0])
         dZ = np.empty_like(Z)
-        dX = np.empty_like(X)
+        # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
+        # layer's input gradient is not wanted, e.g. for a model's first layer
+        need_dx = getattr(self, "_need_dx", True)
+        dX = np.empty_like(X) if need_dx else np.empty((0,) + X.shape[1:], dtype=X.dtype)
         dh0 = np.empty_like(H[0])
         dc0 = np.empty_like(C[0])
         lstm_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, S, H, C, G,
                       np.ascontiguousarray(dcT, dtype=self.dtype), dZ, dX, g["U"], g["W"], g["b"],
                       dh0, dc0)
         self._dA = dZ     # the gates' pre-activation gradients, for tracing
-        return dX, [dh0, dc0]
+        return (dX if need_dx else None), [dh0, dc0]
 
     # ---- Keras layout ---------------------------------------------------------------------------
     def keras_weight_names(self):
