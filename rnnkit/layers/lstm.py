@@ -118,23 +118,6 @@ class LSTM(Recurrent):
         self._dA = dZ     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0, dc0]
 
-    # ---- Keras layout ---------------------------------------------------------------------------
-    def keras_weight_names(self):
-        return ["kernel", "recurrent_kernel", "bias"]
-
-    def get_weights(self):
-        p = self.params
-        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
-
-    def _set_keras_weights(self, w):
-        self.params["U"][...] = w[0].T
-        self.params["W"][...] = w[1].T
-        self.params["b"][...] = w[2]
-
-    def keras_grads(self):
-        g = self.grads
-        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
-
     def explain(self):
         u4, D = self.params["U"].shape
         u = u4 // 4

@@ -144,6 +144,23 @@ class Recurrent(Layer):
             dX = dX[::-1]
         return dX.transpose(1, 0, 2)
 
+    # ---- Keras layout: kernel = Uᵀ (D, k·u), recurrent_kernel = Wᵀ (u, k·u), bias ---------------
+    def keras_weight_names(self):
+        return ["kernel", "recurrent_kernel", "bias"]
+
+    def get_weights(self):
+        p = self.params
+        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
+
+    def _set_keras_weights(self, w):
+        self.params["U"][...] = w[0].T
+        self.params["W"][...] = w[1].T
+        self.params["b"][...] = w[2]
+
+    def keras_grads(self):
+        g = self.grads
+        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
+
     def get_config(self):
         return dict(super().get_config(), units=self.units, activation=self.activation,
                     return_sequences=self.return_sequences, return_state=self.return_state,

@@ -77,23 +77,6 @@ class SimpleRNN(Recurrent):
         self._dA = dA     # kept for the lecture's backward tables (rnnkit trace --backward)
         return (dX if need_dx else None), [dh0]
 
-    # ---- Keras layout ---------------------------------------------------------------------------
-    def keras_weight_names(self):
-        return ["kernel", "recurrent_kernel", "bias"]
-
-    def get_weights(self):
-        p = self.params
-        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
-
-    def _set_keras_weights(self, w):
-        self.params["U"][...] = w[0].T
-        self.params["W"][...] = w[1].T
-        self.params["b"][...] = w[2]
-
-    def keras_grads(self):
-        g = self.grads
-        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
-
     def explain(self):
         u, D = self.params["U"].shape
         return [f"U = {u} × ({D}+1) = {u * (D + 1)}   (U and b_xh: units × (input dim + 1))",
