@@ -126,7 +126,7 @@ class ImageCaption(Architecture):
 
     name = "image-caption"
     kind = "one-to-many"
-    summary = ("caption generated pictures of coloured shapes: stub random-projection encoder "
+    summary = ("Caption generated pictures of coloured shapes: stub random-projection encoder "
                "(not a CNN) -> recurrent decoder")
     headline_metric = "token_accuracy"
     cells = ("rnn", "lstm", "gru")

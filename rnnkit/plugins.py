@@ -168,8 +168,10 @@ class PluginEntry:
                 else:
                     self._loaded = arch
         if self._error is not None:
+            dist = self.package.split()[0]
             raise PluginError(f"architecture {self.name!r} from package {self.package} "
-                              f"({self.value}) cannot be used: {self._error}")
+                              f"({self.value}) cannot be used: {self._error}. Reinstall or fix "
+                              f"that package, or remove it with `pip uninstall {dist}`.")
         return self._loaded
 
     @property
