@@ -232,7 +232,10 @@ def save(fig: Figure, path, dpi: int = 200) -> Path:
         allowed = ", ".join(SAVE_FORMATS)
         shown = repr(path.suffix) if path.suffix else "no extension"
         raise ValueError(f"cannot save a figure as {shown} ({path.name}); use one of {allowed}")
-    atomic_write(path, lambda f: fig.savefig(f, format=SAVE_FORMATS[ext], dpi=dpi,
+    fmt = SAVE_FORMATS[ext]
+    # no creation date in PDF/SVG: the same figure gives the same bytes (committed figures stay put)
+    metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt)
+    atomic_write(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata,
                                              facecolor=fig.get_facecolor(),
                                              edgecolor=fig.get_edgecolor()))
     return path
