@@ -106,3 +106,36 @@ def test_rnnkit_figures_regenerates_exactly_the_committed_set(tmp_path):
     for name in made:
         assert _valid(tmp_path / name, name.rsplit(".", 1)[1])
     assert (tmp_path / "README.md").read_text() == (REPO / "figures" / "README.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def tiny_char_lm_run(tmp_path_factory):
+    from rnnkit.training import train
+    out = tmp_path_factory.mktemp("runs") / "hello"
+    train("char-lm", overrides={"text": "hello", "cell": "lstm", "units": 4, "epochs": 2,
+                                "floatx": "float64"}, out_dir=out, figures=False)
+    return out
+
+
+@pytest.mark.parametrize("ext", ["png", "pdf", "svg"])
+def test_plot_hidden_and_loss_write_each_format(tiny_char_lm_run, tmp_path, ext):
+    runner = CliRunner()
+    out = tmp_path / f"hidden.{ext}"
+    result = runner.invoke(cli, ["plot", "hidden", str(tiny_char_lm_run), "--input", "hell",
+                                 "--gates", "-o", str(out), "--dpi", "40"])
+    assert result.exit_code == 0, result.output
+    assert _valid(out, ext)
+    out = tmp_path / f"loss.{ext}"
+    result = runner.invoke(cli, ["plot", "loss", str(tiny_char_lm_run), "-o", str(out), "--dpi", "40"])
+    assert result.exit_code == 0, result.output
+    assert _valid(out, ext)
+
+
+def test_plot_hidden_says_which_runs_it_can_draw(tmp_path):
+    from rnnkit.training import train
+    run = tmp_path / "air"
+    train("forecasting", overrides={"epochs": 1}, out_dir=run, figures=False)
+    result = CliRunner().invoke(cli, ["plot", "hidden", str(run), "--input", "x", "-o",
+                                      str(tmp_path / "h.png")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "char-lm, pos-tagging and text-classification" in result.output
