@@ -72,21 +72,23 @@ def simple_rnn_backward(X, U, W, mask, code, A, H, G, dA, dX, dU, dW, db, dh0):
     u = W.shape[0]
     one = H.dtype.type(1)
     dh = np.zeros((B, u), dtype=H.dtype)                 # dL/dh_t through step t+1; zero at t = T
+    dh_t = np.empty((B, u), dtype=H.dtype)
     carry = np.empty((B, u), dtype=H.dtype)
     for t in range(T, 0, -1):
         da_t = dA[t - 1]
         for i in range(B):
             for j in range(u):
-                da_t[i, j] = dh[i, j] + G[t - 1, i, j]   # dh_t = from above + from step t+1
+                dh_t[i, j] = dh[i, j] + G[t - 1, i, j]   # dh_t = from above + from step t+1
         for i in range(B):
             m = mask[t - 1, i]
             if m != one:
                 for j in range(u):
-                    g = da_t[i, j]
+                    g = dh_t[i, j]
                     carry[i, j] = (one - m) * g          # a padded step passes dh_t straight back
-                    da_t[i, j] = m * g                   # and gets no gradient of its own
-        # backprop through the nonlinearity: da_t = dh_t * f'(a_t), whole block (in place)
-        backprop_row(A[t - 1].reshape(B * u), H[t].reshape(B * u), da_t.reshape(B * u),
+                    dh_t[i, j] = m * g                   # and gets no gradient of its own
+        # backprop through the nonlinearity: da_t = dh_t * f'(a_t), whole block (a separate
+        # output buffer: written in place, LLVM would not vectorise the loop)
+        backprop_row(A[t - 1].reshape(B * u), H[t].reshape(B * u), dh_t.reshape(B * u),
                      da_t.reshape(B * u), code)
         np.dot(da_t, W, dh)                              # backprop into h_{t-1}: W^T da_t
         for i in range(B):
