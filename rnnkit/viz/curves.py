@@ -9,6 +9,7 @@ from pathlib import Path
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from .gradients import CELL_COLORS
 from .theme import Theme
 
 
@@ -78,7 +79,8 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
             if not any(metric in row for row in rows):
                 keys = sorted({k for row in rows for k in row if k != "epoch"})
                 raise ValueError(f"run {label!r} has no {metric!r} in its history; it has: {', '.join(keys) or 'nothing'}")
-            color = theme.series[i % len(theme.series)]
+            # a cell keeps its colour in every figure (SimpleRNN, LSTM, GRU: see gradients.py)
+            color = CELL_COLORS.get(str(label)) or theme.series[i % len(theme.series)]
             epochs = [row.get("epoch", j + 1) for j, row in enumerate(rows)]
             marker = "o" if len(rows) <= 25 else None
             train = [(e, row[metric]) for e, row in zip(epochs, rows) if row.get(metric) is not None]
