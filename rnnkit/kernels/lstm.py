@@ -82,11 +82,15 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C):
                 # c_t = f_t c_{t-1} + i_t c̃_t
                 C[t, n, j] = zn[u + j] * C[t - 1, n, j] + zn[j] * zn[2 * u + j]
             activate_row(C[t, n], S[t - 1, n], act)               # g(c_t)
-            for j in range(u):
-                c_prev = C[t - 1, n, j]
-                C[t, n, j] = m * C[t, n, j] + (one - m) * c_prev  # padding keeps c_{t-1}
-                H[t, n, j] = (m * (zn[3 * u + j] * S[t - 1, n, j])   # h_t = o g(c_t)
-                              + (one - m) * H[t - 1, n, j])       # padding keeps h_{t-1}
+            if m == one:
+                for j in range(u):
+                    H[t, n, j] = zn[3 * u + j] * S[t - 1, n, j]   # h_t = o g(c_t)
+            else:
+                for j in range(u):
+                    c_prev = C[t - 1, n, j]
+                    C[t, n, j] = m * C[t, n, j] + (one - m) * c_prev  # padding keeps c_{t-1}
+                    H[t, n, j] = (m * (zn[3 * u + j] * S[t - 1, n, j])   # h_t = o g(c_t)
+                                  + (one - m) * H[t - 1, n, j])       # padding keeps h_{t-1}
 
 
 @njit(cache=True, error_model="numpy")
