@@ -59,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import config as rk_config
+from .training import jsonable
 from .plugins import KINDS, Dataset, PluginError, protocol_problems
 
 #: Upper bounds the kit puts on these keys of ``default_config()`` (only keys the config has, and
@@ -319,24 +320,11 @@ def _build(arch, cfg, meta):
     return model
 
 
-def _plain(x):
-    """NumPy values as plain numbers and lists, dict keys as strings (as the run folder does)."""
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _plain(x.tolist())
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
-
-
 def stored_meta(meta):
     """``meta`` as ``build_model`` and ``demo`` get it after ``rnnkit train``: read back from JSON
     (tuples become lists, dict keys strings). The checks pass this, not the original."""
     try:
-        return json.loads(json.dumps(_plain(meta)))
+        return json.loads(json.dumps(jsonable(meta)))
     except (TypeError, ValueError) as err:
         raise CheckFailed(f"Dataset.meta cannot be stored as JSON ({err}); see the check "
                           f"small_data_shapes.") from None

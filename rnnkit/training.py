@@ -197,18 +197,18 @@ def _write_text(path, text):
 
 
 def _write_json(path, data):
-    _write_text(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
+    _write_text(path, json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
-def _jsonable(x):
+def jsonable(x):
     """Plain JSON types (NumPy scalars and arrays become numbers and lists; a NaN or infinite
     number, which JSON cannot hold, becomes null)."""
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
+        return [jsonable(v) for v in x]
     if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
+        return jsonable(x.tolist())
     if isinstance(x, np.generic):
         x = x.item()
     if isinstance(x, float) and not math.isfinite(x):
@@ -225,7 +225,7 @@ def _write_history(folder, rows):
     writer = csv.DictWriter(buf, fieldnames=columns or ["epoch", "loss"], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(_jsonable(row))
+        writer.writerow(jsonable(row))
     _write_text(folder / "history.csv", buf.getvalue())
 
 
@@ -264,7 +264,7 @@ def save_checkpoint(path, model, history, meta, arch_name, batch=None):
              "optimizer": {"config": opt.get_config(), "iterations": int(iterations),
                            "n_slots": len(slots)},
              "rng": config_mod.rng().bit_generator.state}
-    arrays = {"__state__": np.frombuffer(json.dumps(_jsonable(state)).encode("utf-8"), np.uint8)}
+    arrays = {"__state__": np.frombuffer(json.dumps(jsonable(state)).encode("utf-8"), np.uint8)}
     for k, w in enumerate(model.get_weights()):
         arrays[f"w{k:03d}"] = w
     for k, s in enumerate(slots):
@@ -463,7 +463,7 @@ def _train(arch, config, data_path, out, checkpoint, say, callbacks, figures=Tru
     config_mod.set_floatx(config.get("floatx") or "float32")
     data = arch.load_data(config, data_path, say)
     _report_data(data, say)
-    meta = _jsonable(data.meta)
+    meta = jsonable(data.meta)
     model = arch.build_model(config, meta)
     _apply_optimizer_options(model, config)
 
@@ -472,7 +472,7 @@ def _train(arch, config, data_path, out, checkpoint, say, callbacks, figures=Tru
     rows = []
     if checkpoint is not None:
         state, weights, slots = checkpoint
-        if _jsonable(state.get("meta")) != meta:
+        if jsonable(state.get("meta")) != meta:
             raise RunError(f"the data no longer match the checkpoint in {str(out)!r} (its "
                            f"vocabularies or scales differ); resume with the same --data file, "
                            f"or start a new run")
@@ -532,8 +532,8 @@ def _train(arch, config, data_path, out, checkpoint, say, callbacks, figures=Tru
 def _finish(arch, model, data, run, seconds, figures=True):
     out = run.path
     metrics = {"arch": arch.name, "headline_metric": getattr(arch, "headline_metric", None),
-               "test": _jsonable(arch.evaluate(model, data)),
-               "baseline": _jsonable(arch.baseline(data)),
+               "test": jsonable(arch.evaluate(model, data)),
+               "baseline": jsonable(arch.baseline(data)),
                "seconds": round(seconds, 3), "epochs": run.epochs_done}
     run.metrics = metrics
     save_model(model, out / MODEL, extra={"arch": arch.name, "meta": run.meta})
@@ -669,13 +669,13 @@ def evaluate_run(run_dir, data_path=None, arch=None):
         data = arch.load_data(dict(GENERIC_KEYS, **run.config), data_path, None)
     finally:
         config_mod.set_floatx(previous)
-    if _jsonable(data.meta) != _jsonable(run.meta):
+    if jsonable(data.meta) != jsonable(run.meta):
         raise RunError(f"the data in {data_path or 'the default data set'} do not match the run's "
                        f"vocabularies or scales, so its model cannot read them. Evaluate on data "
                        f"encoded like the training data.")
     return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-            "test": _jsonable(arch.evaluate(run.model, data)),
-            "baseline": _jsonable(arch.baseline(data))}
+            "test": jsonable(arch.evaluate(run.model, data)),
+            "baseline": jsonable(arch.baseline(data))}
 
 
 def predict_run(run_dir, inputs, arch=None):
@@ -695,7 +695,7 @@ def build_default_model(arch, overrides=None):
         config_mod.set_seed(config.get("seed", 0))
         config_mod.set_floatx(config.get("floatx") or "float32")
         data = arch.small_data(config)
-        model = arch.build_model(config, _jsonable(data.meta))
+        model = arch.build_model(config, jsonable(data.meta))
         if not model.built:
             _build_on(model, data.train[0])
     finally:
