@@ -289,7 +289,9 @@ class Sequential:
                 f"the loss became {value} (not finite); the weights were left as they were before "
                 f"this batch. Lower the learning rate or clip the gradients, e.g. "
                 f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
-        if not np.isfinite(self._flat_grads).all():      # a finite loss can still overflow its gradient
+        # a finite loss can still overflow its gradient; a NaN or inf anywhere makes the sum
+        # non-finite, so one pass without a temporary array checks them all
+        if not math.isfinite(float(self._flat_grads.sum())):
             raise NonFiniteLossError(
                 f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
                 f"left as they were before this batch. Lower the learning rate, clip the gradients "
