@@ -101,14 +101,13 @@ class LSTM(Recurrent):
         Z, u = self._cache[1], self.units
         return {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("i", "f", "c̃", "o"))}
 
-    def _cell_backward(self, G, dfinal):
+    def _cell_backward(self, G, dfinal, need_dx=True):
         X, Z, S, H, C = self._cache
         p, g = self.params, self.grads
         dcT = dfinal[1] if dfinal[1] is not None else np.zeros_like(C[0])
         dZ = np.empty_like(Z)
         # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
         # layer's input gradient is not wanted, e.g. for a model's first layer
-        need_dx = getattr(self, "_need_dx", True)
         dX = np.empty_like(X) if need_dx else np.empty((0,) + X.shape[1:], dtype=X.dtype)
         dh0 = np.empty_like(H[0])
         dc0 = np.empty_like(C[0])

@@ -3,7 +3,8 @@
 A subclass (SimpleRNN, LSTM, GRU) supplies only its cell: ``_build_cell(D)`` creates the weights,
 ``_cell_forward(X, states0, mask)`` runs its forward kernel on time-major arrays and returns the
 state sequence H (T+1, B, u) and the final states, and ``_cell_backward(G, dfinal)`` runs its BPTT
-kernel given G = dL/dh_t from above and the gradients on the final states.
+kernel given G = dL/dh_t from above and the gradients on the final states (and ``need_dx``:
+whether to compute dL/dx at all).
 
 Masks (1 = real step, 0 = padding) follow Keras: a padded step carries every state forward
 unchanged, and with ``return_sequences=True`` its output is zero.
@@ -132,11 +133,7 @@ class Recurrent(Layer):
                     dfinal[k] = np.asarray(d, dtype=self.dtype)
         if dfinal[0] is not None:
             G[T - 1] += dfinal[0]                # h_T is the last entry of the state sequence
-        self._need_dx = need_dx
-        try:
-            dX, dinit = self._cell_backward(G, dfinal)
-        finally:
-            self._need_dx = True
+        dX, dinit = self._cell_backward(G, dfinal, need_dx)
         self.initial_state_grads = dinit
         if dX is None:
             return None

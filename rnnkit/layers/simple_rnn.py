@@ -63,13 +63,12 @@ class SimpleRNN(Recurrent):
         self._cache = (X, A, H)
         return H, [H[T]]
 
-    def _cell_backward(self, G, dfinal):
+    def _cell_backward(self, G, dfinal, need_dx=True):
         X, A, H = self._cache
         p, g = self.params, self.grads
         dA = np.empty_like(A)
         # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
         # layer's input gradient is not wanted, e.g. for a model's first layer
-        need_dx = getattr(self, "_need_dx", True)
         dX = np.empty_like(X) if need_dx else np.empty((0,) + X.shape[1:], dtype=X.dtype)
         dh0 = np.empty_like(H[0])
         simple_rnn_backward(X, p["U"], p["W"], self._M, self.act_code, A, H, G,
