@@ -24,11 +24,15 @@ lasts about --block-seconds); the table shows the median over blocks of seconds 
 (``--stat min`` shows the fastest block instead, the better estimate on a loaded machine; the JSON
 has both). The load average before and after is printed: numbers taken under load are not
 comparable with quiet-machine numbers (multi-threaded BLAS and PyTorch's 2-thread OpenMP pool
-suffer most).
+suffer most). On a virtual machine whose host is busy the speed drifts by tens of percent over
+minutes without any load showing: ``--rounds N`` measures the implementations of a row N times,
+taking turns (rnnkit, peers, rnnkit, peers, ...), so every ratio compares numbers taken minutes
+apart at most; the table then shows the statistic over all rounds and the ratio of each round.
 
     python benchmarks/bench_train_step.py                       # SimpleRNN table
     python benchmarks/bench_train_step.py --cells lstm,gru      # plus the gated cells
     python benchmarks/bench_train_step.py --json out.json --repeat 21
+    python benchmarks/bench_train_step.py --cells lstm --no-simple --rounds 5 --stat min
 """
 import argparse
 import datetime
@@ -162,6 +166,33 @@ def measure(impl, cell, cfg, task, args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure_rounds(impls, cell, cfg, task, args):
+    """Measure ``impls`` ``args.rounds`` times, taking turns. Returns ``(merged, rounds)``: per
+    implementation the median of the rounds' medians and the minimum of their minima (or the
+    first error), and the list of each round's results."""
+    rounds = [{impl: measure(impl, cell, cfg, task, args) for impl in impls}
+              for _ in range(args.rounds)]
+    merged = {}
+    for impl in impls:
+        runs = [r[impl] for r in rounds]
+        errors = [run for run in runs if "error" in run]
+        merged[impl] = errors[0] if errors else {
+            "median_s": statistics.median(run["median_s"] for run in runs),
+            "min_s": min(run["min_s"] for run in runs),
+            "max_s": max(run["max_s"] for run in runs),
+            "rounds": len(runs)}
+    return merged, rounds
+
+
+def round_ratios(rounds, peer, stat):
+    """``peer time / rnnkit time`` of each round, as text ("1.31 1.18 ..."), or "" for one round."""
+    if len(rounds) < 2:
+        return ""
+    ratios = [r[peer][stat] / r["rnnkit"][stat] for r in rounds
+              if stat in r.get(peer, {}) and stat in r["rnnkit"]]
+    return "  rounds: " + " ".join(f"{x:.2f}" for x in ratios)
+
+
 def worker(spec):
     spec = json.loads(spec)
     step = make_step(spec["impl"], spec["cell"], tuple(spec["cfg"]), spec["task"],
@@ -226,6 +257,8 @@ def main(argv=None):
     ap.add_argument("--json", metavar="PATH", help="write every number to PATH")
     ap.add_argument("--in-process", action="store_true",
                     help="time everything in this process (thread pools then interfere; see measure)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure each row's implementations this many times, taking turns")
     ap.add_argument("--stat", default="median_s", choices=["median", "min"],
                     help="statistic shown in the table (default median)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -247,7 +280,8 @@ def main(argv=None):
     if args.threads:
         print(f"# every library limited to {args.threads} thread(s) (BLAS, OpenMP, torch)")
     print(f"# load average before: {env['loadavg_before'][0]:.2f}  (repeat={args.repeat}, "
-          f"block ~{args.block_seconds}s, float32, Adam, {stat[:-2]} us per train step)")
+          f"rounds={args.rounds}, block ~{args.block_seconds}s, float32, Adam, {stat[:-2]} us "
+          f"per train step)")
     results = {"environment": env, "simple_rnn": [], "gated": []}
 
     if not args.no_simple:
@@ -261,14 +295,16 @@ def main(argv=None):
         print("-" * len(header))
         for cfg, task in configs:
             impls = ["rnnkit", "numpy"] + (["torch"] if use_torch else [])
-            res = {impl: measure(impl, "rnn", cfg, task, args) for impl in impls}
+            res, rounds = measure_rounds(impls, "rnn", cfg, task, args)
             r, nmp, tch = (res.get(i, {}).get(stat) for i in ("rnnkit", "numpy", "torch"))
             for impl, v in res.items():
                 if "error" in v:
                     print(f"  {impl} failed: {v['error']}")
             print(f"{str(cfg):<24} {task:<10} {fmt_us(r):>11} {fmt_us(nmp):>11} {fmt_us(tch):>11} "
-                  f"{fmt_ratio(tch, r):>13} {fmt_ratio(nmp, r):>13}", flush=True)
-            results["simple_rnn"].append({"config": cfg, "task": task, "timings": res})
+                  f"{fmt_ratio(tch, r):>13} {fmt_ratio(nmp, r):>13}"
+                  f"{round_ratios(rounds, 'torch', stat) if use_torch else ''}", flush=True)
+            results["simple_rnn"].append({"config": cfg, "task": task, "timings": res,
+                                          "rounds": rounds})
 
     cells = [c.strip().lower() for c in args.cells.split(",") if c.strip()]
     if cells:
@@ -290,9 +326,8 @@ def main(argv=None):
             except (ImportError, AttributeError) as err:
                 print(f"{cell:<6} skipped: rnnkit's {cell.upper()} is not importable yet ({err})")
                 continue
-            res = {"rnnkit": measure("rnnkit", cell, cfg, task, args)}
-            if use_torch:
-                res["torch"] = measure("torch", cell, cfg, task, args)
+            res, rounds = measure_rounds(["rnnkit"] + (["torch"] if use_torch else []),
+                                         cell, cfg, task, args)
             for impl, v in res.items():
                 if "error" in v:
                     print(f"  {impl} failed: {v['error']}")
@@ -300,8 +335,10 @@ def main(argv=None):
             tch = res.get("torch", {}).get(stat)
             target = ">= 1x (vs fused oneDNN LSTM)" if cell == "lstm" else ">= 2x"
             print(f"{cell:<6} {str(cfg):<22} {fmt_us(r):>11} {fmt_us(tch):>11} "
-                  f"{fmt_ratio(tch, r):>13}  {target}", flush=True)
-            results["gated"].append({"cell": cell, "config": cfg, "task": task, "timings": res})
+                  f"{fmt_ratio(tch, r):>13}  {target}{round_ratios(rounds, 'torch', stat)}",
+                  flush=True)
+            results["gated"].append({"cell": cell, "config": cfg, "task": task, "timings": res,
+                                     "rounds": rounds})
 
     env["loadavg_after"] = os.getloadavg()
     print(f"\n# load average after: {env['loadavg_after'][0]:.2f}")

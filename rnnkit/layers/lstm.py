@@ -1,7 +1,7 @@
 """LSTM: long short-term memory (Hochreiter & Schmidhuber, 1997), Keras' gate order i, f, c, o."""
 import numpy as np
 
-from .. import initializers
+from .. import initializers, threads
 from ..kernels import activations
 from ..kernels.lstm import lstm_backward, lstm_forward
 from .recurrent import Recurrent
@@ -91,7 +91,7 @@ class LSTM(Recurrent):
         H = np.empty((T + 1, B, u), dtype=self.dtype)
         C = np.empty((T + 1, B, u), dtype=self.dtype)
         lstm_forward(X, states0[0], states0[1], p["U"], p["W"], p["b"], M,
-                     self.act_code, self.rec_code, Z, S, H, C)
+                     self.act_code, self.rec_code, Z, S, H, C, threads.batch_chunks(B))
         self._cache = (X, Z, S, H, C)
         return H, [H[T], C[T]]
 
@@ -113,7 +113,7 @@ class LSTM(Recurrent):
         dc0 = np.empty_like(C[0])
         lstm_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, S, H, C, G,
                       np.ascontiguousarray(dcT, dtype=self.dtype), dZ, dX, g["U"], g["W"], g["b"],
-                      dh0, dc0)
+                      dh0, dc0, threads.batch_chunks(X.shape[1]))
         self._dA = dZ     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0, dc0]
 

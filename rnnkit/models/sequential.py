@@ -280,7 +280,8 @@ class Sequential:
         """One optimizer step on one batch; returns the loss before the step."""
         self._require_compiled("train_on_batch")
         self._check_xy(self._inputs(x), y)
-        return self._train_step(x, y)[0]
+        with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
+            return self._train_step(x, y)[0]
 
     def _train_step(self, x, y):
         value, y_pred, w = self._loss_and_backward(x, y)
@@ -413,7 +414,7 @@ class Sequential:
         n = self._n(x)
         n_batches = math.ceil(n / batch_size)
         self.stop_training = False
-        with threads.for_model(self):      # small models: one BLAS thread (rnnkit.threads)
+        with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
             for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
                 batches = self._batches(x, batch_size, config.rng() if shuffle else None,

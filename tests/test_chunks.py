@@ -1,0 +1,116 @@
+"""Splitting the batch across cores (rnnkit.kernels.chunks, rnnkit.threads.batch_chunks): the split
+kernels give the serial kernels' numbers, the row-split products equal NumPy's, and a model uses
+the split only where it should (narrow layers, inside fit/train_on_batch, batches big enough)."""
+import numpy as np
+import pytest
+
+import rnnkit
+from rnnkit import threads
+from rnnkit.kernels import activations, chunks
+from rnnkit.kernels.lstm import lstm_backward, lstm_forward
+from rnnkit.layers import LSTM, Dense
+
+
+def _lstm_case(B, T=6, D=3, u=5, seed=0):
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((T, B, D))
+    U, W = r.standard_normal((4 * u, D)) * 0.5, r.standard_normal((4 * u, u)) * 0.5
+    b = r.standard_normal(4 * u) * 0.1
+    h0, c0 = r.standard_normal((B, u)) * 0.3, r.standard_normal((B, u)) * 0.3
+    mask = np.ones((T, B))
+    mask[T - 2:, 0] = 0                         # ragged: two sequences end early
+    mask[T - 4:, B - 1] = 0
+    G, dcT = r.standard_normal((T, B, u)), r.standard_normal((B, u))
+    return X, U, W, b, h0, c0, mask, G, dcT
+
+
+def _run_lstm(case, n_chunks, need_dx=True):
+    X, U, W, b, h0, c0, mask, G, dcT = case
+    T, B, D = X.shape
+    u = W.shape[1]
+    Z, S = np.empty((T, B, 4 * u)), np.empty((T, B, u))
+    H, C = np.empty((T + 1, B, u)), np.empty((T + 1, B, u))
+    tanh, sigmoid = activations.TANH, activations.SIGMOID
+    lstm_forward(X, h0, c0, U, W, b, mask, tanh, sigmoid, Z, S, H, C, n_chunks)
+    dZ = np.empty_like(Z)
+    dX = np.empty_like(X) if need_dx else np.empty((0, B, D))
+    dU, dW, db = np.empty_like(U), np.empty_like(W), np.empty_like(b)
+    dh0, dc0 = np.empty_like(h0), np.empty_like(c0)
+    lstm_backward(X, U, W, mask, tanh, sigmoid, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0, dc0,
+                  n_chunks)
+    return dict(Z=Z, S=S, H=H, C=C, dZ=dZ, dX=dX, dU=dU, dW=dW, db=db, dh0=dh0, dc0=dc0)
+
+
+@pytest.mark.parametrize("B, n_chunks", [(7, 2), (7, 3), (8, 2), (2, 2)])
+@pytest.mark.parametrize("need_dx", [True, False])
+def test_split_lstm_kernels_give_the_serial_numbers(B, n_chunks, need_dx):
+    case = _lstm_case(B)
+    serial, split = _run_lstm(case, 1, need_dx), _run_lstm(case, n_chunks, need_dx)
+    for name, want in serial.items():
+        # the recurrence is the same arithmetic row by row; only the weight gradients' sums are
+        # added in another order
+        np.testing.assert_allclose(split[name], want, rtol=1e-12, atol=1e-13, err_msg=name)
+
+
+@pytest.mark.parametrize("n_chunks", [1, 2, 3])
+def test_row_split_products_equal_numpy(n_chunks):
+    r = np.random.default_rng(1)
+    rows, D, u, k = 11, 3, 4, 8
+    dA, X, H = r.standard_normal((rows, k)), r.standard_normal((rows, D)), r.standard_normal((rows, u))
+    U = r.standard_normal((k, D))
+    A = np.empty((rows, k))
+    chunks.input_projection(X, U, A, n_chunks)
+    np.testing.assert_allclose(A, X @ U.T, rtol=1e-13)
+    dU, dW, db, dX = np.empty((k, D)), np.empty((k, u)), np.empty(k), np.empty((rows, D))
+    dU[:], dW[:], db[:] = np.nan, np.nan, np.nan         # every output must be overwritten
+    chunks.weight_gradients(dA, X, H, U, dX, dU, dW, db, n_chunks)
+    np.testing.assert_allclose(dU, dA.T @ X, rtol=1e-13)
+    np.testing.assert_allclose(dW, dA.T @ H, rtol=1e-13)
+    np.testing.assert_allclose(db, dA.sum(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(dX, dA @ U, rtol=1e-13)
+
+
+def _tagger(units, T=5, D=3, k=4):
+    rnnkit.set_seed(3)
+    model = rnnkit.Sequential([LSTM(units, return_sequences=True, input_shape=(T, D)),
+                               Dense(k, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    return model
+
+
+def test_batch_chunks_only_inside_a_narrow_models_block(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    assert threads.batch_chunks(32) == 1                 # outside fit & co: serial
+    with threads.for_model(_tagger(8)):
+        assert threads.batch_chunks(32) == 2
+        assert threads.batch_chunks(2 * threads.MIN_CHUNK_ROWS - 1) == 1   # too few rows to split
+        with threads.for_model(_tagger(threads.SMALL_WIDTH)):
+            assert threads.batch_chunks(32) == 1         # wide: BLAS gets the cores instead
+        assert threads.batch_chunks(32) == 2             # restored on leaving the inner block
+    assert threads.batch_chunks(32) == 1
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
+    with threads.for_model(_tagger(8)):
+        assert threads.batch_chunks(32) == 1
+
+
+def test_training_on_split_batches_equals_serial_training(monkeypatch):
+    r = np.random.default_rng(5)
+    x = r.standard_normal((16, 5, 3))
+    y = np.eye(4)[r.integers(0, 4, size=(16, 5))]
+    used = []
+    split_model, serial_model = _tagger(6), _tagger(6)
+    split_model.build((None, 5, 3))
+    serial_model.build((None, 5, 3))
+    serial_model.set_weights(split_model.get_weights())
+    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    real = threads.batch_chunks
+    monkeypatch.setattr(threads, "batch_chunks", lambda batch: used.append(real(batch)) or real(batch))
+    for _ in range(3):
+        split_model.train_on_batch(x, y)
+    assert set(used) == {2}                              # the split path really ran
+    monkeypatch.setattr(threads, "batch_chunks", lambda batch: 1)
+    for _ in range(3):
+        serial_model.train_on_batch(x, y)
+    for a, b in zip(split_model.get_weights(), serial_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
