@@ -53,17 +53,25 @@ def test_split_lstm_kernels_give_the_serial_numbers(B, n_chunks, need_dx):
 
 
 @pytest.mark.parametrize("n_chunks", [1, 2, 3])
-def test_row_split_products_equal_numpy(n_chunks):
+def test_row_blocks_of_the_products_equal_numpy(n_chunks):
     r = np.random.default_rng(1)
     rows, D, u, k = 11, 3, 4, 8
     dA, X, H = r.standard_normal((rows, k)), r.standard_normal((rows, D)), r.standard_normal((rows, u))
     U = r.standard_normal((k, D))
     A = np.empty((rows, k))
-    chunks.input_projection(X, U, A, n_chunks)
+    blocks = [chunks.bounds.py_func(c, n_chunks, rows) for c in range(n_chunks)]
+    assert blocks[0][0] == 0 and blocks[-1][1] == rows
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))     # contiguous, no row twice
+    for lo, hi in blocks:
+        chunks.input_rows(X, U, A, lo, hi)
     np.testing.assert_allclose(A, X @ U.T, rtol=1e-13)
-    dU, dW, db, dX = np.empty((k, D)), np.empty((k, u)), np.empty(k), np.empty((rows, D))
-    dU[:], dW[:], db[:] = np.nan, np.nan, np.nan         # every output must be overwritten
-    chunks.weight_gradients(dA, X, H, U, dX, dU, dW, db, n_chunks)
+    dUk, dWk, dbk = (np.full((n_chunks, k, D), np.nan), np.full((n_chunks, k, u), np.nan),
+                     np.full((n_chunks, k), np.nan))         # every output must be overwritten
+    dX = np.empty((rows, D))
+    for c, (lo, hi) in enumerate(blocks):
+        chunks.weight_gradient_rows(dA, X, H, U, dX, dUk[c], dWk[c], dbk[c], lo, hi)
+    dU, dW, db = np.empty((k, D)), np.empty((k, u)), np.empty(k)
+    chunks.add_partials(dUk, dWk, dbk, dU, dW, db)
     np.testing.assert_allclose(dU, dA.T @ X, rtol=1e-13)
     np.testing.assert_allclose(dW, dA.T @ H, rtol=1e-13)
     np.testing.assert_allclose(db, dA.sum(axis=0), rtol=1e-13)

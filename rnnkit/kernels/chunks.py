@@ -14,12 +14,25 @@ each core taking a contiguous block of them:
     db = Σ_rows da
     dX = dA U                       dx_t = Uᵀ da_t: independent rows again
 
-``chunks = 1`` runs the plain serial code on the calling thread (no thread pool is touched); the
-layers choose ``chunks`` through :func:`rnnkit.threads.batch_chunks`. Splitting changes only the
-order of the additions in the weight gradients (float32: last bits), never the recurrence itself.
+Each cell module has two entry points per direction: a plain Python function that, for
+``chunks = 1``, calls the serial pieces below and the cell's steps directly on the calling thread
+(no thread pool is touched), and for ``chunks > 1`` one ``parallel`` kernel with a ``prange`` over
+the chunks for each stage. The layers choose ``chunks`` through
+:func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in the
+weight gradients (float32: last bits), never the recurrence itself.
+
+Why not one kernel for both: a ``parallel`` kernel starts the thread pool even for one chunk
+(7-60 µs a region, measured), too much for a small model's step; and it compiles for seconds, so
+it should compile only when a batch is really split.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+#: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
+#: run in parallel. Numba's other parallel passes (array expressions, reductions, ...) would turn
+#: more statements into parallel loops of their own, each compiled separately.
+PRANGE_ONLY = {"prange": True, "numpy": False, "setitem": False, "reduction": False,
+               "comprehension": False, "stencil": False, "fusion": False, "inplace_binop": False}
 
 
 @njit(cache=True, inline="always")
@@ -28,48 +41,41 @@ def bounds(k, chunks, n):
     return k * n // chunks, (k + 1) * n // chunks
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def input_projection(X2, U, A2, chunks):
-    """``A2 = X2 Uᵀ``: the input term U x_t of every (T*B) row, rows split across chunks."""
-    if chunks == 1:
-        np.dot(X2, U.T, A2)
-        return
-    for k in prange(chunks):
-        lo, hi = bounds(k, chunks, X2.shape[0])
-        np.dot(X2[lo:hi], U.T, A2[lo:hi])
+@njit(cache=True, error_model="numpy")
+def input_rows(X2, U, A2, lo, hi):
+    """Rows ``lo:hi`` of ``A2 = X2 Uᵀ``: the input term U x_t of those (t, n) rows."""
+    np.dot(X2[lo:hi], U.T, A2[lo:hi])
 
 
 @njit(cache=True, error_model="numpy")
-def _weight_gradients_of_rows(dA2, X2, H2, U, dX2, dU, dW, db, lo, hi):
-    """Rows ``lo:hi``'s share of dU, dW and db (overwritten), and their rows of dX2."""
+def weight_gradient_rows(dA2, X2, H2, U, dX2, dU, dW, db, lo, hi):
+    """Rows ``lo:hi``'s share of ``dU = Σ da xᵀ``, ``dW = Σ da h_{t-1}ᵀ`` and ``db = Σ da``
+    (overwritten), and their rows of ``dX2 = dA2 U`` (skipped when ``dX2`` has 0 rows). Rows are
+    (t, n) pairs: ``dA2`` holds da_t, ``X2`` x_t and ``H2`` h_{t-1}, each reshaped to (T*B, ...)."""
     np.dot(dA2[lo:hi].T, X2[lo:hi], dU)                  # Σ da xᵀ
     np.dot(dA2[lo:hi].T, H2[lo:hi], dW)                  # Σ da h_{t-1}ᵀ
-    db[:] = 0
+    for j in range(db.shape[0]):
+        db[j] = 0
     for n in range(lo, hi):                              # Σ da
         for j in range(db.shape[0]):
             db[j] += dA2[n, j]
-    if dX2.shape[0] > 0:                                 # (an empty dX2: input gradient not wanted)
+    if dX2.shape[0] > 0:
         np.dot(dA2[lo:hi], U, dX2[lo:hi])                # dx = Uᵀ da
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def weight_gradients(dA2, X2, H2, U, dX2, dU, dW, db, chunks):
-    """Overwrite ``dU = dA2ᵀ X2``, ``dW = dA2ᵀ H2``, ``db`` = the column sums of ``dA2``, and fill
-    ``dX2 = dA2 U`` (pass ``dX2`` with 0 rows to skip it). Rows are (t, n) pairs: ``dA2`` holds
-    da_t, ``X2`` x_t and ``H2`` h_{t-1}, each reshaped to (T*B, ...)."""
-    if chunks == 1:
-        _weight_gradients_of_rows(dA2, X2, H2, U, dX2, dU, dW, db, 0, dA2.shape[0])
-        return
-    dUk = np.empty((chunks,) + dU.shape, dtype=dU.dtype)     # each chunk's partial sums
-    dWk = np.empty((chunks,) + dW.shape, dtype=dW.dtype)
-    dbk = np.empty((chunks,) + db.shape, dtype=db.dtype)
-    for k in prange(chunks):
-        lo, hi = bounds(k, chunks, dA2.shape[0])
-        _weight_gradients_of_rows(dA2, X2, H2, U, dX2, dUk[k], dWk[k], dbk[k], lo, hi)
-    dU[:] = dUk[0]
-    dW[:] = dWk[0]
-    db[:] = dbk[0]
-    for k in range(1, chunks):                           # add the partials
-        dU += dUk[k]
-        dW += dWk[k]
-        db += dbk[k]
+@njit(cache=True, error_model="numpy")
+def add_partials(dUk, dWk, dbk, dU, dW, db):
+    """``dU, dW, db`` = the sums over the chunks of their partials ``dUk[k]``, ``dWk[k]``,
+    ``dbk[k]`` (loops: array expressions such as ``dU += dUk[k]`` cost seconds of compile time)."""
+    for i in range(dU.shape[0]):
+        db[i] = dbk[0, i]
+        for j in range(dU.shape[1]):
+            dU[i, j] = dUk[0, i, j]
+        for j in range(dW.shape[1]):
+            dW[i, j] = dWk[0, i, j]
+        for k in range(1, dUk.shape[0]):
+            db[i] += dbk[k, i]
+            for j in range(dU.shape[1]):
+                dU[i, j] += dUk[k, i, j]
+            for j in range(dW.shape[1]):
+                dW[i, j] += dWk[k, i, j]

@@ -47,23 +47,32 @@ import numpy as np
 from numba import njit, prange
 
 from .activations import activate_row, backprop_row
-from .chunks import bounds, input_projection, weight_gradients
+from .chunks import PRANGE_ONLY, add_partials, bounds, input_rows, weight_gradient_rows
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks):
+def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks=1):
     """Fill ``Z`` (gates), ``S`` (g(c_t)), ``H`` and ``C``. Equations: module docstring.
 
     ``act`` is the code of g (``activation``), ``rec_act`` the code of σ (``recurrent_activation``).
+    First U x_t for every t and every gate at once (one (T*B, D) x (D, 4u) product), then the steps.
     """
     T, B, D = X.shape
-    u = W.shape[1]
-    # U x_t for every t and every gate at once: one (T*B, D) x (D, 4u) product.
-    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, 4 * u), chunks)
-    if chunks == 1:
-        _forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, 0, B)
+    if chunks > 1:
+        _forward_split(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks)
         return
-    for k in prange(chunks):
+    input_rows(X.reshape(T * B, D), U, Z.reshape(T * B, Z.shape[2]), 0, T * B)
+    _forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, 0, B)
+
+
+@njit(cache=True, parallel=PRANGE_ONLY, error_model="numpy")
+def _forward_split(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks):
+    """:func:`lstm_forward` with the batch split into ``chunks`` blocks, one per core."""
+    T, B, D = X.shape
+    X2, Z2 = X.reshape(T * B, D), Z.reshape(T * B, Z.shape[2])
+    for k in prange(chunks):                       # U x_t: a block of the T*B rows per core
+        lo, hi = bounds(k, chunks, T * B)
+        input_rows(X2, U, Z2, lo, hi)
+    for k in prange(chunks):                       # the steps: a block of batch rows per core
         lo, hi = bounds(k, chunks, B)
         _forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, lo, hi)
 
@@ -115,9 +124,8 @@ def _forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, lo, hi):
                                   + (one - m) * H[t - 1, n, j])       # padding keeps h_{t-1}
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
 def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0, dc0,
-                  chunks):
+                  chunks=1):
     """Backpropagate through time, through both h and c.
 
     ``G`` (T, B, u) holds dL/dh_t from above (``G[t-1]`` for h_t); ``dcT`` (B, u) is dL/dc_T (zeros
@@ -125,18 +133,40 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
     pre-activations da_t, then ``dX`` (T, B, D), ``dU``, ``dW``, ``db`` and the initial-state
     gradients ``dh0`` = dL/dh_0, ``dc0`` = dL/dc_0. Pass ``dX`` of shape (0, B, D) when the input
     gradient is not needed: the kernel skips it. Every output is overwritten.
+
+    After the steps, dU = sum_t da_t x_t^T, dW = sum_t da_t h_{t-1}^T, db = sum_t da_t and
+    dx_t = U^T da_t are products over all T*B rows at once.
     """
     T, B, D = X.shape
+    if chunks > 1:
+        _backward_split(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0,
+                        dc0, chunks)
+        return
+    _backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, 0, B)
+    weight_gradient_rows(dZ.reshape(T * B, dZ.shape[2]), X.reshape(T * B, D),
+                         H[:T].reshape(T * B, H.shape[2]), U, dX.reshape(dX.shape[0] * B, D),
+                         dU, dW, db, 0, T * B)
+
+
+@njit(cache=True, parallel=PRANGE_ONLY, error_model="numpy")
+def _backward_split(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0, dc0,
+                    chunks):
+    """:func:`lstm_backward` with the batch split into ``chunks`` blocks, one per core."""
+    T, B, D = X.shape
     u = W.shape[1]
-    if chunks == 1:
-        _backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, 0, B)
-    else:
-        for k in prange(chunks):
-            lo, hi = bounds(k, chunks, B)
-            _backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, lo, hi)
-    # dU = sum_t da_t x_t^T, dW = sum_t da_t h_{t-1}^T, db = sum_t da_t, dx_t = U^T da_t
-    weight_gradients(dZ.reshape(T * B, 4 * u), X.reshape(T * B, D), H[:T].reshape(T * B, u), U,
-                     dX.reshape(dX.shape[0] * B, D), dU, dW, db, chunks)
+    for k in prange(chunks):                       # the steps: a block of batch rows per core
+        lo, hi = bounds(k, chunks, B)
+        _backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, lo, hi)
+    # the weight gradients: each core sums a block of the T*B rows into its own partials
+    dZ2, X2, H2 = dZ.reshape(T * B, 4 * u), X.reshape(T * B, D), H[:T].reshape(T * B, u)
+    dX2 = dX.reshape(dX.shape[0] * B, D)
+    dUk = np.empty((chunks, 4 * u, D), dtype=dU.dtype)
+    dWk = np.empty((chunks, 4 * u, u), dtype=dW.dtype)
+    dbk = np.empty((chunks, 4 * u), dtype=db.dtype)
+    for k in prange(chunks):
+        lo, hi = bounds(k, chunks, T * B)
+        weight_gradient_rows(dZ2, X2, H2, U, dX2, dUk[k], dWk[k], dbk[k], lo, hi)
+    add_partials(dUk, dWk, dbk, dU, dW, db)
 
 
 @njit(cache=True, error_model="numpy")
