@@ -2,11 +2,13 @@
 
 Numba's ``np.dot`` runs on SciPy's OpenBLAS. For the small matrices of a recurrent step (a batch
 times a few dozen units) two BLAS threads cost more in hand-over than they gain, and on a busy
-machine they can make a step ten times slower. So ``fit``, ``evaluate``, ``predict`` and
-``train_on_batch`` run a model whose layers are narrower than ``SMALL_WIDTH`` with BLAS on one
-thread, and give the cores to the recurrent kernels instead: each core runs the whole time loop
-for its own block of the batch (:mod:`rnnkit.kernels.chunks`). A wider model leaves BLAS alone (its
-threads then share each product) and runs the kernels on one block.
+machine they can make a step ten times slower. So ``fit``, ``evaluate`` and ``predict`` run a
+model whose layers are narrower than ``SMALL_WIDTH`` with BLAS on one thread, and give the cores
+to the recurrent kernels instead: the kernels of layers with ``splits_batch = True`` (LSTM) run the
+whole time loop for a block of the batch on each core (:mod:`rnnkit.kernels.chunks`); the others
+run on one. A wider model leaves BLAS alone (its threads then share each product) and splits
+nothing. ``train_on_batch`` does the same for a batch that will be split, and changes nothing
+otherwise (see :func:`for_model`).
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
 split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks.
@@ -41,49 +43,103 @@ def _user_set_blas_threads():
     return "OPENBLAS_NUM_THREADS" in os.environ
 
 
-@contextlib.contextmanager
-def blas_threads(n):
+class blas_threads:
     """Context manager: BLAS limited to ``n`` threads inside the block (``None``: no change).
 
-    Talks to the libraries directly (about 2 µs) rather than through ``threadpool_limits``
-    (about 20 µs), as ``train_on_batch`` enters it once per batch."""
-    if n is None or _user_set_blas_threads():
-        yield
-        return
-    libs = _blas()
-    before = [lib.get_num_threads() for lib in libs]
-    for lib in libs:
-        lib.set_num_threads(n)
-    try:
-        yield
-    finally:
-        for lib, k in zip(libs, before):
-            lib.set_num_threads(k)
+    Talks to the libraries directly and only when their setting differs (a few µs) rather than
+    through ``threadpool_limits`` (about 20 µs): ``train_on_batch`` enters it once per batch."""
+
+    def __init__(self, n):
+        self.n = None if _user_set_blas_threads() else n
+        self.changed = []
+
+    def __enter__(self):
+        if self.n is not None:
+            for lib in _blas():
+                before = lib.get_num_threads()
+                if before != self.n:
+                    lib.set_num_threads(self.n)
+                    self.changed.append((lib, before))
+        return self
+
+    def __exit__(self, *exc):
+        for lib, before in self.changed:
+            lib.set_num_threads(before)
+        self.changed = []
+
+
+def _leaf_layers(model):
+    """The layers of ``model``, wrappers (Bidirectional, TimeDistributed) replaced by the layers
+    they wrap."""
+    def leaves(layer):
+        inner = [getattr(layer, a, None) for a in ("layer", "forward_layer", "backward_layer")]
+        inner = [i for i in inner if i is not None]
+        if not inner:
+            yield layer
+        for i in inner:
+            yield from leaves(i)
+    for layer in model.layers:
+        yield from leaves(layer)
 
 
 def width(model):
     """The most units of any layer of ``model`` that multiplies matrices (an Embedding only
     looks rows up, so its vocabulary does not count)."""
-    def units(layer):
-        inner = getattr(layer, "layer", None) or getattr(layer, "forward_layer", None)
-        return getattr(layer, "units", None) or (units(inner) if inner is not None else 0)
-    return max((units(layer) for layer in model.layers), default=0)
+    return max((getattr(layer, "units", None) or 0 for layer in _leaf_layers(model)), default=0)
 
 
-@contextlib.contextmanager
-def for_model(model):
-    """Inside the block: one BLAS thread and batch chunks for a model narrower than SMALL_WIDTH;
-    no change for a wider one."""
-    global _split_batches
-    narrow = width(model) < SMALL_WIDTH
-    before = _split_batches
-    _split_batches = narrow and (not _user_set_blas_threads()
-                                 or os.environ["OPENBLAS_NUM_THREADS"].strip() == "1")
-    try:
-        with blas_threads(1 if narrow else None):
-            yield
-    finally:
-        _split_batches = before
+def splits_batches(model):
+    """Whether some layer of ``model`` has kernels that split a batch (``splits_batch = True``)."""
+    return any(getattr(layer, "splits_batch", False) for layer in _leaf_layers(model))
+
+
+def _traits(model):
+    """``(width(model), splits_batches(model))``, kept on the model until its layers change."""
+    key = tuple(map(id, model.layers))
+    kept = getattr(model, "_thread_traits", None)
+    if kept is None or kept[0] != key:
+        kept = model._thread_traits = (key, width(model), splits_batches(model))
+    return kept[1:]
+
+
+def for_model(model, batch=None):
+    """Context manager: one BLAS thread and batch chunks for a model narrower than SMALL_WIDTH
+    inside the block; no change for a wider one.
+
+    ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
+    tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
+    when some layer will split this batch (at least 2 * MIN_CHUNK_ROWS sequences)."""
+    if batch is not None and batch < 2 * MIN_CHUNK_ROWS:
+        return _NO_CHANGE
+    model_width, splits = _traits(model)
+    if batch is not None and not splits:
+        return _NO_CHANGE
+    if model_width >= SMALL_WIDTH:
+        return _Scope(split=False, blas=None)
+    return _Scope(split=(not _user_set_blas_threads()
+                         or os.environ["OPENBLAS_NUM_THREADS"].strip() == "1"), blas=1)
+
+
+_NO_CHANGE = contextlib.nullcontext()
+
+
+class _Scope:
+    """The inside of :func:`for_model`: whether kernels split batches, and BLAS's threads."""
+
+    def __init__(self, split, blas):
+        self.split, self.blas = split, blas_threads(blas)
+
+    def __enter__(self):
+        global _split_batches
+        self.before = _split_batches
+        _split_batches = self.split
+        self.blas.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        global _split_batches
+        self.blas.__exit__(*exc)
+        _split_batches = self.before
 
 
 def batch_chunks(batch):

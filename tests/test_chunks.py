@@ -8,7 +8,7 @@ import rnnkit
 from rnnkit import threads
 from rnnkit.kernels import activations, chunks
 from rnnkit.kernels.lstm import lstm_backward, lstm_forward
-from rnnkit.layers import LSTM, Dense
+from rnnkit.layers import LSTM, Dense, SimpleRNN
 
 
 def _lstm_case(B, T=6, D=3, u=5, seed=0):
@@ -97,6 +97,11 @@ def test_batch_chunks_only_inside_a_narrow_models_block(monkeypatch):
             assert threads.batch_chunks(32) == 1         # wide: BLAS gets the cores instead
         assert threads.batch_chunks(32) == 2             # restored on leaving the inner block
     assert threads.batch_chunks(32) == 1
+    # a single step (train_on_batch) switches only for a batch some layer will split
+    rnn = rnnkit.Sequential([SimpleRNN(8, input_shape=(5, 3)), Dense(4)])
+    assert isinstance(threads.for_model(_tagger(8), batch=32), threads._Scope)
+    for model, batch in [(_tagger(8), 2 * threads.MIN_CHUNK_ROWS - 1), (rnn, 32)]:
+        assert threads.for_model(model, batch=batch) is threads._NO_CHANGE
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
     with threads.for_model(_tagger(8)):
         assert threads.batch_chunks(32) == 1
@@ -122,3 +127,17 @@ def test_training_on_split_batches_equals_serial_training(monkeypatch):
         serial_model.train_on_batch(x, y)
     for a, b in zip(split_model.get_weights(), serial_model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_a_narrow_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    libs = threads._blas()
+    assert libs                                          # NumPy's and SciPy's OpenBLAS
+    for lib in libs:
+        lib.set_num_threads(2)
+    base = [lib.get_num_threads() for lib in libs]       # 2 (1 on a one-core machine)
+    with threads.for_model(_tagger(8)):
+        assert [lib.get_num_threads() for lib in libs] == [1] * len(libs)
+    assert [lib.get_num_threads() for lib in libs] == base
+    with threads.for_model(_tagger(threads.SMALL_WIDTH)):   # wide: left alone
+        assert [lib.get_num_threads() for lib in libs] == base

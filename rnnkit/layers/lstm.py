@@ -62,6 +62,8 @@ class LSTM(Recurrent):
     #: backward overwrites every entry of ``grads`` (a model need not zero them first)
     overwrites_grads = True
     n_states = 2
+    #: the kernels split a batch across cores (rnnkit.kernels.chunks, rnnkit.threads)
+    splits_batch = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  unit_forget_bias=True, return_sequences=False, return_state=False,

@@ -280,7 +280,8 @@ class Sequential:
         """One optimizer step on one batch; returns the loss before the step."""
         self._require_compiled("train_on_batch")
         self._check_xy(self._inputs(x), y)
-        with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
+        # small models: one BLAS thread, batch split over cores
+        with threads.for_model(self, batch=self._n(self._inputs(x))):
             return self._train_step(x, y)[0]
 
     def _train_step(self, x, y):
