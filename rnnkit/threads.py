@@ -11,7 +11,11 @@ nothing. ``train_on_batch`` does the same for a batch that will be split, and ch
 otherwise (see :func:`for_model`).
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
-split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks.
+split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks (1: no
+split). The blocks run on Numba's OpenMP thread pool, which does not survive ``fork``: a process
+forked (``multiprocessing``'s default start method on Linux) after a batch was split cannot split
+again, and Numba stops it with a message; use the ``spawn`` start method, or
+``NUMBA_NUM_THREADS=1``.
 """
 import contextlib
 import os

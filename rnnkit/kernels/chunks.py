@@ -14,16 +14,18 @@ each core taking a contiguous block of them:
     db = Σ_rows da
     dX = dA U                       dx_t = Uᵀ da_t: independent rows again
 
-Each cell module has two entry points per direction: a plain Python function that, for
-``chunks = 1``, calls the serial pieces below and the cell's steps directly on the calling thread
-(no thread pool is touched), and for ``chunks > 1`` one ``parallel`` kernel with a ``prange`` over
-the chunks for each stage. The layers choose ``chunks`` through
-:func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in the
-weight gradients (float32: last bits), never the recurrence itself.
+A cell that splits (today the LSTM, :mod:`rnnkit.kernels.lstm`) has two paths per direction: a
+plain Python function that, for ``chunks = 1``, calls the serial pieces below and the cell's steps
+directly on the calling thread (no thread pool is touched), and for ``chunks > 1`` one
+``parallel`` kernel with a ``prange`` over the chunks for each stage. The layers choose ``chunks``
+through :func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in
+the weight gradients (float32: last bits), never the recurrence itself.
 
-Why not one kernel for both: a ``parallel`` kernel starts the thread pool even for one chunk
-(7-60 µs a region, measured), too much for a small model's step; and it compiles for seconds, so
-it should compile only when a batch is really split.
+Why two paths: a ``parallel`` kernel starts the thread pool even for one chunk (7-60 µs a region,
+measured), too much for a small model's step; and it compiles slowly (Numba optimises the steps
+again inside it: the LSTM's two split kernels add about 13 s to the first run, once, before the
+on-disk cache has them), so it should compile only where a batch is really split.
+``NUMBA_NUM_THREADS=1`` never splits, and never compiles them.
 """
 import numpy as np
 from numba import njit
