@@ -12,10 +12,10 @@ otherwise (see :func:`for_model`).
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
 split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks (1: no
-split). The blocks run on Numba's OpenMP thread pool, which does not survive ``fork``: a process
-forked (``multiprocessing``'s default start method on Linux) after a batch was split cannot split
-again, and Numba stops it with a message; use the ``spawn`` start method, or
-``NUMBA_NUM_THREADS=1``.
+split). The blocks run on Numba's OpenMP thread pool, which does not survive ``fork``: GNU OpenMP
+terminates a forked child (``multiprocessing``'s default start method on Linux) that starts the
+pool again. So a process forked after a batch was split never splits one: it runs the kernels on
+one core, with the same results.
 """
 import contextlib
 import os
@@ -28,6 +28,16 @@ MIN_CHUNK_ROWS = 4
 
 _blas_libs = None
 _split_batches = False        # True inside for_model of a narrow model: BLAS runs on one thread
+_pool_started = False         # a batch was split in this process: the OpenMP pool runs
+_pool_lost = False            # forked after the pool started: it must not start again here
+
+
+def _after_fork_in_child():
+    global _pool_lost
+    _pool_lost = _pool_lost or _pool_started
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _blas():
@@ -149,7 +159,10 @@ class _Scope:
 def batch_chunks(batch):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
     Numba thread inside :func:`for_model` of a narrow model (at least MIN_CHUNK_ROWS rows each),
-    else 1 (serial)."""
-    if not _split_batches:
+    else 1 (serial), and always 1 in a process forked after a batch was split."""
+    global _pool_started
+    if not _split_batches or _pool_lost:
         return 1
-    return max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))
+    chunks = max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))
+    _pool_started = _pool_started or chunks > 1
+    return chunks

@@ -141,3 +141,33 @@ def test_a_narrow_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
     assert [lib.get_num_threads() for lib in libs] == base
     with threads.for_model(_tagger(threads.SMALL_WIDTH)):   # wide: left alone
         assert [lib.get_num_threads() for lib in libs] == base
+
+
+def _train_one_batch_in_child(queue):
+    x, y = _batch()
+    model = _tagger(6)
+    queue.put(model.train_on_batch(x, y))
+
+
+def _batch():
+    r = np.random.default_rng(5)
+    return r.standard_normal((16, 5, 3)), np.eye(4)[r.integers(0, 4, size=(16, 5))]
+
+
+def test_a_process_forked_after_a_split_trains_on_one_core():
+    # GNU OpenMP kills a forked child that starts the pool again: such a child must not split
+    mp = pytest.importorskip("multiprocessing")
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    if threads.numba.get_num_threads() < 2:
+        pytest.skip("one core: no pool to lose")
+    x, y = _batch()
+    model = _tagger(6)
+    want = model.train_on_batch(x, y)                    # split: the pool runs in this process
+    assert threads._pool_started
+    queue = mp.get_context("fork").Queue()
+    child = mp.get_context("fork").Process(target=_train_one_batch_in_child, args=(queue,))
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+    assert queue.get(timeout=10) == pytest.approx(want, rel=1e-12)
