@@ -7,7 +7,8 @@ Runs, each in a fresh subprocess, with ``NUMBA_CACHE_DIR`` pointing at a new emp
 3. the same command, warm: the same cache dir, now filled (median of --runs)
 
 The default training command is a small Python program: build SimpleRNN + Dense (sequence tagging,
-(B, T, D, u, k) = (32, 50, 16, 64, 16), softmax + categorical cross-entropy, Adam), and
+(B, T, D, u, k) = (32, 50, 16, 64, 16), softmax + categorical cross-entropy, Adam; ``--cell LSTM``
+or ``--cell GRU`` instead of SimpleRNN), and
 ``train_on_batch`` once; it reports its own import / build / first-step split. ``--command`` times
 any other shell command instead (e.g. ``--command "rnnkit train --arch pos-tagging --epochs 1"``
 once the CLI has it). ``--dtype`` chooses float32 or float64 (each compiles its own kernels).
@@ -15,6 +16,7 @@ once the CLI has it). ``--dtype`` chooses float32 or float64 (each compiles its 
 
     python benchmarks/bench_startup.py
     python benchmarks/bench_startup.py --dtype float64 --json startup.json
+    python benchmarks/bench_startup.py --cell LSTM
 """
 import argparse
 import json
@@ -31,7 +33,7 @@ import json, time
 t0 = time.perf_counter()
 import numpy as np
 import rnnkit
-from rnnkit.layers import SimpleRNN, Dense
+from rnnkit.layers import {cell} as Cell, Dense
 t1 = time.perf_counter()
 rnnkit.set_floatx("{dtype}")
 rnnkit.set_seed(0)
@@ -39,7 +41,7 @@ B, T, D, u, k = 32, 50, 16, 64, 16
 rng = np.random.default_rng(0)
 x = rng.standard_normal((B, T, D))
 y = np.eye(k)[rng.integers(0, k, (B, T))]
-model = rnnkit.Sequential([SimpleRNN(u, return_sequences=True, input_shape=(T, D)),
+model = rnnkit.Sequential([Cell(u, return_sequences=True, input_shape=(T, D)),
                            Dense(k, activation="softmax")])
 model.compile(loss="categorical_crossentropy", optimizer="adam")
 t2 = time.perf_counter()
@@ -72,6 +74,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--command", help="shell command to time instead of the built-in training snippet")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    ap.add_argument("--cell", default="SimpleRNN", choices=["SimpleRNN", "LSTM", "GRU"],
+                    help="the built-in snippet's recurrent layer")
     ap.add_argument("--runs", type=int, default=3, help="warm runs (median)")
     ap.add_argument("--importtime", action="store_true", help="show the slowest imports")
     ap.add_argument("--json", metavar="PATH")
@@ -82,8 +86,8 @@ def main(argv=None):
     if args.command:
         cmd, shell, label = args.command, True, args.command
     else:
-        cmd = [sys.executable, "-c", TRAIN_SNIPPET.format(dtype=args.dtype)]
-        shell, label = False, f"SimpleRNN+Dense train_on_batch x1 ({args.dtype})"
+        cmd = [sys.executable, "-c", TRAIN_SNIPPET.format(dtype=args.dtype, cell=args.cell)]
+        shell, label = False, f"{args.cell}+Dense train_on_batch x1 ({args.dtype})"
     res = {"command": label, "load_avg_before": os.getloadavg()[0]}
     try:
         imp = [run([sys.executable, "-c", "import rnnkit"], env)[0] for _ in range(args.runs)]

@@ -23,7 +23,7 @@ the weight gradients (float32: last bits), never the recurrence itself.
 
 Why two paths: a ``parallel`` kernel starts the thread pool even for one chunk (7-60 µs a region,
 measured), too much for a small model's step; and it compiles slowly (Numba optimises the steps
-again inside it: the LSTM's two split kernels add about 13 s to the first run, once, before the
+again inside it: the LSTM's two split kernels add about 14 s to the first run, once, before the
 on-disk cache has them), so it should compile only where a batch is really split.
 ``NUMBA_NUM_THREADS=1`` never splits, and never compiles them.
 """
