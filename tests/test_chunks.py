@@ -41,7 +41,7 @@ def _run_lstm(case, n_chunks, need_dx=True):
     return dict(Z=Z, S=S, H=H, C=C, dZ=dZ, dX=dX, dU=dU, dW=dW, db=db, dh0=dh0, dc0=dc0)
 
 
-@pytest.mark.parametrize("B, n_chunks", [(7, 2), (7, 3), (8, 2), (2, 2)])
+@pytest.mark.parametrize("B, n_chunks", [(7, 2), (7, 3), (8, 2), (2, 2), (2, 3)])
 @pytest.mark.parametrize("need_dx", [True, False])
 def test_split_lstm_kernels_give_the_serial_numbers(B, n_chunks, need_dx):
     case = _lstm_case(B)

@@ -57,6 +57,7 @@ def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks=1):
     First U x_t for every t and every gate at once (one (T*B, D) x (D, 4u) product), then the steps.
     """
     T, B, D = X.shape
+    chunks = min(chunks, B)                        # never an empty block
     if chunks > 1:
         _forward_split(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks)
         return
@@ -138,6 +139,7 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
     dx_t = U^T da_t are products over all T*B rows at once.
     """
     T, B, D = X.shape
+    chunks = min(chunks, B)                        # never an empty block
     if chunks > 1:
         _backward_split(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0,
                         dc0, chunks)
