@@ -3,22 +3,21 @@
 Numba's ``np.dot`` runs on SciPy's OpenBLAS. For the small matrices of a recurrent step (a batch
 times a few dozen units) two BLAS threads cost more in hand-over than they gain, and on a busy
 machine they can make a step ten times slower. So ``fit``, ``evaluate`` and ``predict`` run a
-model whose layers are narrower than ``SMALL_WIDTH`` with BLAS on one thread, and give the cores
-to the recurrent kernels instead: the kernels of layers with ``splits_batch = True`` (LSTM) run the
-whole time loop for a block of the batch on each core (:mod:`rnnkit.kernels.chunks`); the others
-run on one. A wider model leaves BLAS alone (its threads then share each product) and splits
-nothing. ``train_on_batch`` does the same for a batch that will be split, and changes nothing
-otherwise (see :func:`for_model`).
+model whose layers (the output layer included) are narrower than ``SMALL_WIDTH`` with BLAS on one
+thread, and give the cores to the recurrent kernels instead: the kernels of layers with
+``splits_batch = True`` (LSTM) run the whole time loop for a block of the batch on each core
+(:mod:`rnnkit.kernels.chunks`); the others run on one. A wider model leaves BLAS alone (its
+threads then share each product) and splits nothing. ``train_on_batch`` does the same for a batch
+that will be split, and changes nothing otherwise (see :func:`for_model`).
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
 split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks (1: no
-split). The blocks run on Numba's OpenMP thread pool, which does not survive ``fork``: GNU OpenMP
-terminates a forked child (``multiprocessing``'s default start method on Linux) that starts the
-pool again. So a process forked after a batch was split never splits one: it runs the kernels on
-one core, with the same results.
+split). A process forked after a batch was split runs the kernels serially (see
+:mod:`rnnkit.kernels.chunks`).
 """
 import contextlib
 import os
+import threading
 
 import numba
 
@@ -27,17 +26,8 @@ SMALL_WIDTH = 128
 MIN_CHUNK_ROWS = 4
 
 _blas_libs = None
-_split_batches = False        # True inside for_model of a narrow model: BLAS runs on one thread
-_pool_started = False         # a batch was split in this process: the OpenMP pool runs
-_pool_lost = False            # forked after the pool started: it must not start again here
-
-
-def _after_fork_in_child():
-    global _pool_lost
-    _pool_lost = _pool_lost or _pool_started
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+#: per Python thread: ``split`` is True inside for_model of a narrow model (BLAS on one thread)
+_state = threading.local()
 
 
 def _blas():
@@ -109,16 +99,19 @@ def splits_batches(model):
 
 def _traits(model):
     """``(width(model), splits_batches(model))``, kept on the model until its layers change."""
-    key = tuple(map(id, model.layers))
+    layers = list(model.layers)
     kept = getattr(model, "_thread_traits", None)
-    if kept is None or kept[0] != key:
-        kept = model._thread_traits = (key, width(model), splits_batches(model))
+    if (kept is None or len(kept[0]) != len(layers)
+            or any(a is not b for a, b in zip(kept[0], layers))):
+        kept = model._thread_traits = (layers, width(model), splits_batches(model))
     return kept[1:]
 
 
 def for_model(model, batch=None):
-    """Context manager: one BLAS thread and batch chunks for a model narrower than SMALL_WIDTH
-    inside the block; no change for a wider one.
+    """Context manager: inside the block, a model whose layers (its output layer included) all
+    have fewer than SMALL_WIDTH units runs BLAS on one thread and splits batches (only BLAS if you
+    set OPENBLAS_NUM_THREADS to more than 1: it wins); a wider model leaves BLAS alone and splits
+    nothing, even inside a narrow model's block.
 
     ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
     tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
@@ -144,25 +137,20 @@ class _Scope:
         self.split, self.blas = split, blas_threads(blas)
 
     def __enter__(self):
-        global _split_batches
-        self.before = _split_batches
-        _split_batches = self.split
         self.blas.__enter__()
+        self.before = getattr(_state, "split", False)
+        _state.split = self.split
         return self
 
     def __exit__(self, *exc):
-        global _split_batches
+        _state.split = self.before
         self.blas.__exit__(*exc)
-        _split_batches = self.before
 
 
 def batch_chunks(batch):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
     Numba thread inside :func:`for_model` of a narrow model (at least MIN_CHUNK_ROWS rows each),
-    else 1 (serial), and always 1 in a process forked after a batch was split."""
-    global _pool_started
-    if not _split_batches or _pool_lost:
+    else 1 (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
+    if not getattr(_state, "split", False):
         return 1
-    chunks = max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))
-    _pool_started = _pool_started or chunks > 1
-    return chunks
+    return max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))

@@ -38,7 +38,8 @@ both stay within their ranges [-1, 1] and [0, 1], so tanh' = 1 - h^2 and sigmoid
 are never negative. The error is *absolute*: for a < -18 the float32 sigmoid returns exactly 0
 where the true value is below 1.6e-8 (its derivative h (1 - h) is 0 there either way). Evaluating
 the same formula in float64 and rounding once would err by only 5.5e-8, but costs twice as much
-(4 lanes per instruction, and two conversions): in an LSTM's forward pass, 15% of the time. NaN in, NaN out.
+(4 lanes per instruction, and two conversions): in an LSTM's forward pass, 15% of the time.
+NaN in, NaN out.
 """
 import math
 

@@ -26,9 +26,46 @@ measured), too much for a small model's step; and it compiles slowly (Numba opti
 again inside it: the LSTM's two split kernels add about 14 s to the first run, once, before the
 on-disk cache has them), so it should compile only where a batch is really split.
 ``NUMBA_NUM_THREADS=1`` never splits, and never compiles them.
+
+The split kernels run on Numba's OpenMP thread pool, which does not survive ``fork``: GNU OpenMP
+terminates a forked child that starts the pool again. :func:`usable_chunks` is what the cells'
+entry points call first: in a process forked after the pool started it always answers 1, so such a
+child runs the serial kernels, with the same results.
 """
+import os
+
 import numpy as np
 from numba import njit
+
+_pool_started = False         # a split kernel ran in this process: the OpenMP pool runs
+_pool_lost = False            # forked after the pool started: it must not start again here
+
+
+def _after_fork_in_child():
+    global _pool_lost
+    _pool_lost = _pool_lost or _pool_started
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def usable_chunks(chunks, rows):
+    """The number of blocks a cell kernel really uses for ``rows`` batch rows when asked for
+    ``chunks``: never more than the rows (no empty block), and 1 in a process forked after the
+    pool started. Called right before a kernel runs; a result above 1 starts the pool."""
+    global _pool_started
+    chunks = 1 if _pool_lost else max(1, min(chunks, rows))
+    _pool_started = _pool_started or chunks > 1
+    return chunks
+
+
+def require_contiguous(where, **arrays):
+    """Raise a ValueError naming ``where`` and the array unless every array is C-contiguous: the
+    kernels view them as (T*B, ...) matrices, and a reshaped copy would take the results."""
+    for name, a in arrays.items():
+        if not a.flags.c_contiguous:
+            raise ValueError(f"{where}: {name} must be a C-contiguous array (got strides "
+                             f"{a.strides} for shape {a.shape}); pass np.ascontiguousarray({name})")
 
 #: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
 #: run in parallel. Numba's other parallel passes (array expressions, reductions, ...) would turn
