@@ -37,6 +37,12 @@ import os
 import numpy as np
 from numba import njit
 
+#: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
+#: run in parallel. Numba's other parallel passes (array expressions, reductions, ...) would turn
+#: more statements into parallel loops of their own, each compiled separately.
+PRANGE_ONLY = {"prange": True, "numpy": False, "setitem": False, "reduction": False,
+               "comprehension": False, "stencil": False, "fusion": False, "inplace_binop": False}
+
 _pool_started = False         # a split kernel ran in this process: the OpenMP pool runs
 _pool_lost = False            # forked after the pool started: it must not start again here
 
@@ -66,13 +72,6 @@ def require_contiguous(where, **arrays):
         if not a.flags.c_contiguous:
             raise ValueError(f"{where}: {name} must be a C-contiguous array (got strides "
                              f"{a.strides} for shape {a.shape}); pass np.ascontiguousarray({name})")
-
-#: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
-#: run in parallel. Numba's other parallel passes (array expressions, reductions, ...) would turn
-#: more statements into parallel loops of their own, each compiled separately.
-PRANGE_ONLY = {"prange": True, "numpy": False, "setitem": False, "reduction": False,
-               "comprehension": False, "stencil": False, "fusion": False, "inplace_binop": False}
-
 
 @njit(cache=True, inline="always")
 def bounds(k, chunks, n):
