@@ -60,7 +60,8 @@ GATED_CONFIG = ((32, 50, 16, 64, 16), "tagging")
 
 
 # ---- implementations: each returns a zero-argument step function ------------------------------
-def rnnkit_step(cfg, task, cell="rnn"):
+def rnnkit_model(cfg, task, cell="rnn"):
+    """``(model, x, y)``: the rnnkit model of ``cfg`` and ``task``, compiled, and its one batch."""
     import rnnkit
     from rnnkit.layers import Dense
     from rnnkit.optimizers import Adam
@@ -82,6 +83,11 @@ def rnnkit_step(cfg, task, cell="rnn"):
         model = rnnkit.Sequential([Cell(u, input_shape=(T, D)), Dense(k, activation="linear")])
         model.compile(loss="mse", optimizer=Adam(learning_rate=1e-3, epsilon=1e-7))
     assert model.layers[0].dtype == np.float32 or not model.built
+    return model, x, y
+
+
+def rnnkit_step(cfg, task, cell="rnn"):
+    model, x, y = rnnkit_model(cfg, task, cell)
     return lambda: model.train_on_batch(x, y)
 
 

@@ -82,35 +82,8 @@ def _patch_kernels():
         setattr(kopt, name, timed(f"kernel {name}", getattr(kopt, name), kernel=True))
 
 
-def build(cfg, task, cell):
-    # bench.rnnkit_step returns a closure over the model; rebuild it here to get the model itself.
-    import numpy as np  # noqa: F401
-    import rnnkit
-    from rnnkit.layers import Dense
-    from rnnkit.optimizers import Adam
-    import numpy_peer
-    rnnkit.set_floatx("float32")
-    rnnkit.set_seed(0)
-    if cell == "rnn":
-        from rnnkit.layers import SimpleRNN as Cell
-    elif cell == "lstm":
-        from rnnkit.layers.lstm import LSTM as Cell
-    else:
-        from rnnkit.layers.gru import GRU as Cell
-    B, T, D, u, k = cfg
-    x, y = numpy_peer.make_data(B, T, D, k, task)
-    if task == "tagging":
-        model = rnnkit.Sequential([Cell(u, return_sequences=True, input_shape=(T, D)),
-                                   Dense(k, activation="softmax")])
-        model.compile(loss="categorical_crossentropy", optimizer=Adam(1e-3))
-    else:
-        model = rnnkit.Sequential([Cell(u, input_shape=(T, D)), Dense(k)])
-        model.compile(loss="mse", optimizer=Adam(1e-3))
-    return model, x, y
-
-
 def profile(cfg, task, cell, blocks, block_seconds):
-    model, x, y = build(cfg, task, cell)
+    model, x, y = bench.rnnkit_model(cfg, task, cell)   # the benchmark's own model
     for _ in range(3):
         model.train_on_batch(x, y)
     t0 = time.perf_counter()

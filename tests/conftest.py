@@ -79,6 +79,34 @@ def assert_gradient_close(analytic, numeric, what, rtol=RTOL):
 
 
 # ---- plain-NumPy references, independent of rnnkit's kernels ------------------------------------
+def ragged_mask(rng, B, T, pre_padding):
+    lengths = rng.integers(1, T + 1, size=B)
+    steps = np.arange(T)[None, :]
+    mask = steps >= T - lengths[:, None] if pre_padding else steps < lengths[:, None]
+    return mask.astype(np.float64)
+
+
+def check_gradients(layer, x, mask, states0, rng):
+    """Compare every gradient a recurrent ``layer.backward`` gives (weights, input, initial states)
+    with centred finite differences, for L = sum_k <w_k, output_k> with random w_k."""
+    out = layer(x, mask=mask, initial_state=states0)
+    outs = out if layer.return_state else [out]
+    weights = [rng.normal(size=o.shape) for o in outs]      # L = sum_k <w_k, output_k>
+
+    def loss():
+        o = layer(x, mask=mask, initial_state=states0)
+        return sum(float(np.sum(w * v)) for w, v in zip(weights, o if layer.return_state else [o]))
+
+    dx = layer.backward(weights[0], dstates=weights[1:] if layer.return_state else None)
+    grads = {k: v.copy() for k, v in layer.grads.items()}
+    dstates0 = [d.copy() for d in layer.initial_state_grads]
+    for key, value in layer.params.items():
+        assert_gradient_close(grads[key], numeric_gradient(loss, value), f"d{key}")
+    assert_gradient_close(dx, numeric_gradient(loss, x), "dx")
+    for k, s in enumerate(states0):
+        assert_gradient_close(dstates0[k], numeric_gradient(loss, s), f"d(initial state {k})")
+
+
 def act_np(name, a):
     if name == "tanh":
         return np.tanh(a)

@@ -1,7 +1,7 @@
 """LSTM: hand-derived BPTT against centred finite differences, forward against plain NumPy."""
 import numpy as np
 import pytest
-from conftest import act_np, assert_gradient_close, numeric_gradient
+from conftest import act_np, check_gradients, ragged_mask
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -39,36 +39,7 @@ def lstm_reference(x, kernel, recurrent_kernel, bias, mask=None, h0=None, c0=Non
     return (np.stack(outputs, axis=1) if return_sequences else h), h, c
 
 
-# ---- finite differences (numeric_gradient, assert_gradient_close: tests/conftest.py) -------------
-
-def ragged_mask(rng, B, T, pre_padding):
-    lengths = rng.integers(1, T + 1, size=B)
-    steps = np.arange(T)[None, :]
-    mask = steps >= T - lengths[:, None] if pre_padding else steps < lengths[:, None]
-    return mask.astype(np.float64)
-
-
-def check_gradients(layer, x, mask, states0, rng):
-    """Compare every gradient ``layer.backward`` gives with centred finite differences."""
-    out = layer(x, mask=mask, initial_state=states0)
-    outs = out if layer.return_state else [out]
-    weights = [rng.normal(size=o.shape) for o in outs]      # L = sum_k <w_k, output_k>
-
-    def loss():
-        o = layer(x, mask=mask, initial_state=states0)
-        return sum(float(np.sum(w * v)) for w, v in zip(weights, o if layer.return_state else [o]))
-
-    dx = layer.backward(weights[0], dstates=weights[1:] if layer.return_state else None)
-    grads = {k: v.copy() for k, v in layer.grads.items()}
-    dstates0 = [d.copy() for d in layer.initial_state_grads]
-    for key, value in layer.params.items():
-        assert_gradient_close(grads[key], numeric_gradient(loss, value), f"d{key}")
-    assert_gradient_close(dx, numeric_gradient(loss, x), "dx")
-    for k, s in enumerate(states0):
-        assert_gradient_close(dstates0[k], numeric_gradient(loss, s), f"d(initial state {k})")
-
-
-# ---- gradient checks -----------------------------------------------------------------------------
+# ---- gradient checks (ragged_mask, check_gradients: tests/conftest.py) -------------------------
 
 @settings(max_examples=40, deadline=None)
 @given(B=st.integers(1, 3), T=st.integers(1, 4), D=st.integers(1, 3), u=st.integers(1, 3),
