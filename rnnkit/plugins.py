@@ -45,8 +45,7 @@ GROUP = "rnnkit.architectures"
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 
 
-class PluginError(Exception):
-    """A plugin could not be found, imported, or does not follow the protocol."""
+from .errors import PluginError  # noqa: F401  (re-exported: plugin authors catch it here)
 
 
 @dataclass

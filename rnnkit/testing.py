@@ -83,12 +83,7 @@ MODEL_METHODS = ("count_params", "predict", "fit", "evaluate", "train_on_batch",
                  "get_weights", "set_weights", "save")
 
 
-class CheckFailed(Exception):
-    """Raised inside a check with the plain-words reason it failed."""
-
-
-class ConformanceError(AssertionError):
-    """An architecture failed one or more checks; the message is the report (or the one check)."""
+from .errors import CheckFailed, ConformanceError  # noqa: F401  (re-exported)
 
 
 @dataclass

@@ -51,24 +51,7 @@ CHECKPOINT = "checkpoint.npz"
 MODEL = "model.rnnkit"
 
 
-class ConfigError(ValueError):
-    """A hyperparameter or config file is invalid (the message names the key and the valid ones)."""
-
-
-class RunError(ValueError):
-    """A run folder is missing, incomplete or corrupt."""
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training; a checkpoint was saved. ``run`` is the :class:`Run` so far."""
-
-    def __init__(self, run, message):
-        super().__init__(message)
-        self.run = run
-        self.message = message
-
-    def __str__(self):
-        return self.message
+from .errors import ConfigError, RunError, TrainingInterrupted  # noqa: F401,E402
 
 
 @dataclass

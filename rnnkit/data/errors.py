@@ -6,14 +6,4 @@ as it is, without a traceback, so the message must stand on its own.
 """
 
 
-class DataError(Exception):
-    """A data set is missing, malformed or cannot be fetched, or a data argument is invalid.
-
-    Examples
-    --------
-    >>> raise DataError("corpus.txt, line 7: expected 'token<TAB>tag', found 3 fields. "
-    ...                 "Fix the line or delete it.")
-    Traceback (most recent call last):
-    ...
-    rnnkit.data.errors.DataError: corpus.txt, line 7: ...
-    """
+from ..errors import DataError  # noqa: F401  (defined with every other rnnkit error)
