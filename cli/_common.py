@@ -6,6 +6,7 @@ import time
 
 import click
 
+from rnnkit.callbacks import Callback
 from rnnkit.data.errors import DataError
 from rnnkit.errors import FileWriteError, ModelFileError, NonFiniteLossError, ShapeError
 from rnnkit.plugins import PluginError
@@ -77,7 +78,7 @@ def _clock(seconds):
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class ProgressReporter:
+class ProgressReporter(Callback):
     """A fit callback drawing one progress bar per epoch (batches, loss, rate, ETA).
 
     On a terminal the bar redraws in place; otherwise (a log file, a pipe, CI) it prints a plain
@@ -92,6 +93,10 @@ class ProgressReporter:
         self.tty = use_colour_free_tty(stream) if tty is None else tty
         self.plain_every = plain_every
         self.total_epochs = None
+
+    def on_train_begin(self, model, epochs):
+        super().on_train_begin(model, epochs)
+        self.total_epochs = epochs
 
     def _write(self, text, nl=True):
         click.echo(text, nl=nl, file=self.stream)

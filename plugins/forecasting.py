@@ -46,6 +46,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit import config as rk_config
+from rnnkit.callbacks import Callback
 from rnnkit.data import AIRLINE_CITATION, DataError, load_airline, read_text
 from rnnkit.layers import Dense
 from rnnkit.plugins import Architecture, Dataset
@@ -283,7 +284,7 @@ def _scores(pred, truth):
     return {"rmse": rmse(pred, truth), "mae": float(np.mean(np.abs(np.asarray(pred) - truth)))}
 
 
-class _EveryNth:
+class _EveryNth(Callback):
     """A fit callback printing the loss every ``n`` epochs (and the last one)."""
 
     def __init__(self, n, total):

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnkit.callbacks import Callback
 from rnnkit.data import DataError, Vocabulary, pad_sequences, translation_pairs
 from rnnkit.data.text import read_text
 from rnnkit.plugins import Architecture, Dataset
@@ -146,7 +147,7 @@ def sequence_metrics(model, x, y, vocab, max_len):
             "greedy_token_accuracy": greedy["token_accuracy"]}
 
 
-class KeepBest:
+class KeepBest(Callback):
     """Callback: after each epoch, score the greedy decodes of the validation split, keep the
     weights of the best epoch, stop after ``patience`` epochs without progress, and restore the
     best weights at the end (teacher-forced validation loss rises long before exact matches stop

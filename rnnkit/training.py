@@ -38,6 +38,7 @@ import numpy as np
 
 from . import __version__, config as config_mod, plugins
 from .data.errors import DataError
+from .callbacks import Callback
 from .errors import ModelFileError, NonFiniteLossError
 from .fileio import atomic_write
 from .models.saving import read_model_file, save_model
@@ -280,7 +281,7 @@ def _restore_optimizer(opt, state, slots):
 
 # ---- training --------------------------------------------------------------------------------
 
-class _Checkpointer:
+class _Checkpointer(Callback):
     """A fit callback: after each epoch, record the row and save the checkpoint atomically."""
 
     def __init__(self, run, model, meta, rows, on_epoch=None):
@@ -307,30 +308,28 @@ class _Checkpointer:
         _write_run_info(self.run)
 
 
-class _Shift:
-    """Pass fit's callbacks on with epochs numbered from ``offset + 1`` (for resumed runs).
-
-    A callback with a ``total_epochs`` attribute is told the run's configured number of epochs.
-    """
+class _Shift(Callback):
+    """Pass fit's callbacks on with epochs numbered from ``offset + 1`` (for resumed runs), and
+    the run's configured number of epochs as the total."""
 
     def __init__(self, callback, offset, total):
-        self.callback, self.offset = callback, offset
-        if hasattr(callback, "total_epochs"):
-            callback.total_epochs = total
+        self.callback, self.offset, self.total = callback, offset, total
+
+    def on_train_begin(self, model, epochs):
+        super().on_train_begin(model, epochs)
+        self.callback.on_train_begin(model, self.total)
 
     def on_epoch_begin(self, epoch, n_batches):
-        f = getattr(self.callback, "on_epoch_begin", None)
-        if f:
-            f(self.offset + epoch, n_batches)
+        self.callback.on_epoch_begin(self.offset + epoch, n_batches)
 
     def on_batch_end(self, batch, logs):
-        f = getattr(self.callback, "on_batch_end", None)
-        return f(batch, logs) if f else None
+        self.callback.on_batch_end(batch, logs)
 
     def on_epoch_end(self, epoch, logs):
-        f = getattr(self.callback, "on_epoch_end", None)
-        if f:
-            f(self.offset + epoch, logs)
+        self.callback.on_epoch_end(self.offset + epoch, logs)
+
+    def on_train_end(self, history):
+        self.callback.on_train_end(history)
 
 
 def _check_data_path(data_path):
@@ -368,10 +367,9 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     progress : callable, optional
         Called with one-line status messages (data download, resume point).
     callbacks : list, optional
-        Fit callbacks (``on_epoch_begin(epoch, n_batches)``, ``on_batch_end(batch, logs)``,
-        ``on_epoch_end(epoch, logs)``), e.g. a progress bar; epochs are numbered over the whole
-        run (a resumed run continues the count), and a callback with a ``total_epochs``
-        attribute gets the configured number of epochs.
+        :class:`rnnkit.callbacks.Callback` instances, e.g. a progress bar; epochs are numbered
+        over the whole run (a resumed run continues the count), and ``on_train_begin`` receives
+        the run's configured number of epochs.
     figures : bool, default True
         Draw loss.png and loss.pdf (about a second; turn off for quick scripted runs).
 

@@ -240,7 +240,7 @@ def test_progress_bar_on_a_terminal_and_plain_lines_otherwise():
     import io
     buf = io.StringIO()
     bar = ProgressReporter(stream=buf, tty=True)
-    bar.total_epochs = 3
+    bar.on_train_begin(None, 3)
     bar.on_epoch_begin(1, 4)
     for b in range(1, 5):
         bar.on_batch_end(b, {"loss": 0.5})

@@ -6,6 +6,7 @@ import pytest
 
 from rnnkit import config as rconfig, load_model
 from rnnkit import training
+from rnnkit.callbacks import Callback
 from rnnkit.data import DataError
 from rnnkit.errors import NonFiniteLossError
 from rnnkit.plugins import PluginError
@@ -119,7 +120,7 @@ def test_training_from_a_data_file(tiny):
     assert run.metrics["test"]["accuracy"] >= 0
 
 
-class _InterruptAfter:
+class _InterruptAfter(Callback):
     """A callback that presses Ctrl-C at the end of a given epoch (or batch)."""
 
     def __init__(self, epoch, batch=None):

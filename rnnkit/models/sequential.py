@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers, threads
+from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .summary import summary_text
 
@@ -386,15 +387,16 @@ class Sequential:
         return {k: v / count for k, v in totals.items()}
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, verbose=1, callbacks=None, bucket_by_length=False):
+            shuffle=True, verbose=1, callbacks=None, bucket_by_length=False, initial_epoch=0):
         """Train for ``epochs`` passes over ``(x, y)``; returns a History.
 
         ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
         adds val_loss and val_<metric> per epoch. ``bucket_by_length=True`` (for padded token ids
         read by an Embedding with mask_zero) batches sequences of similar length together and
-        cuts each batch to its longest sequence; the result is the same model, reached faster. ``callbacks`` are objects with any of
-        ``on_epoch_begin(epoch, n_batches)``, ``on_batch_end(batch, logs)``,
-        ``on_epoch_end(epoch, logs)``; one returning True from on_batch_end stops training.
+        cuts each batch to its longest sequence; the result is the same model, reached faster.
+        ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
+        setting ``model.stop_training = True``). ``initial_epoch`` (as Keras): the epochs already
+        done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
         """
         self._require_compiled("fit")
         x, y = self._inputs(x), np.asarray(y)
@@ -410,18 +412,20 @@ class Sequential:
             validation_data = (self._take(x, slice(cut, None)), y[cut:])
             x, y = self._take(x, slice(None, cut)), y[:cut]
         self._ensure_built(x)
-        callbacks = list(callbacks or [])
+        callbacks = as_callbacks(callbacks)
         history = History()
         n = self._n(x)
         n_batches = math.ceil(n / batch_size)
         self.stop_training = False
+        for cb in callbacks:
+            cb.on_train_begin(self, epochs)
         with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
-            for epoch in range(1, epochs + 1):
+            for epoch in range(initial_epoch + 1, epochs + 1):
                 start = time.perf_counter()
                 batches = self._batches(x, batch_size, config.rng() if shuffle else None,
                                         bucket_by_length)
                 for cb in callbacks:
-                    getattr(cb, "on_epoch_begin", lambda *a: None)(epoch, n_batches)
+                    cb.on_epoch_begin(epoch, n_batches)
                 sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
                 seen = 0.0
                 for b, (idx, width) in enumerate(batches):
@@ -436,8 +440,7 @@ class Sequential:
                         sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
                     seen += count
                     for cb in callbacks:
-                        if getattr(cb, "on_batch_end", lambda *a: None)(b + 1, {"loss": sums["loss"] / seen}):
-                            self.stop_training = True
+                        cb.on_batch_end(b + 1, {"loss": sums["loss"] / seen})
                     if self.stop_training:
                         break
                 row = {"epoch": epoch}
@@ -446,15 +449,17 @@ class Sequential:
                     row.update({f"val_{k}": v for k, v in self._evaluate_logs(
                         *validation_data, bucket_by_length=bucket_by_length).items()})
                 row["seconds"] = time.perf_counter() - start
+                for cb in callbacks:              # before the row is kept: callbacks may add to it
+                    cb.on_epoch_end(epoch, row)
                 history.append(row)
                 if verbose:
                     print(f"Epoch {epoch}/{epochs} - " + " - ".join(
                         f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
                         + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
-                for cb in callbacks:
-                    getattr(cb, "on_epoch_end", lambda *a: None)(epoch, row)
                 if self.stop_training:
                     break
+        for cb in callbacks:
+            cb.on_train_end(history)
         return history
 
     # ---- files -------------------------------------------------------------------------------
