@@ -123,6 +123,10 @@ class Architecture:
 REQUIRED = ("name", "kind", "summary", "default_config", "load_data", "small_data", "build_model",
             "evaluate", "baseline", "demo")
 
+#: Keys every ``default_config()`` must hold (the CLI's options override them); runs add the
+#: generic keys of :mod:`rnnkit.runs` (floatx, clipping) and hand hooks the complete config.
+REQUIRED_CONFIG_KEYS = ("cell", "units", "epochs", "batch_size", "lr", "seed")
+
 
 def protocol_problems(arch):
     """Plain-words list of what ``arch`` lacks or gets wrong (empty when it follows the protocol)."""
