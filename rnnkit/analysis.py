@@ -8,14 +8,7 @@ computation, so the layer's ``initial_state_grads`` give it with no extra code p
 import numpy as np
 
 from . import config
-
-
-def _cell(cell, units, **kwargs):
-    from .layers import GRU, LSTM, SimpleRNN
-    classes = {"rnn": SimpleRNN, "simplernn": SimpleRNN, "lstm": LSTM, "gru": GRU}
-    if cell.lower() not in classes:
-        raise ValueError(f"unknown cell {cell!r}; choose rnn, lstm or gru")
-    return classes[cell.lower()](units, dtype="float64", **kwargs)
+from .layers import recurrent_layer
 
 
 def open_gate(cell, weights, bias):
@@ -40,10 +33,9 @@ def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None,
     (see :func:`open_gate`): a gate held open is how gated cells carry gradients far. Returns an array of length steps + 1 indexed by the distance k from the
     loss (k = 0 is h_T itself, where the gradient is v, of norm 1).
     """
-    previous = config.rng()
-    config.set_seed(seed)
-    try:
-        full = _cell(cell, units, return_sequences=True, return_state=True)
+    with config.scope(seed=seed):
+        full = recurrent_layer(cell, units, dtype="float64", return_sequences=True,
+                               return_state=True)
         rng = np.random.default_rng(seed)
         x = rng.normal(size=(1, steps, input_dim))
         full.build((steps, input_dim))
@@ -57,10 +49,10 @@ def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None,
         # the states before step t: h_0 = 0 (and c_0 = 0), then those the full run produced
         norms = np.empty(steps + 1)
         norms[0] = 1.0                             # dL/dh_T = v
-        tail = _cell(cell, units, return_state=True)
+        tail = recurrent_layer(cell, units, dtype="float64", return_state=True)
         tail.build((steps, input_dim))
         tail.set_weights(full.get_weights())
-        prefix = _cell(cell, units, return_state=True)
+        prefix = recurrent_layer(cell, units, dtype="float64", return_state=True)
         prefix.build((steps, input_dim))
         prefix.set_weights(full.get_weights())
         for k in range(steps):
@@ -74,5 +66,3 @@ def gradient_norms(cell, steps=100, units=32, input_dim=8, seed=0, weights=None,
             tail.backward(np.zeros((1, units)), dstates=dstates)
             norms[k + 1] = np.linalg.norm(tail.initial_state_grads[0])
         return norms
-    finally:
-        config._RNG = previous

@@ -22,7 +22,7 @@ def lecture_values():
     """Node texts for the lecture's example (h_t and y_t of A, B, C, C), from the engine's trace."""
     model = trace.slides_model()
     y, _ = model.forward(trace.one_hot(trace.SLIDE_INPUT)[None])
-    H = model.layers[0]._cache[2]                  # (T+1, B, u): the states the kernel computed
+    H = model.layers[0].last_pass.H                # (T+1, B, u): the states the kernel computed
     values = {}
     sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     for t in range(1, y.shape[1] + 1):
@@ -100,7 +100,7 @@ def hidden_states(model, x):
     """Hidden states (units x T) of the model's first recurrent layer on input ``x`` (batch of 1),
     and its gate values (name -> units x T) when it is an LSTM. A Bidirectional layer shows its
     forward half. Steps are in input order."""
-    from .layers import LSTM, Bidirectional
+    from .layers import Bidirectional
     from .layers.recurrent import Recurrent
     layer = next((l for l in model.layers if isinstance(l, (Recurrent, Bidirectional))), None)
     if layer is None:
@@ -108,10 +108,10 @@ def hidden_states(model, x):
     if isinstance(layer, Bidirectional):
         layer = layer.forward_layer
     model.forward(x)
-    H = layer.last_states[1:, 0]                       # (T, u), in processing order
+    H = layer.last_pass.H[1:, 0]                       # (T, u), in processing order
     gates = None
-    if isinstance(layer, LSTM):
-        gates = {name: g[:, 0] for name, g in layer.gate_values().items()}
+    if layer.last_pass.gates is not None:              # LSTM
+        gates = {name: g[:, 0] for name, g in layer.last_pass.gates.items()}
     if layer.go_backwards:
         H = H[::-1]
         gates = gates and {k: v[::-1] for k, v in gates.items()}

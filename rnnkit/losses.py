@@ -21,10 +21,13 @@ class Loss:
         w = np.ascontiguousarray(weights.reshape(-1), dtype=Y.dtype)
         T = self._targets(y_true, y_pred.shape, Y.dtype)
         grad = np.empty_like(Y)
+        # fused when the output layer's nonlinearity is this loss's and it kept its logits
+        # (rnnkit.layers.Layer declares both, with None for a layer that has none); no output
+        # layer (None): the loss of the predictions alone
         logits = None
-        if (self.fuses_with is not None and
-                getattr(output_layer, "activation", None) == self.fuses_with):
-            logits = getattr(output_layer, "logits", None)
+        if (self.fuses_with is not None and output_layer is not None
+                and output_layer.activation == self.fuses_with):
+            logits = output_layer.logits
         fused = logits is not None
         if fused:
             Z = np.ascontiguousarray(logits.reshape(-1, k))

@@ -18,6 +18,7 @@ split). A process forked after a batch was split runs the kernels serially (see
 import contextlib
 import os
 import threading
+import weakref
 
 import numba
 
@@ -26,8 +27,15 @@ SMALL_WIDTH = 128
 MIN_CHUNK_ROWS = 4
 
 _blas_libs = None
-#: per Python thread: ``split`` is True inside for_model of a narrow model (BLAS on one thread)
-_state = threading.local()
+
+
+class _ThreadState(threading.local):
+    """Per Python thread: ``split`` is True inside for_model of a narrow model (BLAS on one
+    thread)."""
+    split = False
+
+
+_state = _ThreadState()
 
 
 def _blas():
@@ -74,10 +82,9 @@ class blas_threads:
 
 def _leaf_layers(model):
     """The layers of ``model``, wrappers (Bidirectional, TimeDistributed) replaced by the layers
-    they wrap."""
+    they wrap (``Layer.sublayers()``)."""
     def leaves(layer):
-        inner = [getattr(layer, a, None) for a in ("layer", "forward_layer", "backward_layer")]
-        inner = [i for i in inner if i is not None]
+        inner = layer.sublayers()
         if not inner:
             yield layer
         for i in inner:
@@ -87,23 +94,27 @@ def _leaf_layers(model):
 
 
 def width(model):
-    """The most units of any layer of ``model`` that multiplies matrices (an Embedding only
-    looks rows up, so its vocabulary does not count)."""
-    return max((getattr(layer, "units", None) or 0 for layer in _leaf_layers(model)), default=0)
+    """The widest matrix product of any layer of ``model`` (``Layer.matmul_width``: its units; an
+    Embedding only looks rows up, so its vocabulary does not count)."""
+    return max((layer.matmul_width for layer in _leaf_layers(model)), default=0)
 
 
 def splits_batches(model):
-    """Whether some layer of ``model`` has kernels that split a batch (``splits_batch = True``)."""
-    return any(getattr(layer, "splits_batch", False) for layer in _leaf_layers(model))
+    """Whether some layer of ``model`` has kernels that split a batch (``Layer.splits_batch``)."""
+    return any(layer.splits_batch for layer in _leaf_layers(model))
+
+
+#: model -> (its layers when measured, width, splits_batches): kept until the layers change
+_traits_of = weakref.WeakKeyDictionary()
 
 
 def _traits(model):
-    """``(width(model), splits_batches(model))``, kept on the model until its layers change."""
+    """``(width(model), splits_batches(model))``, kept for the model until its layers change."""
     layers = list(model.layers)
-    kept = getattr(model, "_thread_traits", None)
+    kept = _traits_of.get(model)
     if (kept is None or len(kept[0]) != len(layers)
             or any(a is not b for a, b in zip(kept[0], layers))):
-        kept = model._thread_traits = (layers, width(model), splits_batches(model))
+        kept = _traits_of[model] = (layers, width(model), splits_batches(model))
     return kept[1:]
 
 
@@ -138,7 +149,7 @@ class _Scope:
 
     def __enter__(self):
         self.blas.__enter__()
-        self.before = getattr(_state, "split", False)
+        self.before = _state.split
         _state.split = self.split
         return self
 
@@ -151,6 +162,6 @@ def batch_chunks(batch):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
     Numba thread inside :func:`for_model` of a narrow model (at least MIN_CHUNK_ROWS rows each),
     else 1 (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
-    if not getattr(_state, "split", False):
+    if not _state.split:
         return 1
     return max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))

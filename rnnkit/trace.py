@@ -15,8 +15,8 @@ and the mean cross-entropy over the four steps::
     step t's share of the gradients: dU += da_t x_t^T, dW += da_t h_{t-1}^T, db_xh += da_t,
                                      dV += dz_t h_t^T, db_hy += dz_t
 
-Every number comes from the engine's kernels (the layers' caches after a forward and a backward
-pass); nothing is typed in but the slide's weights and inputs.
+Every number comes from the engine's kernels (each layer's ``last_pass`` record after a forward
+and a backward pass); nothing is typed in but the slide's weights and inputs.
 
 The slides' own tables contain a slip: for t3 and t4 the y_t column is not exp(z)/sum(exp(z)) of
 its own exp column (t3: 1.811 / 6.868 = 0.264, the slide prints 0.299). The tables here are right;
@@ -75,7 +75,7 @@ def forward_tables(model, x):
     _check_traceable(model)
     rnn, dense = model.layers
     y, _ = model.forward(np.asarray(x, dtype=float)[None] if np.ndim(x) == 2 else x)
-    X, A, H = rnn._cache                              # time-major: X (T,B,D), A (T,B,u), H (T+1,B,u)
+    X, A, H = rnn.last_pass.X, rnn.last_pass.A, rnn.last_pass.H   # time-major: (T,B,D), (T,B,u), (T+1,B,u)
     Z = dense.logits                                  # (B, T, k)
     U = rnn.params["U"]
     tables = []
@@ -110,9 +110,9 @@ def backward_tables(model, x, targets):
     xb = np.asarray(x, dtype=float)[None] if np.ndim(x) == 2 else x
     tb = np.asarray(targets)[None] if np.ndim(targets) == 1 else targets
     loss, _ = model.gradients(xb, tb)
-    X, A, H = rnn._cache
-    dA = rnn._dA                                       # da_t from the BPTT kernel
-    dZ = dense._dZ.reshape(xb.shape[0], X.shape[0], -1)
+    X, H = rnn.last_pass.X, rnn.last_pass.H
+    dA = rnn.last_pass.dA                              # da_t from the BPTT kernel
+    dZ = dense.last_pass.dA.reshape(xb.shape[0], X.shape[0], -1)   # dz_t, the logits' gradient
     U, W, V = rnn.params["U"], rnn.params["W"], dense.params["V"]
     T = X.shape[0]
     tables = [Table("loss", ["L (mean cross-entropy over steps)"], [[float(loss)]])]

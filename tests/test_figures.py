@@ -84,7 +84,7 @@ def test_hidden_states_and_lstm_gates_follow_the_forward_pass():
     np.testing.assert_allclose(values, lstm(x)[0].T)              # units x T, input order
     assert set(gates) == {"i", "f", "c̃", "o"} and all(g.shape == (3, 5) for g in gates.values())
     # h_t = o_t * tanh(c_t): the gates and the states belong to one forward pass
-    c = lstm._cache[4][1:, 0].T                                   # c_t of that pass
+    c = lstm.last_pass.C[1:, 0].T                                 # c_t of that pass
     np.testing.assert_allclose(values, gates["o"] * np.tanh(c), atol=1e-12)
 
 

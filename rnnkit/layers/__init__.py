@@ -1,5 +1,10 @@
-"""Layers: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, TimeDistributed."""
-from .base import Layer
+"""Layers: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, TimeDistributed.
+
+Every layer follows the contract declared on :class:`Layer` (:mod:`rnnkit.layers.base`); a custom
+layer subclasses it and, to be saved and loaded with a model, is registered with
+:func:`register_layer`.
+"""
+from .base import LastPass, Layer
 from .bidirectional import Bidirectional
 from .dense import Dense
 from .embedding import Embedding
@@ -7,11 +12,13 @@ from .gru import GRU
 from .lstm import LSTM
 from .simple_rnn import SimpleRNN
 from .stub_encoder import StubImageEncoder
+from .registry import LAYER_CLASSES, layer_from_config, register_layer
 from .time_distributed import TimeDistributed
 
-LAYER_CLASSES = {cls.__name__: cls for cls in
-                 (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed,
-                  StubImageEncoder)}
+for _builtin in (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed,
+                 StubImageEncoder):
+    register_layer(_builtin)
+del _builtin
 
 
 #: the ``cell`` names architectures and the CLI use (``--cell``), and the layer each one builds
@@ -33,15 +40,5 @@ def recurrent_layer(cell, units, **kwargs):
     return cls(units, **kwargs)
 
 
-def layer_from_config(entry):
-    """Rebuild a layer from ``{"class": name, "config": layer.get_config()}``."""
-    cls = LAYER_CLASSES.get(entry["class"])
-    if cls is None:
-        raise ValueError(f"unknown layer class {entry['class']!r}")
-    if hasattr(cls, "from_config"):
-        return cls.from_config(entry["config"])
-    return cls(**entry["config"])
-
-
-__all__ = ["Layer", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional", "TimeDistributed",
-           "CELLS", "recurrent_layer", "layer_from_config"]
+__all__ = ["Layer", "LastPass", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional",
+           "TimeDistributed", "CELLS", "recurrent_layer", "register_layer", "layer_from_config"]

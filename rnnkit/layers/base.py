@@ -1,26 +1,104 @@
-"""The Layer protocol every rnnkit layer follows.
+"""The Layer contract: everything a model, a trace or a figure may ask of a layer, declared once.
 
 A layer owns ``params`` (a dict of arrays in the lecture's notation) and ``grads`` (same keys, same
-shapes). ``forward(x, mask)`` computes the output and keeps what backward needs; ``backward(dy)``
-fills ``grads`` and returns dL/dx. Weights are created lazily by ``build(input_shape)`` on the first
-input, as in Keras; ``input_shape`` never includes the batch axis.
+shapes). Weights are created lazily by ``build(input_shape)`` on the first input, as in Keras;
+``input_shape`` never includes the batch axis. What a model calls, and nothing else:
+
+========================================== ==================================================
+``forward(x, mask=None)``                  the output; keeps what backward needs
+``backward(dy, *, need_dx=True,            fills ``grads`` (overwriting or accumulating, see
+dstates=None)``                            ``overwrites_grads``); returns dL/dx, or None when
+                                           ``need_dx=False`` or the input is data (token ids)
+``zero_grads()``                           before a batch's backward: zero what backward
+                                           accumulates into
+``sublayers()``                            the layers a wrapper runs (plain layers: ``()``)
+``compute_output_shape``, ``compute_mask`` shapes and masks for the next layer
+flags (class attributes, below)            ``overwrites_grads``, ``splits_batch``, ``n_states``,
+                                           ``return_state``, ``accepts_initial_state``,
+                                           ``supports_masking``, ``matmul_width``
+``last_pass``                              a :class:`LastPass`: what the last pass computed
+========================================== ==================================================
+
+A model never tests a layer's type or probes its attribute names: a rule that depends on the kind
+of layer is a flag here, with its default.
 
 ``get_weights()``/``set_weights()`` speak Keras' layout and order, so weights move between Keras and
-rnnkit; ``keras_grads()`` returns the gradients in that same layout.
+rnnkit; ``keras_grads()`` returns the gradients in that same layout. Asking an unbuilt layer for
+its weights raises :class:`~rnnkit.errors.NotBuiltError` naming the layer.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import config
-from ..errors import ShapeError
+from ..errors import NotBuiltError, ShapeError
+
+
+@dataclass
+class LastPass:
+    """What a layer's last forward pass (and the backward pass after it) computed: the one record
+    the lecture's trace and the figures read. Arrays are the kernels' own (no copies); a field a
+    layer does not have is None.
+
+    ========= ========================================== ============================================
+    field     recurrent layers (time-major, processing   Dense (one row per sample, or per
+              order; T steps, B sequences, u units)      (sample, timestep) on 3-D input)
+    ========= ========================================== ============================================
+    X         inputs (T, B, D)                           inputs (N, D)
+    A         SimpleRNN: pre-activations                 logits z = V h + b_hy (N, k)
+              a_t = U x_t + W h_{t-1} + b_xh (T, B, u);
+              LSTM, GRU: None (their kernels keep the
+              gate values, below)
+    H         states h_0 .. h_T (T+1, B, u), H[0] = h_0  None
+    C         LSTM: cell states c_0 .. c_T (T+1, B, u)   None
+    gates     LSTM: {"i", "f", "c̃", "o"} -> (T, B, u),   None
+              the gates after their nonlinearities
+    mask      (T, B), 1 = real step; None: unmasked      None
+    dA        after backward: dL/d(pre-activations),     after backward: dL/dz (N, k)
+              (T, B, k·u) (k = 1, 4, 3 blocks)
+    ========= ========================================== ============================================
+    """
+
+    X: np.ndarray
+    A: np.ndarray = None
+    H: np.ndarray = None
+    C: np.ndarray = None
+    gates: dict = None
+    mask: np.ndarray = None
+    dA: np.ndarray = None
 
 
 class Layer:
-    """Base class: naming, lazy building, parameter bookkeeping and Keras weight layout."""
+    """Base class: the contract (module docstring), naming, lazy building, Keras weight layout."""
 
     #: Keras' base name for auto-naming ("simple_rnn", "dense", ...).
     keras_name = "layer"
     #: axes of one input sample (no batch): 2 for (timesteps, features), 1 for token ids, None: any
     input_rank = None
+
+    # ---- flags: what a model or rnnkit.threads may ask, with their defaults --------------------
+    #: backward overwrites every entry of ``grads`` (``zero_grads`` then has nothing to do)
+    overwrites_grads = False
+    #: the kernels split a batch across cores (:mod:`rnnkit.kernels.chunks`, :mod:`rnnkit.threads`)
+    splits_batch = False
+    #: how many state arrays the layer carries (1: h; 2: h and c for LSTM; 0: none)
+    n_states = 0
+    #: forward returns ``[output, *states]`` (``n_states`` of them) instead of the output alone;
+    #: backward then takes dL/d(states) as ``dstates``
+    return_state = False
+    #: ``forward(x, mask, initial_state=[...])`` starts from given states, and backward leaves
+    #: dL/d(those states) in ``initial_state_grads``: an encoder-decoder hands the encoder's final
+    #: states to the first decoder layer that accepts them
+    accepts_initial_state = False
+    #: the layer honours the mask of the layer before it (and passes one on, ``compute_mask``)
+    supports_masking = True
+    #: the name of the output nonlinearity; a loss fuses with a "softmax"/"sigmoid" output layer
+    #: that also has ``logits``. None: no nonlinearity a loss could fuse with
+    activation = None
+    #: after backward, dL/d(initial states), one array per state (``accepts_initial_state``)
+    initial_state_grads = None
+    #: what the last pass computed (:class:`LastPass`); None before the first forward
+    last_pass = None
 
     def __init__(self, name=None, input_shape=None, dtype=None):
         # Unnamed layers are called by their Keras base name ("simple_rnn") until a model
@@ -32,7 +110,23 @@ class Layer:
         self.params = {}
         self.grads = {}
         self.built = False
-        self.supports_masking = True
+
+    @property
+    def matmul_width(self):
+        """The widest matrix product of this layer's kernels (its units): :mod:`rnnkit.threads`
+        runs a model narrower than ``SMALL_WIDTH`` with BLAS on one thread. 0 for a layer that only
+        looks rows up (Embedding); a wrapper: the widest of what it wraps."""
+        return max((layer.matmul_width for layer in self.sublayers()), default=0)
+
+    @property
+    def logits(self):
+        """z, the input of the output nonlinearity in the last forward pass (same leading shape
+        as the output), for a loss that fuses with it; None: this layer has none."""
+        return None
+
+    def sublayers(self):
+        """The layers this one runs (a wrapper's wrapped layers); a plain layer runs none."""
+        return ()
 
     # ---- building -------------------------------------------------------------------------
     def build(self, input_shape):
@@ -52,6 +146,13 @@ class Layer:
     def _ensure_built(self, x):
         if not self.built:
             self.build(x.shape[1:])
+
+    def _require_built(self, what):
+        if not self.built:
+            raise NotBuiltError(
+                f"layer {self.name!r} ({type(self).__name__}) has no weights yet, so {what} has "
+                f"nothing to give: call the layer (or its model) on data first, or build it, e.g. "
+                f"layer.build(input_shape) or input_shape=... when you create it")
 
     def _add_param(self, key, value):
         self.params[key] = np.ascontiguousarray(value, dtype=self.dtype)
@@ -80,8 +181,24 @@ class Layer:
     def forward(self, x, mask=None):
         raise NotImplementedError
 
-    def backward(self, dy):
+    def backward(self, dy, *, need_dx=True, dstates=None):
+        """Backpropagate dL/d(output) ``dy``: fill ``grads`` and return dL/dx.
+
+        ``need_dx=False``: nobody reads dL/dx (a model's first layer), so a layer may skip it and
+        return None. ``dstates``: with ``return_state``, dL/d(final states), one array (or None)
+        per state. A layer whose input is data (token ids, pixels) returns None.
+        """
         raise NotImplementedError
+
+    def zero_grads(self):
+        """Before a batch's backward pass, zero what backward accumulates into: nothing when it
+        overwrites every gradient (``overwrites_grads``); a wrapper passes the call on."""
+        if self.sublayers():
+            for layer in self.sublayers():
+                layer.zero_grads()
+        elif not self.overwrites_grads:
+            for g in self.grads.values():
+                g[...] = 0
 
     def _check_input(self, x, axes, last_dim=None):
         """Raise a ShapeError naming this layer unless ``x`` has the ``axes`` and ``last_dim``.
@@ -107,7 +224,8 @@ class Layer:
 
     def get_weights(self):
         """The weights as Keras lays them out, in Keras' order (copies)."""
-        return []
+        self._require_built("get_weights()")
+        return self._get_keras_weights()
 
     def set_weights(self, weights):
         """Set the weights from arrays in Keras' layout and order."""
@@ -121,11 +239,19 @@ class Layer:
                                  f"(Keras layout), got {np.shape(w)}")
         self._set_keras_weights([np.asarray(w, dtype=self.dtype) for w in weights])
 
+    def keras_grads(self):
+        """The gradients in the layout and order of ``get_weights()``."""
+        self._require_built("keras_grads()")
+        return self._get_keras_grads()
+
+    # A subclass with weights implements these three (the public methods check it is built).
+    def _get_keras_weights(self):
+        return []
+
     def _set_keras_weights(self, weights):
         pass
 
-    def keras_grads(self):
-        """The gradients in the layout and order of ``get_weights()``."""
+    def _get_keras_grads(self):
         return []
 
     def count_params(self):
@@ -137,8 +263,13 @@ class Layer:
         return []
 
     def get_config(self):
-        """A JSON-serialisable description from which ``type(self)(**config)`` rebuilds the layer."""
+        """A JSON-serialisable description from which ``from_config`` rebuilds the layer."""
         return {"name": None if self._auto_named else self.name}
+
+    @classmethod
+    def from_config(cls, cfg):
+        """The layer ``get_config()`` describes (a wrapper rebuilds what it wraps first)."""
+        return cls(**cfg)
 
     def __repr__(self):
         shape = f", input_shape={self.input_shape}" if self.input_shape else ""

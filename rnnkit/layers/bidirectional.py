@@ -24,6 +24,7 @@ class Bidirectional(Layer):
     """
 
     keras_name = "bidirectional"
+    accepts_initial_state = True
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, name=None,
                  input_shape=None):
@@ -44,6 +45,14 @@ class Bidirectional(Layer):
     @property
     def units(self):
         return self.forward_layer.units
+
+    @property
+    def n_states(self):
+        """The forward half's states, then the backward half's."""
+        return 2 * self.forward_layer.n_states
+
+    def sublayers(self):
+        return (self.forward_layer, self.backward_layer)
 
     input_rank = 2
 
@@ -121,7 +130,7 @@ class Bidirectional(Layer):
             return a * b
         return [a, b]
 
-    def backward(self, dy, dstates=None):
+    def backward(self, dy, *, need_dx=True, dstates=None):
         a, b = self._outs
         u = a.shape[-1]
         mode = self.merge_mode
@@ -141,11 +150,11 @@ class Bidirectional(Layer):
         ds_f = ds_b = None
         if dstates is not None:
             ds_f, ds_b = list(dstates[:n]), list(dstates[n:])
-        dx = self.forward_layer.backward(np.ascontiguousarray(da), dstates=ds_f)
-        dx = dx + self.backward_layer.backward(np.ascontiguousarray(db), dstates=ds_b)
+        dx_f = self.forward_layer.backward(np.ascontiguousarray(da), need_dx=need_dx, dstates=ds_f)
+        dx_b = self.backward_layer.backward(np.ascontiguousarray(db), need_dx=need_dx, dstates=ds_b)
         self.initial_state_grads = (self.forward_layer.initial_state_grads +
                                     self.backward_layer.initial_state_grads)
-        return dx
+        return dx_f + dx_b if need_dx else None
 
     def count_params(self):
         return self.forward_layer.count_params() + self.backward_layer.count_params()
@@ -154,7 +163,7 @@ class Bidirectional(Layer):
         return ([f"forward_{n}" for n in self.forward_layer.keras_weight_names()] +
                 [f"backward_{n}" for n in self.backward_layer.keras_weight_names()])
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         return self.forward_layer.get_weights() + self.backward_layer.get_weights()
 
     def set_weights(self, weights):
@@ -165,7 +174,7 @@ class Bidirectional(Layer):
         self.forward_layer.set_weights(weights[:k])
         self.backward_layer.set_weights(weights[k:])
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         return self.forward_layer.keras_grads() + self.backward_layer.keras_grads()
 
     def explain(self):
@@ -180,6 +189,6 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, cfg):
-        from . import layer_from_config
+        from .registry import layer_from_config
         cfg = dict(cfg)
         return cls(layer_from_config(cfg.pop("layer")), **cfg)

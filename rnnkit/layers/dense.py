@@ -4,7 +4,7 @@ import numpy as np
 from .. import initializers
 from ..kernels import activations
 from ..kernels.dense import dense_backward, dense_forward
-from .base import Layer
+from .base import LastPass, Layer
 
 
 class Dense(Layer):
@@ -33,7 +33,6 @@ class Dense(Layer):
     """
 
     keras_name = "dense"
-    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
     overwrites_grads = True
 
     def __init__(self, units, activation="linear", input_shape=None, name=None, dtype=None):
@@ -43,6 +42,10 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = "linear" if activation is None else activation
         self.act_code = activations.code_of(self.activation, activations.ALL, "Dense")
+
+    @property
+    def matmul_width(self):
+        return self.units
 
     def build(self, input_shape):
         super().build(input_shape)
@@ -63,41 +66,45 @@ class Dense(Layer):
         Z = np.empty((X.shape[0], self.units), dtype=self.dtype)
         Y = np.empty_like(Z)
         dense_forward(X, self.params["V"], self.params["b"], self.act_code, Z, Y)
-        self._cache = (X, Z, Y, lead)
+        self._cache = (Y, lead)                    # what only backward reads
+        self.last_pass = LastPass(X=X, A=Z)
         return Y.reshape(lead + (self.units,))
 
-    def backward(self, dy, fused=False, need_dx=True):
+    def backward(self, dy, *, need_dx=True, dstates=None, fused=False):
         """Backpropagate dL/dy; with ``fused=True``, ``dy`` is already dL/dz (see the kernel).
 
-        ``need_dx=False`` skips the input gradient dh = Vᵀ dz and returns None (a model's first layer).
+        ``need_dx=False`` skips the input gradient dh = Vᵀ dz and returns None (a model's first
+        layer). ``dstates`` is unused: Dense has no states.
         """
-        X, Z, Y, lead = self._cache
+        (Y, lead), X, Z = self._cache, self.last_pass.X, self.last_pass.A
         dY = np.ascontiguousarray(np.asarray(dy, dtype=self.dtype).reshape(Z.shape))
         # fused: dz is dy itself, so it can stay where it is (the kernel's copy is then in place)
         dZ = dY if fused else np.empty_like(Z)
         dX = np.empty_like(X) if need_dx else np.empty((0, X.shape[1]), dtype=X.dtype)
         dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
                        self.grads["V"], self.grads["b"])
-        self._dZ = dZ     # kept for the lecture's backward tables (rnnkit trace --backward)
+        self.last_pass.dA = dZ     # for the lecture's backward tables (rnnkit trace --backward)
         return dX.reshape(lead + (X.shape[1],)) if need_dx else None
 
     @property
     def logits(self):
         """z = V h + b_hy of the last forward pass (same leading shape as the output)."""
-        X, Z, Y, lead = self._cache
-        return Z.reshape(lead + (self.units,))
+        if self.last_pass is None:
+            return None
+        lead = self._cache[1]
+        return self.last_pass.A.reshape(lead + (self.units,))
 
     def keras_weight_names(self):
         return ["kernel", "bias"]
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         return [self.params["V"].T.copy(), self.params["b"].copy()]
 
     def _set_keras_weights(self, w):
         self.params["V"][...] = w[0].T
         self.params["b"][...] = w[1]
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         return [self.grads["V"].T.copy(), self.grads["b"].copy()]
 
     def explain(self):

@@ -24,7 +24,8 @@ class Embedding(Layer):
     Weights: ``params["E"]`` (V, d), Keras' ``embeddings`` (same layout). Parameters: V·d.
 
     The gradient is sparse: only the rows of the tokens in the batch are non-zero, and backward
-    touches only those rows (``touched_rows`` lists them).
+    touches only those rows (``touched_rows`` lists them); ``zero_grads`` zeroes just those rows.
+    Backward returns None: token ids take no gradient.
     """
 
     keras_name = "embedding"
@@ -71,7 +72,7 @@ class Embedding(Layer):
         self._ids = x
         return self.params["E"][x]
 
-    def backward(self, dy):
+    def backward(self, dy, *, need_dx=True, dstates=None):
         """Accumulate dL/dE on the touched rows only; token ids have no gradient (returns None)."""
         ids = self._ids.reshape(-1)
         dE = self.grads["E"]
@@ -82,16 +83,20 @@ class Embedding(Layer):
         self.touched_rows = rows
         return None
 
+    def zero_grads(self):
+        """Zero the rows the last backward pass accumulated into (the others are still zero)."""
+        self.grads["E"][self.touched_rows] = 0
+
     def keras_weight_names(self):
         return ["embeddings"]
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         return [self.params["E"].copy()]
 
     def _set_keras_weights(self, w):
         self.params["E"][...] = w[0]
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         return [self.grads["E"].copy()]
 
     def explain(self):

@@ -61,8 +61,6 @@ class GRU(Recurrent):
     """
 
     keras_name = "gru"
-    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
-    overwrites_grads = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  return_sequences=False, return_state=False, go_backwards=False, input_shape=None,
@@ -89,11 +87,12 @@ class GRU(Recurrent):
         H = np.empty((T + 1, B, u), dtype=self.dtype)
         forward = gru_forward if self.reset_after else gru_reset_before_forward
         forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, self.rec_code, Z, Q, H)
-        self._cache = (X, Z, Q, H)
+        self._cache = (Z, Q)                       # what only the backward kernel reads
+        self._record(X, H=H)
         return H, [H[T]]
 
     def _cell_backward(self, G, dfinal, need_dx=True):
-        X, Z, Q, H = self._cache
+        (Z, Q), X, H = self._cache, self.last_pass.X, self.last_pass.H
         p, g = self.params, self.grads
         dA = np.empty_like(Z)
         # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
@@ -106,7 +105,7 @@ class GRU(Recurrent):
         else:
             gru_reset_before_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code,
                                       Z, Q, H, G, dA, dX, g["U"], g["W"], g["b"], dh0)
-        self._dA = dA     # the gates' pre-activation gradients, for tracing
+        self.last_pass.dA = dA     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0]
 
     def explain(self):

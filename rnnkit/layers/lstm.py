@@ -59,10 +59,7 @@ class LSTM(Recurrent):
     """
 
     keras_name = "lstm"
-    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
-    overwrites_grads = True
     n_states = 2
-    #: the kernels split a batch across cores (rnnkit.kernels.chunks, rnnkit.threads)
     splits_batch = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
@@ -94,17 +91,13 @@ class LSTM(Recurrent):
         C = np.empty((T + 1, B, u), dtype=self.dtype)
         lstm_forward(X, states0[0], states0[1], p["U"], p["W"], p["b"], M,
                      self.act_code, self.rec_code, Z, S, H, C, threads.batch_chunks(B))
-        self._cache = (X, Z, S, H, C)
+        self._cache = (Z, S)                       # what only the backward kernel reads
+        gates = {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("i", "f", "c̃", "o"))}
+        self._record(X, H=H, C=C, gates=gates)
         return H, [H[T], C[T]]
 
-    def gate_values(self):
-        """The last forward pass's gates, each (T, batch, units) in processing order:
-        ``{"i": i_t, "f": f_t, "c̃": c̃_t, "o": o_t}`` (for the hidden-state figures)."""
-        Z, u = self._cache[1], self.units
-        return {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("i", "f", "c̃", "o"))}
-
     def _cell_backward(self, G, dfinal, need_dx=True):
-        X, Z, S, H, C = self._cache
+        (Z, S), X, H, C = self._cache, self.last_pass.X, self.last_pass.H, self.last_pass.C
         p, g = self.params, self.grads
         dcT = dfinal[1] if dfinal[1] is not None else np.zeros_like(C[0])
         dZ = np.empty_like(Z)
@@ -116,7 +109,7 @@ class LSTM(Recurrent):
         lstm_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, S, H, C, G,
                       np.ascontiguousarray(dcT, dtype=self.dtype), dZ, dX, g["U"], g["W"], g["b"],
                       dh0, dc0, threads.batch_chunks(X.shape[1]))
-        self._dA = dZ     # the gates' pre-activation gradients, for tracing
+        self.last_pass.dA = dZ     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0, dc0]
 
     def explain(self):

@@ -1,10 +1,11 @@
 """What every recurrent layer shares: batch-first <-> time-major, masks, go_backwards, states.
 
 A subclass (SimpleRNN, LSTM, GRU) supplies only its cell: ``_build_cell(D)`` creates the weights,
-``_cell_forward(X, states0, mask)`` runs its forward kernel on time-major arrays and returns the
-state sequence H (T+1, B, u) and the final states, and ``_cell_backward(G, dfinal)`` runs its BPTT
-kernel given G = dL/dh_t from above and the gradients on the final states (and ``need_dx``:
-whether to compute dL/dx at all).
+``_cell_forward(X, states0, mask)`` runs its forward kernel on time-major arrays, returns the
+state sequence H (T+1, B, u) and the final states and records the pass (``last_pass``), and
+``_cell_backward(G, dfinal, need_dx)`` runs its BPTT kernel given G = dL/dh_t from above and the
+gradients on the final states (``need_dx``: whether to compute dL/dx at all), recording
+dL/d(pre-activations) in ``last_pass.dA``.
 
 Masks (1 = real step, 0 = padding) follow Keras: a padded step carries every state forward
 unchanged, and with ``return_sequences=True`` its output is zero.
@@ -13,14 +14,16 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..kernels import activations
-from .base import Layer
+from .base import LastPass, Layer
 
 
 class Recurrent(Layer):
     """Base of SimpleRNN, LSTM and GRU; see the module docstring."""
 
-    #: number of state arrays: 1 (h) or 2 (h, c for LSTM)
     n_states = 1
+    accepts_initial_state = True
+    #: every cell's BPTT kernel writes all of dU, dW, db (a model need not zero them first)
+    overwrites_grads = True
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
                  go_backwards=False, input_shape=None, name=None, dtype=None):
@@ -33,9 +36,13 @@ class Recurrent(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.initial_state_grads = None
+        self._ones = self._zero_states = None     # kept between calls (kernels only read them)
 
     input_rank = 2
+
+    @property
+    def matmul_width(self):
+        return self.units
 
     def build(self, input_shape):
         input_shape = self._without_batch(input_shape)
@@ -69,9 +76,8 @@ class Recurrent(Layer):
         if self.go_backwards:
             X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
         states0 = self._initial_states(initial_state, B)
-        H, finals = self._cell_forward(X, states0, M)
         self._M, self._masked = M, mask is not None
-        self.last_states = H          # (T+1, batch, units) in processing order: h_0, h_1, ..., h_T
+        H, finals = self._cell_forward(X, states0, M)
         if self.return_sequences:
             # one copy straight into batch-first order (contiguous, so the next layer needs none)
             output = np.empty((B, T, self.units), dtype=self.dtype)
@@ -87,14 +93,14 @@ class Recurrent(Layer):
 
     def _all_ones(self, T, B):
         """The (T, B) mask of an unmasked batch; kept between calls (kernels only read it)."""
-        ones = getattr(self, "_ones", None)
+        ones = self._ones
         if ones is None or ones.shape != (T, B) or ones.dtype != self.dtype:
             ones = self._ones = np.ones((T, B), dtype=self.dtype)
         return ones
 
     def _initial_states(self, initial_state, B):
         if initial_state is None:
-            zeros = getattr(self, "_zero_states", None)   # kept between calls: kernels only read h_0
+            zeros = self._zero_states
             if zeros is None or zeros[0].shape[0] != B or zeros[0].dtype != self.dtype:
                 zeros = self._zero_states = [np.zeros((B, self.units), dtype=self.dtype)
                                              for _ in range(self.n_states)]
@@ -110,7 +116,11 @@ class Recurrent(Layer):
         return [np.ascontiguousarray(s, dtype=self.dtype) for s in states]
 
     # ---- backward -----------------------------------------------------------------------------
-    def backward(self, dy, dstates=None, need_dx=True):
+    def _record(self, X, **arrays):
+        """Keep this forward pass as ``last_pass`` (the kernels' arrays, no copies)."""
+        self.last_pass = LastPass(X=X, mask=self._M if self._masked else None, **arrays)
+
+    def backward(self, dy, *, need_dx=True, dstates=None):
         """Backpropagate dL/d(output) (and, with return_state, dL/d(final states) in ``dstates``).
 
         Fills ``grads``, sets ``initial_state_grads`` and returns dL/dx (batch, timesteps, features).
@@ -145,7 +155,7 @@ class Recurrent(Layer):
     def keras_weight_names(self):
         return ["kernel", "recurrent_kernel", "bias"]
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         p = self.params
         return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
 
@@ -154,7 +164,7 @@ class Recurrent(Layer):
         self.params["W"][...] = w[1].T
         self.params["b"][...] = w[2]
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         g = self.grads
         return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
 

@@ -45,8 +45,6 @@ class SimpleRNN(Recurrent):
     """
 
     keras_name = "simple_rnn"
-    #: backward overwrites every entry of ``grads`` (a model need not zero them first)
-    overwrites_grads = True
 
     def _build_cell(self, D):
         u = self.units
@@ -60,11 +58,11 @@ class SimpleRNN(Recurrent):
         A = np.empty((T, B, self.units), dtype=self.dtype)
         H = np.empty((T + 1, B, self.units), dtype=self.dtype)
         simple_rnn_forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, A, H)
-        self._cache = (X, A, H)
+        self._record(X, A=A, H=H)
         return H, [H[T]]
 
     def _cell_backward(self, G, dfinal, need_dx=True):
-        X, A, H = self._cache
+        X, A, H = self.last_pass.X, self.last_pass.A, self.last_pass.H
         p, g = self.params, self.grads
         dA = np.empty_like(A)
         # dx is skipped (an empty array: the kernel then leaves out dx_t = U^T da_t) when the
@@ -73,7 +71,7 @@ class SimpleRNN(Recurrent):
         dh0 = np.empty_like(H[0])
         simple_rnn_backward(X, p["U"], p["W"], self._M, self.act_code, A, H, G,
                             dA, dX, g["U"], g["W"], g["b"], dh0)
-        self._dA = dA     # kept for the lecture's backward tables (rnnkit trace --backward)
+        self.last_pass.dA = dA     # for the lecture's backward tables (rnnkit trace --backward)
         return (dX if need_dx else None), [dh0]
 
     def explain(self):

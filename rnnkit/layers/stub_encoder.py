@@ -59,6 +59,8 @@ class StubImageEncoder(Layer):
     """
 
     keras_name = "stub_image_encoder"
+    #: returns [f, *states], as an EncoderDecoder's last encoder layer must
+    return_state = True
 
     def __init__(self, units, features=512, n_states=1, bridge=True, scale=3.0, seed=0,
                  input_shape=None, name=None, dtype=None):
@@ -74,7 +76,6 @@ class StubImageEncoder(Layer):
                              f"state, so features ({features}) must equal units ({units})")
         self.units, self.features, self.n_states = int(units), int(features), int(n_states)
         self.use_bridge, self.scale, self.seed = bool(bridge), float(scale), int(seed)
-        self.return_state = True            # what EncoderDecoder looks for in its last encoder layer
         self.bridge = None
         self.projection = None
 
@@ -89,6 +90,10 @@ class StubImageEncoder(Layer):
                                 name=(self.name or self.keras_name) + "_bridge")
             self.bridge.build((self.features,))
             self.params, self.grads = self.bridge.params, self.bridge.grads
+
+    @property
+    def matmul_width(self):
+        return self.units
 
     def parameter_slots(self):
         if self.bridge is not None:
@@ -117,11 +122,11 @@ class StubImageEncoder(Layer):
                       for k in range(self.n_states)]
         return [f] + states
 
-    def backward(self, dy, dstates=None):
+    def backward(self, dy, *, need_dx=True, dstates=None):
         """Fill the bridge's gradients from dL/d(states); returns None (pixels take no gradient)."""
         if self.bridge is None or dstates is None:
             return None
-        B = self.bridge._cache[0].shape[0]
+        B = self.bridge.last_pass.X.shape[0]
         ds = np.zeros((B, self.n_states * self.units), dtype=self.dtype)
         for k, d in enumerate(dstates):
             if d is not None:                                # backprop into each state's block
@@ -136,10 +141,11 @@ class StubImageEncoder(Layer):
     def keras_weight_names(self):
         return [] if self.bridge is None else self.bridge.keras_weight_names()
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         return [] if self.bridge is None else self.bridge.get_weights()
 
     def set_weights(self, weights):
+        self._require_built("set_weights()")
         if self.bridge is None:
             if len(weights):
                 raise ValueError(f"layer {self.name!r}: StubImageEncoder without a bridge has no "
@@ -147,7 +153,7 @@ class StubImageEncoder(Layer):
             return
         self.bridge.set_weights(weights)
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         return [] if self.bridge is None else self.bridge.keras_grads()
 
     def explain(self):

@@ -28,6 +28,9 @@ class TimeDistributed(Layer):
     def parameter_slots(self):
         yield from self.layer.parameter_slots()
 
+    def sublayers(self):
+        return (self.layer,)
+
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + tuple(self.layer.compute_output_shape(tuple(input_shape[1:])))
 
@@ -38,14 +41,15 @@ class TimeDistributed(Layer):
         y = self.layer.forward(x.reshape((B * T,) + x.shape[2:]))
         return y.reshape((B, T) + y.shape[1:])
 
-    def backward(self, dy, **kwargs):
+    def backward(self, dy, *, need_dx=True, dstates=None, **kwargs):
+        """The inner layer's backward on the folded rows; ``kwargs`` go to it (Dense's ``fused``)."""
         B, T = dy.shape[:2]
-        dx = self.layer.backward(dy.reshape((B * T,) + dy.shape[2:]), **kwargs)
-        return dx.reshape((B, T) + dx.shape[1:])
+        dx = self.layer.backward(dy.reshape((B * T,) + dy.shape[2:]), need_dx=need_dx, **kwargs)
+        return None if dx is None else dx.reshape((B, T) + dx.shape[1:])
 
     @property
     def activation(self):
-        return getattr(self.layer, "activation", None)
+        return self.layer.activation
 
     @property
     def logits(self):
@@ -58,13 +62,13 @@ class TimeDistributed(Layer):
     def keras_weight_names(self):
         return self.layer.keras_weight_names()
 
-    def get_weights(self):
+    def _get_keras_weights(self):
         return self.layer.get_weights()
 
     def set_weights(self, weights):
         self.layer.set_weights(weights)
 
-    def keras_grads(self):
+    def _get_keras_grads(self):
         return self.layer.keras_grads()
 
     def explain(self):
@@ -77,6 +81,6 @@ class TimeDistributed(Layer):
 
     @classmethod
     def from_config(cls, cfg):
-        from . import layer_from_config
+        from .registry import layer_from_config
         cfg = dict(cfg)
         return cls(layer_from_config(cfg.pop("layer")), **cfg)

@@ -17,14 +17,13 @@ likely token appended, reusing the same layer code as training (no second step e
 """
 import numpy as np
 
-from ..errors import ShapeError
-from ..layers.recurrent import Recurrent
 from . import registry
-from .sequential import Sequential
+from .base import Model
+from .inputs import ArrayPair
 
 
 @registry.register
-class EncoderDecoder(Sequential):
+class EncoderDecoder(Model):
     """A model with two inputs, ``[x_enc, x_dec]``, and the decoder's output.
 
     Parameters
@@ -33,49 +32,24 @@ class EncoderDecoder(Sequential):
         The last layer must return its states (``return_state=True``, or a stub encoder that
         returns ``[output, h]``).
     decoder : list of layers
-        Must contain a recurrent layer with the same number of states as the encoder's last layer;
-        the first such layer is initialised with the encoder's states.
+        Must contain a layer that starts from given states (``accepts_initial_state``: a recurrent
+        layer) with as many states as the encoder's last layer returns; the first such layer is
+        initialised with the encoder's states.
     """
+
+    inputs = ArrayPair()
 
     def __init__(self, encoder, decoder, name="encoder_decoder"):
         self.encoder, self.decoder = list(encoder), list(decoder)
-        if not getattr(self.encoder[-1], "return_state", False):
+        if not self.encoder[-1].return_state:
             raise ValueError("EncoderDecoder: the encoder's last layer must return its states "
                              "(e.g. LSTM(64, return_state=True))")
-        bridges = [l for l in self.decoder if isinstance(l, Recurrent)]
+        bridges = [l for l in self.decoder if l.accepts_initial_state]
         if not bridges:
             raise ValueError("EncoderDecoder: the decoder needs a recurrent layer to start from the "
                              "encoder's states")
         self.bridge = bridges[0]
-        super().__init__(name=name)
-        self.layers = self.encoder + self.decoder
-
-    # ---- inputs are pairs ----------------------------------------------------------------------
-    @staticmethod
-    def _inputs(x):
-        if not isinstance(x, (list, tuple)) or len(x) != 2:
-            raise ShapeError("EncoderDecoder expects x = [encoder_input, decoder_input]")
-        return [np.asarray(x[0]), np.asarray(x[1])]
-
-    @staticmethod
-    def _n(x):
-        return len(x[0])
-
-    @staticmethod
-    def _take(x, index, width=None):
-        if width is not None:
-            raise ValueError("EncoderDecoder does not bucket by length")
-        return [x[0][index], x[1][index]]
-
-    def _batches(self, x, batch_size, rng=None, bucket_by_length=False):
-        if bucket_by_length:
-            raise ValueError("EncoderDecoder does not bucket by length: its two inputs have "
-                             "lengths of their own")
-        return super()._batches(x, batch_size, rng)
-
-    def _ensure_built(self, x):
-        if not self.built:
-            self.build(np.shape(x[0])[1:], np.shape(x[1])[1:])
+        super().__init__(self.encoder + self.decoder, name=name)
 
     def build(self, encoder_shape=None, decoder_shape=None):
         if encoder_shape is None:
@@ -84,18 +58,9 @@ class EncoderDecoder(Sequential):
         if encoder_shape is None or decoder_shape is None:
             raise ValueError(f"model {self.name!r}: pass input_shape= to the first encoder and the "
                              f"first decoder layer, or call fit/predict first")
-        self._name_layers()
-        self.output_shapes = []
-        for stack, shape in ((self.encoder, tuple(encoder_shape)), (self.decoder, tuple(decoder_shape))):
-            for layer in stack:
-                if not layer.built:
-                    layer.build(shape)
-                shape = layer.compute_output_shape(shape)
-                self.output_shapes.append(shape)
         self.input_shape = (tuple(encoder_shape), tuple(decoder_shape))
-        self.dtype = np.dtype(self.decoder[-1].dtype)
-        self._flatten_parameters()
-        self.built = True
+        self._build_stacks([(self.encoder, tuple(encoder_shape)),
+                            (self.decoder, tuple(decoder_shape))], dtype_layer=self.decoder[-1])
 
     # ---- forward and backward ------------------------------------------------------------------
     def encode(self, x_enc):
@@ -110,7 +75,7 @@ class EncoderDecoder(Sequential):
         return out[1:]
 
     def forward(self, x, mask=None):
-        x_enc, x_dec = self._inputs(x)
+        x_enc, x_dec = self.inputs.check(x)
         self._ensure_built([x_enc, x_dec])
         states = self.encode(x_enc)
         d, mask = x_dec, None
@@ -123,19 +88,13 @@ class EncoderDecoder(Sequential):
             d = out
         return d, mask
 
-    def backward(self, dy, fused=False):
-        last = self.decoder[-1]
-        dy = last.backward(dy, fused=True) if fused else last.backward(dy)
-        for layer in reversed(self.decoder[:-1]):
-            dy = layer.backward(dy)
-        dstates = self.bridge.initial_state_grads       # dL/dh_0 of the decoder = dL/d(encoder state)
-        de = self.encoder[-1].backward(np.zeros(self._enc_out_shape, dtype=self.dtype),
-                                       dstates=dstates)
-        for layer in reversed(self.encoder[:-1]):
-            if de is None:
-                break
-            de = layer.backward(de)
-        return de
+    def _backward_segments(self, dy):
+        """The decoder from its output, then the encoder from its final states: read after the
+        decoder's backward ran, dL/dh_0 of the decoder is dL/d(the encoder's final states). The
+        encoder's output itself feeds nothing, so its gradient is zero."""
+        yield self.decoder, dy, None
+        yield (self.encoder, np.zeros(self._enc_out_shape, dtype=self.dtype),
+               self.bridge.initial_state_grads)
 
     def generate(self, x_enc, start_id, end_id=None, max_len=20):
         """Greedy decoding: token ids (batch, max_len), stopping rows at ``end_id``."""
@@ -158,11 +117,10 @@ class EncoderDecoder(Sequential):
 
     # ---- files -----------------------------------------------------------------------------------
     def get_config(self):
-        def stack(layers):
-            return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
         return {"class": "EncoderDecoder", "name": self.name,
                 "input_shape": [list(s) for s in self.input_shape] if self.built else None,
-                "encoder": stack(self.encoder), "decoder": stack(self.decoder)}
+                "encoder": self._layer_configs(self.encoder),
+                "decoder": self._layer_configs(self.decoder)}
 
     @classmethod
     def from_config(cls, cfg):

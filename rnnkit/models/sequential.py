@@ -1,37 +1,15 @@
-"""Sequential: a stack of layers with Keras' API (summary, compile, fit, evaluate, predict).
+"""Sequential: a stack of layers, each feeding the next, with Keras' API.
 
-Training is one path: ``forward`` through the layers (masks flow alongside), the loss and its
-gradient, ``backward`` through the layers in reverse, then one optimizer call on the flat parameter
-vector. Every layer's ``params``/``grads`` arrays are views into two flat vectors, so the optimizer
-updates the whole model at once and ``gradients()`` is a single concatenation.
+Everything but the data flow (compile, fit, evaluate, predict, weights) is the
+:class:`~rnnkit.models.base.Model`'s; this module says only how data goes through a stack: forward
+layer by layer (masks flow alongside), backward through the same layers in reverse.
 """
-import math
-import sys
-import time
-
 import numpy as np
 
-from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers, threads
-from ..callbacks import as_callbacks
-from ..errors import NonFiniteLossError, ShapeError
-from .summary import summary_text
+from .base import Model
 
 
-class History:
-    """What ``fit`` returns: ``history.history["loss"]`` etc., and ``rows`` one dict per epoch."""
-
-    def __init__(self):
-        self.history = {}
-        self.rows = []
-
-    def append(self, row):
-        self.rows.append(row)
-        for k, v in row.items():
-            if k != "epoch":
-                self.history.setdefault(k, []).append(v)
-
-
-class Sequential:
+class Sequential(Model):
     """A linear stack of layers.
 
     >>> model = Sequential([SimpleRNN(10, input_shape=(50, 1)), Dense(1, activation="linear")])
@@ -40,18 +18,12 @@ class Sequential:
     """
 
     def __init__(self, layers=None, name="sequential"):
-        self.name = name
-        self.layers = []
-        self.built = False
-        self.loss = None
-        self.optimizer = None
-        self.metric_names = []
+        super().__init__(name=name)
         for layer in layers or []:
             self.add(layer)
 
-    # ---- structure ---------------------------------------------------------------------------
     def add(self, layer):
-        if getattr(layer, "return_state", False):
+        if layer.return_state:
             raise ValueError(
                 f"layer {layer.name or type(layer).__name__} has return_state=True, which returns "
                 f"several arrays; a Sequential model passes one array from layer to layer. Use "
@@ -69,118 +41,14 @@ class Sequential:
             raise ValueError(f"model {self.name!r}: the input shape is unknown; pass input_shape= "
                              f"to the first layer (e.g. SimpleRNN(10, input_shape=(50, 1))) or call "
                              f"fit/predict first")
-        self._name_layers()
-        shape = tuple(input_shape)
-        shape = input_shape = self.layers[0]._without_batch(shape)   # Keras' (None, T, D) too
-        self.output_shapes = []
-        for layer in self.layers:
-            if not layer.built:
-                layer.build(shape)
-            shape = layer.compute_output_shape(shape)
-            self.output_shapes.append(shape)
-        self.input_shape = tuple(input_shape)
-        self.dtype = np.dtype(self.layers[0].dtype or config.dtype())
-        self._flatten_parameters()
-        self.built = True
-
-    def _name_layers(self):
-        taken = {l.name for l in self.layers if not l._auto_named}
-        counts = {}
-        for layer in self.layers:
-            if not layer._auto_named:
-                continue
-            base = layer.keras_name
-            k = counts.get(base, 0)
-            name = base if k == 0 else f"{base}_{k}"
-            while name in taken:
-                k += 1
-                name = f"{base}_{k}"
-            counts[base] = k + 1
-            layer.name = name
-            taken.add(name)
-
-    def _slots(self):
-        for layer in self.layers:
-            yield from layer.parameter_slots()
-
-    def _flatten_parameters(self):
-        slots = list(self._slots())
-        dtype = self.layers[0].dtype
-        n = sum(params[key].size for params, _, key in slots)
-        self._flat_params = np.zeros(n, dtype=dtype)
-        self._flat_grads = np.zeros(n, dtype=dtype)
-        at = 0
-        for params, grads, key in slots:
-            p = params[key]
-            view = self._flat_params[at:at + p.size].reshape(p.shape)
-            view[...] = p
-            params[key] = view
-            grads[key] = self._flat_grads[at:at + p.size].reshape(p.shape)
-            at += p.size
-        self._plan_grad_zeroing()
-
-    def _plan_grad_zeroing(self):
-        """Which gradient entries must be zeroed before each backward pass.
-
-        SimpleRNN and Dense overwrite all their gradients (``overwrites_grads``), so nothing is
-        zeroed for them; an Embedding accumulates into the rows its batch touched, so only the rows
-        the previous batch touched are zeroed; every other layer's gradients are zeroed whole.
-        """
-        from ..layers.embedding import Embedding
-        from ..layers.time_distributed import TimeDistributed
-        self._zero_whole, self._zero_rows = [], []
-        for layer in self.layers:
-            inner = layer.layer if isinstance(layer, TimeDistributed) else layer
-            if getattr(inner, "overwrites_grads", False):
-                continue
-            if type(inner) is Embedding:
-                self._zero_rows.append(inner)
-                continue
-            for _, grads, key in layer.parameter_slots():
-                self._zero_whole.append(grads[key])
-
-    def _zero_grads(self):
-        for g in self._zero_whole:
-            g[...] = 0
-        for layer in self._zero_rows:
-            layer.grads["E"][layer.touched_rows] = 0
+        input_shape = self.layers[0]._without_batch(tuple(input_shape))   # Keras' (None, T, D) too
+        self.input_shape = input_shape
+        self._build_stacks([(self.layers, input_shape)], dtype_layer=self.layers[0])
 
     def _ensure_built(self, x):
         if not self.built:
             self.build(self.layers[0].input_shape or np.shape(x)[1:])
 
-    def count_params(self):
-        self._ensure_built_or_fail("count_params")
-        return int(sum(layer.count_params() for layer in self.layers))
-
-    def _ensure_built_or_fail(self, what):
-        if not self.built:
-            self.build()
-
-    def summary(self, explain=False, print_fn=None):
-        """Print Keras 3's summary table; ``explain=True`` adds the lecture's parameter arithmetic."""
-        self._ensure_built_or_fail("summary")
-        (print_fn or print)(summary_text(self, explain=explain))
-
-    # ---- weights -----------------------------------------------------------------------------
-    def get_weights(self):
-        """Every layer's weights in Keras' layout and order."""
-        self._ensure_built_or_fail("get_weights")
-        return [w for layer in self.layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        self._ensure_built_or_fail("set_weights")
-        weights = list(weights)
-        expected = sum(len(layer.get_weights()) for layer in self.layers)
-        if len(weights) != expected:
-            raise ValueError(f"model {self.name!r}: set_weights expects {expected} arrays, "
-                             f"got {len(weights)}")
-        for layer in self.layers:
-            n = len(layer.get_weights())
-            layer.set_weights(weights[:n])
-            weights = weights[n:]
-
-    # ---- running -----------------------------------------------------------------------------
     def forward(self, x, mask=None):
         """Run every layer; returns (output, mask of the output or None)."""
         self._ensure_built(x)
@@ -191,288 +59,13 @@ class Sequential:
             x = out
         return x, mask
 
-    def backward(self, dy, fused=False):
-        """Backpropagate dL/d(output) (dL/dz of the last layer's logits when ``fused``)."""
-        layers = self.layers
-        dy = layers[-1].backward(dy, fused=True) if fused else layers[-1].backward(dy)
-        for layer in reversed(layers[:-1]):
-            dy = layer.backward(dy)
-        return dy
+    def _backward_segments(self, dy):
+        yield self.layers, dy, None
 
-    def predict(self, x, batch_size=256, bucket_by_length=False):
-        """Outputs for ``x``, computed in batches. With ``bucket_by_length`` (see ``fit``) the
-        steps past a sequence's length come out as zeros."""
-        x = self._inputs(x)
-        self._ensure_built(x)
-        parts = []
-        with threads.for_model(self):
-            for idx, width in self._batches(x, batch_size, None, bucket_by_length):
-                parts.append((idx, self.forward(self._take(x, idx, width))[0]))
-        if not parts:
-            return np.zeros((0,) + tuple(self.output_shapes[-1]))
-        first = parts[0][1]
-        steps = (np.shape(x)[1] if bucket_by_length else first.shape[1],) if first.ndim == 3 else ()
-        out = np.zeros((self._n(x),) + steps + first.shape[1 + len(steps):], dtype=first.dtype)
-        for idx, pred in parts:
-            if steps:
-                out[idx, :pred.shape[1]] = pred
-            else:
-                out[idx] = pred
-        return out
-
-    def __call__(self, x):
-        return self.forward(x)[0]
-
-    # ---- training ----------------------------------------------------------------------------
-    def compile(self, loss="mse", optimizer="rmsprop", metrics=None):
-        """Choose the loss, the optimizer (a name or an object) and metrics (e.g. ["accuracy"])."""
-        self.loss = losses_mod.get(loss)
-        self.optimizer = optimizers.get(optimizer)
-        self.metric_names = list(metrics or [])
-        for m in self.metric_names:
-            metrics_mod.get(m)
-
-    def _require_compiled(self, what):
-        if self.loss is None:
-            raise RuntimeError(f"model {self.name!r}: call compile(loss=..., optimizer=...) before "
-                               f"{what}()")
-
-    def _weights(self, y_pred, mask):
-        """1 for every target position that counts, 0 for padding: shape y_pred.shape[:-1]."""
-        lead = y_pred.shape[:-1]
-        if mask is not None and np.shape(mask) == lead:
-            return np.asarray(mask, dtype=y_pred.dtype)
-        ones = getattr(self, "_ones", None)           # kept between batches; nothing writes to it
-        if ones is None or ones.shape != lead or ones.dtype != y_pred.dtype:
-            ones = self._ones = np.ones(lead, dtype=y_pred.dtype)
-        return ones
-
-    def _loss_and_backward(self, x, y):
-        y_pred, mask = self.forward(x)
-        w = self._weights(y_pred, mask)
-        value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
-        if not math.isfinite(value):
-            return value, y_pred, w
-        self._zero_grads()
-        if type(self).backward is Sequential.backward:
-            self._backward_params(grad, fused)
-        else:                                    # a subclass (EncoderDecoder) runs its own
-            self.backward(grad, fused=fused)
-        return value, y_pred, w
-
-    def _backward_params(self, dy, fused):
-        """``backward`` for training: the first layer is told its input gradient is not needed."""
-        layers = self.layers
-        for i in range(len(layers) - 1, -1, -1):
-            layer = layers[i]
-            kwargs = {"fused": True} if fused and i == len(layers) - 1 else {}
-            if i == 0 and getattr(layer, "overwrites_grads", False):
-                kwargs["need_dx"] = False        # SimpleRNN and Dense can skip it
-            dy = layer.backward(dy, **kwargs)
-
-    def gradients(self, x, y):
-        """``(loss, grads)`` for one batch, without updating: grads align with ``get_weights()``."""
-        self._require_compiled("gradients")
-        self._check_xy(x, y)
-        value, _, _ = self._loss_and_backward(x, y)
-        return value, [g for layer in self.layers for g in layer.keras_grads()]
-
-    def train_on_batch(self, x, y):
-        """One optimizer step on one batch; returns the loss before the step."""
-        self._require_compiled("train_on_batch")
-        self._check_xy(self._inputs(x), y)
-        # small models: one BLAS thread, batch split over cores
-        with threads.for_model(self, batch=self._n(self._inputs(x))):
-            return self._train_step(x, y)[0]
-
-    def _train_step(self, x, y):
-        value, y_pred, w = self._loss_and_backward(x, y)
-        if not math.isfinite(value):
-            raise NonFiniteLossError(
-                f"the loss became {value} (not finite); the weights were left as they were before "
-                f"this batch. Lower the learning rate or clip the gradients, e.g. "
-                f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
-        # a finite loss can still overflow its gradient; a NaN or inf anywhere makes the sum
-        # non-finite, so one pass without a temporary array checks them all
-        if not math.isfinite(float(self._flat_grads.sum())):
-            raise NonFiniteLossError(
-                f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
-                f"left as they were before this batch. Lower the learning rate, clip the gradients "
-                f"(e.g. optimizer=Adam(learning_rate=1e-4, clipnorm=1.0)) or rescale the data.")
-        self.optimizer.apply(self._flat_params, self._flat_grads)
-        return value, y_pred, w
-
-    # Inputs: one array here; EncoderDecoder overrides these three for its (encoder, decoder) pair.
-    @staticmethod
-    def _inputs(x):
-        return np.asarray(x)
-
-    @staticmethod
-    def _n(x):
-        return len(x)
-
-    @staticmethod
-    def _take(x, index, width=None):
-        """Rows ``index`` of ``x``; with ``width``, only its first ``width`` timesteps."""
-        return x[index] if width is None else x[index][:, :width]
-
-    @staticmethod
-    def _cut(y, index, width=None):
-        """Rows ``index`` of the targets, cut to ``width`` timesteps when they have a time axis."""
-        y = y[index]
-        return y if width is None or y.ndim < 2 else y[:, :width]
-
-    def _batches(self, x, batch_size, rng=None, bucket_by_length=False):
-        """``(index, width)`` per batch. Plain: consecutive rows (shuffled when ``rng`` is given),
-        ``width`` None. Bucketed: rows of similar length together, each batch cut to its longest
-        sequence (``width``) — padding costs as much as words, so this saves most of it."""
-        n = self._n(x)
-        if not bucket_by_length:
-            if rng is None:
-                for i in range(0, n, batch_size):
-                    yield slice(i, i + batch_size), None
-            else:
-                order = rng.permutation(n)
-                for i in range(0, n, batch_size):
-                    yield order[i:i + batch_size], None
-            return
-        if np.ndim(x) != 2 or not np.issubdtype(np.asarray(x).dtype, np.integer):
-            raise ValueError("bucket_by_length needs token ids (batch, timesteps) padded with 0 "
-                             "at the end, as an Embedding(mask_zero=True) reads them")
-        lengths = (x != 0).sum(axis=1)
-        # sorted by length; ties broken at random so batches differ between epochs
-        order = (np.argsort(lengths, kind="stable") if rng is None else
-                 np.lexsort((rng.random(n), lengths)))
-        runs = [order[i:i + batch_size] for i in range(0, n, batch_size)]
-        if rng is not None:
-            runs = [runs[k] for k in rng.permutation(len(runs))]
-        for idx in runs:
-            yield idx, max(int(lengths[idx].max()), 1)
-
-    def _check_xy(self, x, y):
-        if self._n(x) != len(y):
-            raise ShapeError(f"model {self.name!r}: x has {self._n(x)} samples but y has {len(y)}; "
-                             f"they must have the same first dimension")
-
-    def evaluate(self, x, y, batch_size=256, verbose=0, bucket_by_length=False):
-        """Loss and metrics over ``(x, y)``, averaged over every unmasked position.
-
-        Returns the loss alone when no metrics were compiled, else ``[loss, metric, ...]``.
-        """
-        logs = self._evaluate_logs(x, y, batch_size, bucket_by_length)
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
-
-    def _evaluate_logs(self, x, y, batch_size=256, bucket_by_length=False):
-        with threads.for_model(self):
-            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length)
-
-    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length):
-        self._require_compiled("evaluate")
-        x, y = self._inputs(x), np.asarray(y)
-        self._check_xy(x, y)
-        totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-        count = 0.0
-        for idx, width in self._batches(x, batch_size, None, bucket_by_length):
-            xb, yb = self._take(x, idx, width), self._cut(y, idx, width)
-            y_pred, mask = self.forward(xb)
-            w = self._weights(y_pred, mask)
-            n = float(w.sum())
-            totals["loss"] += n * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
-            for m in self.metric_names:
-                totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
-            count += n
-        return {k: v / count for k, v in totals.items()}
-
-    def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
-            shuffle=True, verbose=1, callbacks=None, bucket_by_length=False, initial_epoch=0):
-        """Train for ``epochs`` passes over ``(x, y)``; returns a History.
-
-        ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
-        adds val_loss and val_<metric> per epoch. ``bucket_by_length=True`` (for padded token ids
-        read by an Embedding with mask_zero) batches sequences of similar length together and
-        cuts each batch to its longest sequence; the result is the same model, reached faster.
-        ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
-        setting ``model.stop_training = True``). ``initial_epoch`` (as Keras): the epochs already
-        done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
-        """
-        self._require_compiled("fit")
-        x, y = self._inputs(x), np.asarray(y)
-        self._check_xy(x, y)
-        if not (isinstance(epochs, int) and epochs >= 0):
-            raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
-        if not (isinstance(batch_size, int) and batch_size > 0):
-            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
-        if validation_data is None and validation_split:
-            if not 0 < validation_split < 1:
-                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
-            cut = int(self._n(x) * (1 - validation_split))
-            validation_data = (self._take(x, slice(cut, None)), y[cut:])
-            x, y = self._take(x, slice(None, cut)), y[:cut]
-        self._ensure_built(x)
-        callbacks = as_callbacks(callbacks)
-        history = History()
-        n = self._n(x)
-        n_batches = math.ceil(n / batch_size)
-        self.stop_training = False
-        for cb in callbacks:
-            cb.on_train_begin(self, epochs)
-        with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
-            for epoch in range(initial_epoch + 1, epochs + 1):
-                start = time.perf_counter()
-                batches = self._batches(x, batch_size, config.rng() if shuffle else None,
-                                        bucket_by_length)
-                for cb in callbacks:
-                    cb.on_epoch_begin(epoch, n_batches)
-                sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-                seen = 0.0
-                for b, (idx, width) in enumerate(batches):
-                    xb, yb = self._take(x, idx, width), self._cut(y, idx, width)
-                    try:
-                        loss, y_pred, w = self._train_step(xb, yb)
-                    except NonFiniteLossError as err:
-                        raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
-                    count = float(w.sum())
-                    sums["loss"] += loss * count
-                    for m in self.metric_names:       # on the batch's predictions, as Keras reports
-                        sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
-                    seen += count
-                    for cb in callbacks:
-                        cb.on_batch_end(b + 1, {"loss": sums["loss"] / seen})
-                    if self.stop_training:
-                        break
-                row = {"epoch": epoch}
-                row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
-                if validation_data is not None:
-                    row.update({f"val_{k}": v for k, v in self._evaluate_logs(
-                        *validation_data, bucket_by_length=bucket_by_length).items()})
-                row["seconds"] = time.perf_counter() - start
-                for cb in callbacks:              # before the row is kept: callbacks may add to it
-                    cb.on_epoch_end(epoch, row)
-                history.append(row)
-                if verbose:
-                    print(f"Epoch {epoch}/{epochs} - " + " - ".join(
-                        f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
-                        + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
-                if self.stop_training:
-                    break
-        for cb in callbacks:
-            cb.on_train_end(history)
-        return history
-
-    # ---- files -------------------------------------------------------------------------------
     def get_config(self):
         return {"class": "Sequential", "name": self.name,
                 "input_shape": list(self.input_shape) if self.built else None,
-                "layers": [{"class": type(l).__name__, "config": l.get_config()}
-                           for l in self.layers]}
-
-    def save(self, path):
-        """Save architecture (JSON) and weights (npz) to one file, atomically. See rnnkit.load_model."""
-        from .saving import save_model
-        save_model(self, path)
+                "layers": self._layer_configs(self.layers)}
 
     def __repr__(self):
         return f"Sequential(name={self.name!r}, layers={[l.name or type(l).__name__ for l in self.layers]})"
