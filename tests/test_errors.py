@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from rnnkit import Sequential, losses, metrics, optimizers
-from rnnkit.errors import NonFiniteLossError, ShapeError
-from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.errors import NonFiniteLossError, NotBuiltError, ShapeError
+from rnnkit.layers import LSTM, Bidirectional, Dense, Embedding, SimpleRNN, TimeDistributed
 
 
 def _model():
@@ -183,3 +183,15 @@ def test_bad_units():
             SimpleRNN(bad)
         with pytest.raises(ValueError, match="units"):
             Dense(bad)
+
+
+@pytest.mark.parametrize("layer", [SimpleRNN(3), Dense(2), Embedding(5, 2),
+                                   Bidirectional(LSTM(2)), TimeDistributed(Dense(2))],
+                         ids=lambda l: type(l).__name__)
+def test_an_unbuilt_layer_asked_for_weights_names_itself_and_says_what_to_do(layer):
+    for ask in (layer.get_weights, layer.keras_grads, lambda: layer.set_weights([])):
+        with pytest.raises(NotBuiltError) as info:
+            ask()
+        message = str(info.value)
+        assert f"'{layer.name}'" in message and type(layer).__name__ in message
+        assert "build" in message and "input_shape" in message

@@ -167,6 +167,7 @@ class Bidirectional(Layer):
         return self.forward_layer.get_weights() + self.backward_layer.get_weights()
 
     def set_weights(self, weights):
+        self._require_built("set_weights()")
         k = len(self.forward_layer.get_weights())
         if len(weights) != 2 * k:
             raise ValueError(f"layer {self.name!r} (Bidirectional): set_weights expects {2 * k} "

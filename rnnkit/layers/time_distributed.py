@@ -66,6 +66,7 @@ class TimeDistributed(Layer):
         return self.layer.get_weights()
 
     def set_weights(self, weights):
+        self._require_built("set_weights()")
         self.layer.set_weights(weights)
 
     def _get_keras_grads(self):

@@ -280,26 +280,12 @@ class Model:
     def _batches(self, x, batch_size, rng=None, bucket_by_length=False):
         """``(index, width)`` per batch. Plain: consecutive rows (shuffled when ``rng`` is given),
         ``width`` None. Bucketed: rows of similar length together, each batch cut to its longest
-        sequence (``width``) — padding costs as much as words, so this saves most of it."""
-        n = self.inputs.count(x)
-        if not bucket_by_length:
-            if rng is None:
-                for i in range(0, n, batch_size):
-                    yield slice(i, i + batch_size), None
-            else:
-                order = rng.permutation(n)
-                for i in range(0, n, batch_size):
-                    yield order[i:i + batch_size], None
-            return
-        lengths = self.inputs.lengths(x)
-        # sorted by length; ties broken at random so batches differ between epochs
-        order = (np.argsort(lengths, kind="stable") if rng is None else
-                 np.lexsort((rng.random(n), lengths)))
-        runs = [order[i:i + batch_size] for i in range(0, n, batch_size)]
-        if rng is not None:
-            runs = [runs[k] for k in rng.permutation(len(runs))]
-        for idx in runs:
-            yield idx, max(int(lengths[idx].max()), 1)
+        sequence (``width``) — padding costs as much as words, so this saves most of it. Inputs
+        that cannot be bucketed are refused here, before the first batch; ``rng`` is drawn from
+        only when the batches are read."""
+        if bucket_by_length:
+            return _bucketed_batches(self.inputs.lengths(x), batch_size, rng)
+        return _plain_batches(self.inputs.count(x), batch_size, rng)
 
     def _check_xy(self, x, y):
         n = self.inputs.count(x)
@@ -424,3 +410,25 @@ class Model:
     @staticmethod
     def _layer_configs(layers):
         return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
+
+
+def _plain_batches(n, batch_size, rng):
+    if rng is None:
+        for i in range(0, n, batch_size):
+            yield slice(i, i + batch_size), None
+    else:
+        order = rng.permutation(n)
+        for i in range(0, n, batch_size):
+            yield order[i:i + batch_size], None
+
+
+def _bucketed_batches(lengths, batch_size, rng):
+    n = len(lengths)
+    # sorted by length; ties broken at random so batches differ between epochs
+    order = (np.argsort(lengths, kind="stable") if rng is None else
+             np.lexsort((rng.random(n), lengths)))
+    runs = [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    if rng is not None:
+        runs = [runs[k] for k in rng.permutation(len(runs))]
+    for idx in runs:
+        yield idx, max(int(lengths[idx].max()), 1)
