@@ -101,9 +101,9 @@ class Layer:
     last_pass = None
 
     def __init__(self, name=None, input_shape=None, dtype=None):
-        # Unnamed layers are called by their Keras base name ("simple_rnn") until a model
-        # numbers them ("simple_rnn_1"), so every message can name the layer.
-        self._auto_named = name is None
+        #: no name was given: the layer is called by its Keras base name ("simple_rnn") until a
+        #: model numbers it ("simple_rnn_1"), so every message can name the layer
+        self.auto_named = name is None
         self.name = name or self.keras_name
         self.input_shape = tuple(input_shape) if input_shape is not None else None
         self.dtype = np.dtype(dtype) if dtype is not None else None
@@ -136,8 +136,8 @@ class Layer:
             self.dtype = config.dtype()
         self.built = True
 
-    def _without_batch(self, input_shape):
-        """``input_shape`` without a leading batch axis, which Keras' build() includes."""
+    def without_batch(self, input_shape):
+        """``input_shape`` without a leading None batch axis, which Keras' build() includes."""
         shape = tuple(input_shape)
         if self.input_rank is not None and len(shape) == self.input_rank + 1 and shape[0] is None:
             return shape[1:]
@@ -153,6 +153,14 @@ class Layer:
                 f"layer {self.name!r} ({type(self).__name__}) has no weights yet, so {what} has "
                 f"nothing to give: call the layer (or its model) on data first, or build it, e.g. "
                 f"layer.build(input_shape) or input_shape=... when you create it")
+
+    def _positive_int(self, what, value):
+        """``value`` as an int; a ValueError naming this layer's class and ``what`` unless it is a
+        positive integer (True is not one)."""
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"{type(self).__name__}: {what} must be a positive integer, got "
+                             f"{value!r}")
+        return int(value)
 
     def _add_param(self, key, value):
         self.params[key] = np.ascontiguousarray(value, dtype=self.dtype)
@@ -264,7 +272,7 @@ class Layer:
 
     def get_config(self):
         """A JSON-serialisable description from which ``from_config`` rebuilds the layer."""
-        return {"name": None if self._auto_named else self.name}
+        return {"name": None if self.auto_named else self.name}
 
     @classmethod
     def from_config(cls, cfg):

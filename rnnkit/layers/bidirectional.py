@@ -57,10 +57,10 @@ class Bidirectional(Layer):
     input_rank = 2
 
     def build(self, input_shape):
-        input_shape = self._without_batch(input_shape)
+        input_shape = self.without_batch(input_shape)
         super().build(input_shape)
         for half, prefix in ((self.forward_layer, "forward"), (self.backward_layer, "backward")):
-            if half._auto_named:
+            if half.auto_named:
                 half.name = f"{prefix}_{half.keras_name}"
             if not half.built:
                 half.build(tuple(input_shape))

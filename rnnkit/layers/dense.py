@@ -37,9 +37,7 @@ class Dense(Layer):
 
     def __init__(self, units, activation="linear", input_shape=None, name=None, dtype=None):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = self._positive_int("units", units)
         self.activation = "linear" if activation is None else activation
         self.act_code = activations.code_of(self.activation, activations.ALL, "Dense")
 

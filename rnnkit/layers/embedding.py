@@ -33,17 +33,15 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, mask_zero=False, input_shape=None, name=None,
                  dtype=None):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
-        for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
-                raise ValueError(f"Embedding: {what} must be a positive integer, got {v!r}")
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.input_dim = self._positive_int("input_dim", input_dim)
+        self.output_dim = self._positive_int("output_dim", output_dim)
         self.mask_zero = bool(mask_zero)
         self.touched_rows = np.zeros(0, dtype=np.int64)
 
     input_rank = 1
 
     def build(self, input_shape):
-        input_shape = self._without_batch(input_shape)
+        input_shape = self.without_batch(input_shape)
         super().build(input_shape)
         self._add_param("E", initializers.uniform((self.input_dim, self.output_dim), self.dtype))
 

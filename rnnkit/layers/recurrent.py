@@ -28,9 +28,7 @@ class Recurrent(Layer):
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
                  go_backwards=False, input_shape=None, name=None, dtype=None):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"{type(self).__name__}: units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = self._positive_int("units", units)
         self.activation = activation
         self.act_code = activations.code_of(activation, activations.ELEMENTWISE, type(self).__name__)
         self.return_sequences = bool(return_sequences)
@@ -45,7 +43,7 @@ class Recurrent(Layer):
         return self.units
 
     def build(self, input_shape):
-        input_shape = self._without_batch(input_shape)
+        input_shape = self.without_batch(input_shape)
         if len(input_shape) != 2:
             raise ShapeError(f"layer {self.name!r} ({type(self).__name__}) expects input of shape "
                              f"(batch, timesteps, features), got (batch, "

@@ -65,9 +65,7 @@ class StubImageEncoder(Layer):
     def __init__(self, units, features=512, n_states=1, bridge=True, scale=3.0, seed=0,
                  input_shape=None, name=None, dtype=None):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
-        for what, v in (("units", units), ("features", features)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v <= 0:
-                raise ValueError(f"StubImageEncoder: {what} must be a positive integer, got {v!r}")
+        units, features = self._positive_int("units", units), self._positive_int("features", features)
         if n_states not in (1, 2):
             raise ValueError(f"StubImageEncoder: n_states must be 1 (SimpleRNN, GRU) or 2 (LSTM), "
                              f"got {n_states!r}")

@@ -86,10 +86,10 @@ class Model:
         self.built = True
 
     def _name_layers(self):
-        taken = {l.name for l in self.layers if not l._auto_named}
+        taken = {l.name for l in self.layers if not l.auto_named}
         counts = {}
         for layer in self.layers:
-            if not layer._auto_named:
+            if not layer.auto_named:
                 continue
             base = layer.keras_name
             k = counts.get(base, 0)

@@ -41,7 +41,7 @@ class Sequential(Model):
             raise ValueError(f"model {self.name!r}: the input shape is unknown; pass input_shape= "
                              f"to the first layer (e.g. SimpleRNN(10, input_shape=(50, 1))) or call "
                              f"fit/predict first")
-        input_shape = self.layers[0]._without_batch(tuple(input_shape))   # Keras' (None, T, D) too
+        input_shape = self.layers[0].without_batch(tuple(input_shape))   # Keras' (None, T, D) too
         self.input_shape = input_shape
         self._build_stacks([(self.layers, input_shape)], dtype_layer=self.layers[0])
 
