@@ -95,9 +95,14 @@ def atomic_write_json(path, data):
 
 def write_npz(path, header, arrays, header_key):
     """Write ``arrays`` (name -> array) and the JSON ``header`` (stored under ``header_key``)
-    to the .npz archive ``path``, atomically."""
+    to the .npz archive ``path``, atomically. An array of Python objects (which only pickle could
+    store) is refused with a TypeError."""
     entries = {header_key: np.frombuffer(json.dumps(jsonable(header)).encode("utf-8"), np.uint8)}
-    entries.update(arrays)
+    for name, array in arrays.items():
+        entries[name] = np.asarray(array)
+        if entries[name].dtype.hasobject:
+            raise TypeError(f"write_npz: {name} holds Python objects; only numeric arrays are "
+                            f"saved (files are data, never code)")
     return atomic_write(path, lambda f: np.savez(f, **entries))
 
 
