@@ -116,11 +116,12 @@ def numbered_list(prefix, named):
     return [named[name] for name in sorted(named) if name.startswith(prefix)]
 
 
-def read_npz(path, header_key):
-    """``(header dict, {name: array})`` from a file :func:`write_npz` wrote.
+def read_npz(path, header_key, file_format, version):
+    """``(header dict, {name: array})`` from a file :func:`write_npz` wrote, whose header says
+    ``"format": file_format`` and a ``"version"`` no newer than ``version``.
 
     Raises FileNotFoundError when ``path`` is no file and ValueError, with the reason, when it is
-    not such an archive (truncated, another format, no ``header_key``); callers add what to do.
+    not such a file (truncated, another format, written by a newer rnnkit); callers add what to do.
     """
     path = Path(path)
     if not path.is_file():
@@ -137,6 +138,11 @@ def read_npz(path, header_key):
         raise ValueError(str(err)) from None
     if not isinstance(header, dict):
         raise ValueError(f"its {header_key} entry is not a JSON object")
+    if header.get("format") != file_format:
+        raise ValueError(f"not an {file_format.replace('-', ' ')} file (format "
+                         f"{header.get('format')!r})")
+    if header.get("version", 0) > version:
+        raise ValueError(f"written by a newer rnnkit (format version {header['version']})")
     return header, arrays
 
 

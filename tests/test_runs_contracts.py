@@ -201,8 +201,8 @@ def test_the_run_folder_holds_exactly_the_files_runfolder_names(tiny):
 def test_models_and_checkpoints_share_one_array_format(tiny):
     run = train("tiny-tagger", overrides={"epochs": 2}, out_dir="r")
     folder = run.folder
-    model_header, model_arrays = read_npz(folder.model_path, "__config__")
-    state, arrays = read_npz(folder.checkpoint_path, "__state__")
+    model_header, model_arrays = read_npz(folder.model_path, "__config__", "rnnkit-model", 1)
+    state, arrays = read_npz(folder.checkpoint_path, "__state__", "rnnkit-checkpoint", 1)
     weights = run.model.get_weights()
     assert sorted(model_arrays) == [f"w{k:03d}" for k in range(len(weights))]
     assert sorted(arrays) == ["s000", "s001"] + sorted(model_arrays)       # Adam's m and v

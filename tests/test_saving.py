@@ -165,8 +165,10 @@ def test_the_npz_helper_round_trips_and_stores_no_objects(tmp_path):
     arrays = [np.arange(6.0).reshape(2, 3), np.array([1, 2], np.int32)]
     header = {"format": "x", "value": np.float32(0.5), "nan": float("nan")}
     write_npz(tmp_path / "a.npz", header, numbered_arrays("w", arrays), "__header__")
-    read_header, named = read_npz(tmp_path / "a.npz", "__header__")
+    read_header, named = read_npz(tmp_path / "a.npz", "__header__", "x", 1)
     assert read_header == {"format": "x", "value": 0.5, "nan": None}     # JSON has no NaN
+    with pytest.raises(ValueError, match="not an y file"):
+        read_npz(tmp_path / "a.npz", "__header__", "y", 1)
     for a, b in zip(numbered_list("w", named), arrays):
         np.testing.assert_array_equal(a, b)
         assert a.dtype == b.dtype

@@ -29,18 +29,14 @@ def read_model_file(path):
     """Return ``(header dict, list of weight arrays)``, or raise ModelFileError saying what is wrong."""
     path = os.fspath(path)
     try:
-        header, arrays = read_npz(path, HEADER)
+        header, arrays = read_npz(path, HEADER, FORMAT, VERSION)
     except FileNotFoundError:
         raise ModelFileError(f"no model file at {path!r}; save one with model.save(path) or train "
                              f"one with `rnnkit train`") from None
     except ValueError as err:
         raise ModelFileError(f"{path!r} is not a readable rnnkit model file ({err}); it may be "
-                             f"truncated or of another format. Save it again with model.save().") from None
-    if header.get("format") != FORMAT:
-        raise ModelFileError(f"{path!r} is not an rnnkit model (format {header.get('format')!r})")
-    if header.get("version", 0) > VERSION:
-        raise ModelFileError(f"{path!r} was written by a newer rnnkit (format version "
-                             f"{header['version']}); upgrade rnnkit to read it")
+                             f"truncated, of another format or from a newer rnnkit. Save it "
+                             f"again with model.save(), or upgrade rnnkit.") from None
     return header, numbered_list("w", arrays)
 
 

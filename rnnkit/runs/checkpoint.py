@@ -43,18 +43,14 @@ def read_checkpoint(path):
     """``(state dict, weights, optimizer slots)`` from a checkpoint, or a RunError."""
     path = Path(path)
     try:
-        state, arrays = read_npz(path, HEADER)
+        state, arrays = read_npz(path, HEADER, FORMAT, VERSION)
     except FileNotFoundError:
         raise RunError(f"no checkpoint at {str(path)!r}: the run folder has nothing to resume "
                        f"from. Start a new run with `rnnkit train --arch NAME`.") from None
     except ValueError as err:
         raise RunError(f"{str(path)!r} is not a readable rnnkit checkpoint ({err}); it may be "
-                       f"truncated. Start a new run.") from None
-    if state.get("format") != FORMAT:
-        raise RunError(f"{str(path)!r} is not an rnnkit checkpoint")
-    if state.get("version", 0) > VERSION:
-        raise RunError(f"{str(path)!r} was written by a newer rnnkit (checkpoint version "
-                       f"{state['version']}); upgrade rnnkit to resume it")
+                       f"truncated or from a newer rnnkit. Start a new run, or upgrade "
+                       f"rnnkit.") from None
     return state, numbered_list("w", arrays), numbered_list("s", arrays)
 
 
