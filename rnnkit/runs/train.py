@@ -106,8 +106,8 @@ def _resume_point(run_dir, arch, overrides, config_file):
                           f"{', '.join(f'{k}={config.get(k)!r}' for k in fixed)}. Only "
                           f"{', '.join(RESUMABLE_KEYS)} may change; start a new run otherwise.")
     if config_file is not None:
-        raise ConfigError("--config cannot be combined with --resume: the run keeps its "
-                          "config.json (override epochs, lr or batch_size instead)")
+        raise ConfigError(f"--config cannot be combined with --resume: the run keeps its "
+                          f"{RunFolder.CONFIG} (override epochs, lr or batch_size instead)")
     update_checked(config, changed, "options")
     validate_config(arch, config)
     return arch, config, folder, checkpoint, info.get("data_path")
