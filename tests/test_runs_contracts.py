@@ -230,3 +230,28 @@ def test_a_checkpoint_of_another_optimizer_is_refused(tiny):
               {**numbered_arrays("w", weights), **numbered_arrays("s", slots)}, "__state__")
     with pytest.raises(RunError, match="trained with sgd, but the architecture now compiles adam"):
         train(resume="r")
+
+
+BUILTINS = ["char-lm", "forecasting", "image-caption", "pos-tagging", "text-classification",
+            "translation"]
+
+
+class _Epochs(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_epoch_begin(self, epoch, n_batches):
+        self.seen.append(epoch)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_every_builtin_fit_resumes_from_initial_epoch(name):
+    """A resumed run calls fit with initial_epoch = the epochs done: only the rest is trained."""
+    config = runs.resolve_config(name, {"epochs": 3, "units": 4})
+    arch = rnnkit.plugins.get(name)
+    epochs = _Epochs()
+    with rconfig.scope(floatx=config["floatx"], seed=config["seed"]):
+        data = arch.small_data(config)
+        model = arch.build_model(config, data.meta)
+        arch.fit(model, data, dict(config, **{runs.INITIAL_EPOCH: 2}), callbacks=[epochs])
+    assert epochs.seen == [3]
