@@ -57,7 +57,8 @@ class RunFolder:
     """A run's folder: where each of its files lives, and reading and writing them.
 
     ``RunFolder.new(arch_name, out_dir)`` picks the folder of a new run;
-    ``RunFolder.existing(path)`` opens one that ``rnnkit train`` made. Readers raise :class:`RunError` saying what is missing.
+    ``RunFolder.existing(path)`` opens one that ``rnnkit train`` made. Readers raise
+    :class:`RunError` saying what is missing.
     """
 
     CONFIG = "config.json"
