@@ -1,4 +1,5 @@
-"""What every command shares: colours, user errors, JSON output and the training progress bar."""
+"""What every command shares: colours, user errors, JSON output, the ``--cell`` option and the
+training progress bar."""
 import json
 import os
 import sys
@@ -6,15 +7,14 @@ import time
 
 import click
 
+from rnnkit import plugins
 from rnnkit.callbacks import Callback
-from rnnkit.data.errors import DataError
-from rnnkit.errors import FileWriteError, ModelFileError, NonFiniteLossError, ShapeError
-from rnnkit.plugins import PluginError
+from rnnkit.errors import RnnkitError
+from rnnkit.layers import CELLS
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
-#: traceback (``rnnkit --debug`` shows it). ConfigError and RunError are ValueErrors.
-USER_ERRORS = (PluginError, DataError, ModelFileError, ShapeError, NonFiniteLossError,
-               FileNotFoundError, FileWriteError, ValueError)
+#: traceback (``rnnkit --debug`` shows it). Plugins raise ValueError for inputs they cannot read.
+USER_ERRORS = (RnnkitError, FileNotFoundError, ValueError)
 
 
 def use_colour(stream=None):
@@ -69,6 +69,34 @@ def metrics_table(test, baseline, headline=None):
         line = f"  {r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}"
         lines.append(style(line, bold=True) if n == 0 else line)
     return lines
+
+
+def _complete_cell(ctx, param, incomplete):
+    try:
+        cells = plugins.get(ctx.params["arch"]).cells
+    except Exception:        # no --arch yet, or a broken one: completion must never fail loudly
+        cells = tuple(CELLS)
+    return [c for c in cells if c.startswith(incomplete)]
+
+
+def cell_option(f):
+    """``--cell CELL``: one of the chosen architecture's ``cells`` (check it with
+    :func:`check_cell` once the architecture is known)."""
+    return click.option("--cell", metavar="CELL", shell_complete=_complete_cell,
+                        help="The recurrent cell: one of the architecture's cells "
+                             "(`rnnkit list` shows them).")(f)
+
+
+def check_cell(cell, arch=None):
+    """A ``--cell`` value that names no recurrent cell at all is a usage error (exit status 2)
+    listing ``arch``'s cells. A cell that ``arch`` does not offer is left to the config's
+    validation (a ConfigError, exit status 1), as it would be from a --config file."""
+    known = set(CELLS) | set(arch.cells if arch is not None else ())
+    if cell is not None and cell not in known:
+        offered = arch.cells if arch is not None else tuple(CELLS)
+        owner = f"{arch.name}'s cells are" if arch is not None else "choose one of"
+        raise click.BadParameter(f"{cell!r} is not a recurrent cell; {owner} "
+                                 f"{', '.join(offered)}", param_hint="'--cell'")
 
 
 def _clock(seconds):

@@ -1,6 +1,6 @@
 """The ``rnnkit`` command line (a Click group); commands live in their own modules.
 
-Every command only calls rnnkit's public Python API (``rnnkit.training``, ``rnnkit.gradcheck``,
+Every command only calls rnnkit's public Python API (``rnnkit.runs``, ``rnnkit.gradcheck``,
 ``rnnkit.trace``, ``rnnkit.plugins``). Mistakes a user can fix (see ``_common.USER_ERRORS``) are
 printed as ``Error: <message>`` with exit status 1 and no traceback, unless ``--debug`` is given.
 """

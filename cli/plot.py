@@ -71,7 +71,7 @@ def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, 
         from rnnkit import plugins
         kind = plugins.get(arch_name).kind
     elif run_dir:
-        from rnnkit.training import load_run
+        from rnnkit.runs import load_run
         kind = fig_mod.kind_of_model(load_run(run_dir).model)
     fig = fig_mod.unroll_figure(kind, steps=steps, values=values, grads=grads,
                                 theme=_theme(style, aspect))
@@ -148,7 +148,7 @@ def hidden(run_dir, text, gates, output, dpi, aspect, style):
     """
     from rnnkit import figures as fig_mod
     from rnnkit import plugins
-    from rnnkit.training import load_run
+    from rnnkit.runs import load_run
     run = load_run(run_dir)
     x, tokens = plugins.get(run.arch).encode(run.meta, text)
     values, gate_values = fig_mod.hidden_states(run.model, x)

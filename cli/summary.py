@@ -1,7 +1,7 @@
 """``rnnkit summary``: the Keras-style table of an architecture's model or a trained run's."""
 import click
 
-from rnnkit import training
+from rnnkit import runs
 
 from .train import _complete_arch
 
@@ -22,10 +22,10 @@ def summary(run_dir, arch, explain):
     if (run_dir is None) == (arch is None):
         raise click.UsageError("give either RUN_DIR or --arch NAME (one of them)")
     if arch is not None:
-        model = training.build_default_model(arch)
+        model = runs.build_default_model(arch)
         click.echo(f"{arch}'s default layers, built on its small sample data: vocabulary and "
                    f"output sizes (so some counts) differ from a trained model's; for those, "
                    f"`rnnkit summary RUN_DIR`.\n")
     else:
-        model = training.load_run(run_dir).model
+        model = runs.load_run(run_dir).model
     model.summary(explain=explain, print_fn=click.echo)

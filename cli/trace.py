@@ -3,7 +3,7 @@ import click
 import numpy as np
 
 from rnnkit import trace as trace_mod
-from rnnkit import training
+from rnnkit import runs
 from rnnkit.tables import render
 
 
@@ -55,7 +55,7 @@ def parse_target(text, meta, steps):
 
 def model_tables(run_dir, input_text, target_text, backward):
     """The forward (and BPTT) tables of a trained SimpleRNN + Dense run on one input."""
-    run = training.load_run(run_dir)
+    run = runs.load_run(run_dir)
     model = run.model
     input_dim = model.input_shape[-1]
     x = parse_input(input_text, run.meta, input_dim).astype(model.dtype)

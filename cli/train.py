@@ -1,10 +1,11 @@
 """``rnnkit train``, ``rnnkit evaluate`` and ``rnnkit predict``: runs of an architecture."""
 import click
 
-from rnnkit import plugins, training
+from rnnkit import plugins, runs
 from rnnkit.plugins import names as architecture_names
 
-from ._common import ProgressReporter, echo_json, metrics_table, say, style
+from ._common import (ProgressReporter, cell_option, check_cell, echo_json, metrics_table, say,
+                      style)
 
 
 def _complete_arch(ctx, param, incomplete):
@@ -23,12 +24,13 @@ run_dir_argument = click.argument(
               help="The architecture to train (see `rnnkit list`).")
 @click.option("--data", "data_path", metavar="PATH",
               help="A data file in the architecture's format (default: its own data).")
-@click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), help="The recurrent cell.")
+@cell_option
 @click.option("--units", type=click.IntRange(min=1), help="Units of the recurrent layer(s).")
 @click.option("--epochs", type=click.IntRange(min=0), help="Passes over the training data.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Samples per gradient step.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
-@click.option("--clipnorm", type=click.FloatRange(min=0, min_open=True), help="Clip the gradient's global norm to this value.")
+@click.option("--clipnorm", type=click.FloatRange(min=0, min_open=True),
+              help="Clip the gradient's global norm to this value.")
 @click.option("--seed", type=int, help="Random seed (weights, shuffling).")
 @click.option("--float32/--float64", "float32", default=None,
               help="Float type (default: the config's, else float32 for speed).")
@@ -39,15 +41,16 @@ run_dir_argument = click.argument(
 @click.option("--resume", metavar="RUN_DIR",
               help="Continue an interrupted run from its checkpoint (to the configured epochs).")
 @click.option("--figures/--no-figures", default=True, show_default=True,
-              help="Draw the loss curves (loss.png, loss.pdf) at the end.")
+              help="Draw the loss curves (PNG and PDF) at the end.")
 def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, float32, out_dir,
           config_file, resume, figures):
     """Train an architecture: progress per epoch, then test metrics beside a baseline.
 
     Hyperparameters come from the architecture's defaults, then the --config file, then the
-    options. The run folder gets the model, config.json, history.csv/json, metrics.json,
-    loss.png/pdf and a checkpoint after every epoch. Ctrl-C saves a checkpoint; --resume
-    continues from it. A NaN or infinite loss stops training and keeps the last good checkpoint.
+    options. The run folder gets the model, its config, the history of every epoch, the test
+    metrics, the loss curves and a checkpoint after every epoch. Ctrl-C saves a checkpoint;
+    --resume continues from it. A NaN or infinite loss stops training and keeps the last good
+    checkpoint.
 
     \b
     Examples:
@@ -62,19 +65,22 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
     if out_dir is not None and resume is not None:
         raise click.UsageError("--out and --resume cannot be combined: a resumed run stays in "
                                "its folder")
-    if arch is not None and arch not in architecture_names():
+    if arch is not None:
         try:
-            plugins.get(arch)
-        except plugins.PluginError as err:       # unknown name: a usage error, with suggestions
-            raise click.BadParameter(str(err), param_hint="'--arch'") from None
+            arch = plugins.get(arch)
+        except plugins.PluginError as err:
+            if arch in architecture_names():     # registered but broken: exit 1, the reason
+                raise
+            raise click.BadParameter(str(err), param_hint="'--arch'") from None  # with suggestions
+    check_cell(cell, arch)
     overrides = {"cell": cell, "units": units, "epochs": epochs, "batch_size": batch_size,
                  "lr": lr, "clipnorm": clipnorm, "seed": seed,
                  "floatx": None if float32 is None else ("float32" if float32 else "float64")}
     try:
-        run = training.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
-                             config_file=config_file, resume=resume, progress=say,
-                             callbacks=[ProgressReporter()], figures=figures)
-    except training.TrainingInterrupted as stop:
+        run = runs.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
+                         config_file=config_file, resume=resume, progress=say,
+                         callbacks=[ProgressReporter()], figures=figures)
+    except runs.TrainingInterrupted as stop:
         click.echo("")
         click.echo(style(stop.message, fg="yellow"), err=True)
         raise SystemExit(130)
@@ -101,7 +107,7 @@ def evaluate(run_dir, data_path, as_json):
       rnnkit evaluate runs/pos-tagging-20250101-120000
       rnnkit evaluate runs/tagger --data other_corpus.conllu --json
     """
-    result = training.evaluate_run(run_dir, data_path=data_path)
+    result = runs.evaluate_run(run_dir, data_path=data_path)
     if as_json:
         echo_json(result)
         return
@@ -126,10 +132,10 @@ def predict(run_dir, inputs, as_json):
       rnnkit predict runs/translation-... "red heart" "smiling face"
       rnnkit predict runs/char-lm-... hel --json
     """
-    output = training.predict_run(run_dir, list(inputs) or None)
+    output = runs.predict_run(run_dir, list(inputs) or None)
     if as_json:
-        echo_json({"arch": training.load_run(run_dir).arch, "inputs": list(inputs),
-                   "output": output})
+        arch = runs.RunFolder.existing(run_dir).read_info()["arch"]
+        echo_json({"arch": arch, "inputs": list(inputs), "output": output})
         return
     if isinstance(output, (list, tuple)):
         for line in output:

@@ -8,8 +8,9 @@ listed in :data:`COMMITTED` (see ``figures/README.md``).
 import numpy as np
 
 from . import analysis, trace
+from .runs import RunFolder, load_run, train
 from .viz import (Theme, build_graph, draw_architectures, draw_gradient_norms, draw_graph,
-                  draw_hidden_heatmap, draw_loss_curves, load_history)
+                  draw_hidden_heatmap, draw_loss_curves)
 
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder", "bidirectional")
 
@@ -86,7 +87,7 @@ def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None):
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None):
     """Training (solid) and validation (dashed) curves of one or more run folders."""
     labels = labels or [str(d).rstrip("/").split("/")[-1] for d in run_dirs]
-    runs = [(label, load_history(d)) for label, d in zip(labels, run_dirs)]
+    runs = [(label, RunFolder.existing(d).read_history()) for label, d in zip(labels, run_dirs)]
     return draw_loss_curves(runs, theme or Theme(), metric=metric, title=title)
 
 
@@ -168,7 +169,6 @@ def _hidden_of_run(run, text, gates=False):
 
 
 def _figure_runs(workdir, progress):
-    from .training import load_run, train
     runs = {}
     for cell in ("rnn", "lstm", "gru"):
         progress(f"training char-lm with cell={cell} for the loss and hidden-state figures")

@@ -146,7 +146,7 @@ def gradcheck(arch, overrides=None, entries=5, samples=4, eps=EPS, seed=0, toler
     The model is built from ``arch.default_config()`` (updated by ``overrides``) in float64; the
     check uses the first ``samples`` training samples. The global float type is restored after.
     """
-    from .training import resolve_config     # validates the overrides like `rnnkit train`
+    from .runs import resolve_config     # validates the overrides like `rnnkit train`
     arch = plugins.get(arch)
     config = resolve_config(arch, dict(overrides or {}, floatx="float64"))
     previous = config_mod.floatx()

@@ -114,7 +114,3 @@ def get(optimizer):
     raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(_BY_NAME)} "
                      f"or pass an object from rnnkit.optimizers")
 
-
-def from_config(cfg):
-    cfg = dict(cfg)
-    return _BY_NAME[cfg.pop("name")](**cfg)

@@ -96,9 +96,14 @@ class Architecture:
         raise NotImplementedError
 
     def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History."""
+        """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History.
+
+        Runs add ``config["initial_epoch"]``, the epochs already done (a resumed run): fit trains
+        epochs ``initial_epoch + 1 .. epochs``, as Keras' ``fit(initial_epoch=...)``.
+        """
         return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
-                         validation_data=data.val, callbacks=callbacks, verbose=verbose)
+                         validation_data=data.val, callbacks=callbacks, verbose=verbose,
+                         initial_epoch=config.get("initial_epoch", 0))
 
     def encode(self, meta, text):
         """``(x, tokens)``: the model input for one ``text`` (batch of 1) and the tokens it shows.

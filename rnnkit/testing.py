@@ -59,7 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import config as rk_config
-from .training import jsonable
+from .fileio import jsonable
 from .plugins import KINDS, Dataset, PluginError, protocol_problems
 
 #: Upper bounds the kit puts on these keys of ``default_config()`` (only keys the config has, and

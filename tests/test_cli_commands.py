@@ -93,6 +93,16 @@ def test_train_bad_input_is_one_clear_line(run_cli, args, message):
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
 
 
+def test_cell_choices_come_from_the_architecture(run_cli):
+    assert "[rnn|lstm|gru]" not in run_cli("train", "--help").output
+    out = run_cli("train", "--arch", "tiny-regress", "--cell", "transformer", code=2).output
+    assert "Invalid value for '--cell': 'transformer' is not a recurrent cell; tiny-regress's " \
+           "cells are rnn" in out and "Traceback" not in out
+    out = run_cli("train", "--arch", "tiny-tagger", "--cell", "gru", "--epochs", "0", "--out", "g",
+                  "--no-figures").output
+    assert "Run folder: g" in out
+
+
 def test_train_empty_and_malformed_data_files(run_cli, tmp_path):
     (tmp_path / "empty.txt").write_text("")
     assert "is empty" in run_cli("train", "--arch", "tiny-tagger", "--data", "empty.txt",
@@ -261,3 +271,11 @@ def test_shell_completion_lists_commands():
                                 env={"_RNNKIT_COMPLETE": "bash_complete", "COMP_WORDS": "rnnkit tr",
                                      "COMP_CWORD": "1"})
     assert "train" in result.output and "trace" in result.output
+
+
+def test_cell_completion_offers_the_architectures_cells(run_cli):
+    from types import SimpleNamespace
+    from rnnkit.cli._common import _complete_cell
+    assert _complete_cell(SimpleNamespace(params={"arch": "tiny-regress"}), None, "") == ["rnn"]
+    assert _complete_cell(SimpleNamespace(params={"arch": "tiny-tagger"}), None, "g") == ["gru"]
+    assert _complete_cell(SimpleNamespace(params={}), None, "l") == ["lstm"]

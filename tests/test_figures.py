@@ -110,7 +110,7 @@ def test_rnnkit_figures_regenerates_exactly_the_committed_set(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_char_lm_run(tmp_path_factory):
-    from rnnkit.training import train
+    from rnnkit.runs import train
     out = tmp_path_factory.mktemp("runs") / "hello"
     train("char-lm", overrides={"text": "hello", "cell": "lstm", "units": 4, "epochs": 2,
                                 "floatx": "float64"}, out_dir=out, figures=False)
@@ -132,7 +132,7 @@ def test_plot_hidden_and_loss_write_each_format(tiny_char_lm_run, tmp_path, ext)
 
 
 def test_plot_hidden_says_which_runs_it_can_draw(tmp_path):
-    from rnnkit.training import train
+    from rnnkit.runs import train
     run = tmp_path / "air"
     train("forecasting", overrides={"epochs": 1}, out_dir=run, figures=False)
     result = CliRunner().invoke(cli, ["plot", "hidden", str(run), "--input", "x", "-o",

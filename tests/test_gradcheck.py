@@ -7,7 +7,7 @@ from rnnkit.gradcheck import check_model, gradcheck, relative_error
 from rnnkit.layers import Dense, SimpleRNN
 from rnnkit.models import Sequential
 from rnnkit.tables import render
-from rnnkit.training import ConfigError
+from rnnkit.runs import ConfigError
 
 from test_cli_support import TinyRegress, TinyTagger
 

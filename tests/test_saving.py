@@ -158,3 +158,35 @@ def test_a_zip_that_is_not_npz(tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("readme.txt", "hello")
     _expect_model_file_error(path)
+
+
+def test_the_npz_helper_round_trips_and_stores_no_objects(tmp_path):
+    from rnnkit.fileio import numbered_arrays, numbered_list, read_npz, write_npz
+    arrays = [np.arange(6.0).reshape(2, 3), np.array([1, 2], np.int32)]
+    header = {"format": "x", "value": np.float32(0.5), "nan": float("nan")}
+    write_npz(tmp_path / "a.npz", header, numbered_arrays("w", arrays), "__header__")
+    read_header, named = read_npz(tmp_path / "a.npz", "__header__", "x", 1)
+    assert read_header == {"format": "x", "value": 0.5, "nan": None}     # JSON has no NaN
+    with pytest.raises(ValueError, match="not an y file"):
+        read_npz(tmp_path / "a.npz", "__header__", "y", 1)
+    for a, b in zip(numbered_list("w", named), arrays):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+    with pytest.raises(TypeError, match="w000 holds Python objects"):
+        write_npz(tmp_path / "b.npz", {}, {"w000": np.array([{"a": 1}], dtype=object)}, "__h__")
+    assert not (tmp_path / "b.npz").exists()
+
+
+def test_loading_leaves_the_callers_float_type_and_generator(tmp_path):
+    model, _ = _trained_model()
+    model.save(tmp_path / "m.rnnkit")
+    rnnkit.set_seed(5)
+    rnnkit.set_floatx("float32")
+    r = rnnkit.config.rng()
+    state = r.bit_generator.state
+    try:
+        assert load_model(tmp_path / "m.rnnkit").dtype == np.float64
+        assert rnnkit.config.rng() is r and r.bit_generator.state == state
+        assert rnnkit.config.floatx() == "float32"
+    finally:
+        rnnkit.set_floatx("float64")

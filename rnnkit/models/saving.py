@@ -1,21 +1,19 @@
 """Saving and loading models: data, never code.
 
-A ``.rnnkit`` file is a NumPy ``.npz`` archive holding the architecture and config as JSON text
-(the array ``__config__``, UTF-8 bytes) and the weights in Keras' layout (``w000``, ``w001``, ...).
-It is read with ``allow_pickle=False`` and written atomically: to a temporary file in the same
-folder, then renamed over the target, so an interrupted save never leaves half a model.
+A ``.rnnkit`` file is the array archive of :func:`rnnkit.fileio.write_npz`: the architecture and
+config as a JSON header (entry ``__config__``) and the weights in Keras' layout (``w000``,
+``w001``, ...). It is read with ``allow_pickle=False`` and written atomically, so an interrupted
+save never leaves half a model.
 """
-import json
 import os
-import zipfile
 
-import numpy as np
-
+from .. import config
 from ..errors import ModelFileError
-from ..fileio import atomic_write  # noqa: F401  (also used by rnnkit.training)
+from ..fileio import numbered_arrays, numbered_list, read_npz, write_npz
 
 FORMAT = "rnnkit-model"
 VERSION = 1
+HEADER = "__config__"
 
 
 def save_model(model, path, extra=None):
@@ -24,40 +22,22 @@ def save_model(model, path, extra=None):
         model.build()
     header = {"format": FORMAT, "version": VERSION, "dtype": model.dtype.name,
               "model": model.get_config(), "extra": extra or {}}
-    arrays = {"__config__": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
-    for k, w in enumerate(model.get_weights()):
-        arrays[f"w{k:03d}"] = w
-    atomic_write(path, lambda f: np.savez(f, **arrays))
+    write_npz(path, header, numbered_arrays("w", model.get_weights()), HEADER)
 
 
 def read_model_file(path):
     """Return ``(header dict, list of weight arrays)``, or raise ModelFileError saying what is wrong."""
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise ModelFileError(f"no model file at {path!r}; save one with model.save(path) or train "
-                             f"one with `rnnkit train`")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path!r} is not a readable rnnkit model file (not an .npz archive); it may be "
-                             f"truncated or of another format. Save it again with model.save().")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if "__config__" not in data.files:
-                raise ModelFileError(f"{path!r} is an .npz archive but not an rnnkit model (it has "
-                                     f"no __config__ entry)")
-            header = json.loads(bytes(data["__config__"]).decode("utf-8"))
-            names = sorted(k for k in data.files if k.startswith("w"))
-            weights = [data[k] for k in names]
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as err:
+        header, arrays = read_npz(path, HEADER, FORMAT, VERSION)
+    except FileNotFoundError:
+        raise ModelFileError(f"no model file at {path!r}; save one with model.save(path) or train "
+                             f"one with `rnnkit train`") from None
+    except ValueError as err:
         raise ModelFileError(f"{path!r} is not a readable rnnkit model file ({err}); it may be "
-                             f"truncated or of another format. Save it again with model.save().") from None
-    if header.get("format") != FORMAT:
-        raise ModelFileError(f"{path!r} is not an rnnkit model (format {header.get('format')!r})")
-    if header.get("version", 0) > VERSION:
-        raise ModelFileError(f"{path!r} was written by a newer rnnkit (format version "
-                             f"{header['version']}); upgrade rnnkit to read it")
-    return header, weights
+                             f"truncated, of another format or from a newer rnnkit. Save it "
+                             f"again with model.save(), or upgrade rnnkit.") from None
+    return header, numbered_list("w", arrays)
 
 
 def model_from_config(cfg):
@@ -74,17 +54,17 @@ def model_from_config(cfg):
 
 
 def load_model(path):
-    """Load a model saved with ``model.save(path)``; it predicts exactly as the saved one."""
+    """Load a model saved with ``model.save(path)``; it predicts exactly as the saved one.
+
+    The model is built in the saved float type; its initial weights come from a private generator
+    (they are overwritten at once), so loading leaves the caller's float type and RNG as they were.
+    """
     header, weights = read_model_file(path)
-    from .. import config
-    previous = config.floatx()
-    config.set_floatx(header.get("dtype", "float64"))
     try:
-        model = model_from_config(header["model"])
+        with config.scope(floatx=header.get("dtype", "float64"), seed=0):
+            model = model_from_config(header["model"])
     except (KeyError, TypeError, ValueError) as err:
         raise ModelFileError(f"{os.fspath(path)!r}: its architecture cannot be rebuilt ({err})") from None
-    finally:
-        config.set_floatx(previous)
     try:
         model.set_weights(weights)
     except ValueError as err:

@@ -1,11 +1,11 @@
-"""rnnkit.training: run folders, config resolution, checkpoints, resume, interrupts, NaN losses."""
+"""rnnkit.runs: run folders, config resolution, checkpoints, resume, interrupts, NaN losses."""
 import json
 
 import numpy as np
 import pytest
 
 from rnnkit import config as rconfig, load_model
-from rnnkit import training
+from rnnkit import runs
 from rnnkit.callbacks import Callback
 from rnnkit.data import DataError
 from rnnkit.errors import NonFiniteLossError
@@ -15,9 +15,9 @@ from test_cli_support import TinyRegress, TinyTagger, register
 
 
 def train(*args, **kwargs):
-    """training.train without the (slow) loss-curve figures."""
+    """runs.train without the (slow) loss-curve figures."""
     kwargs.setdefault("figures", False)
-    return training.train(*args, **kwargs)
+    return runs.train(*args, **kwargs)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def tiny(tmp_path, monkeypatch):
 
 
 def test_train_writes_a_complete_run_folder(tiny):
-    run = training.train("tiny-tagger", overrides={"epochs": 2}, out_dir="run")
+    run = runs.train("tiny-tagger", overrides={"epochs": 2}, out_dir="run")
     files = sorted(p.name for p in (tiny / "run").iterdir())
     assert files == ["checkpoint.npz", "config.json", "history.csv", "history.json", "loss.pdf",
                      "loss.png", "metrics.json", "model.rnnkit", "run.json"]
@@ -65,7 +65,7 @@ def test_architecture_object_and_zero_epochs(tiny):
 
 def test_config_file_then_overrides(tiny):
     (tiny / "c.json").write_text(json.dumps({"units": 3, "epochs": 1, "lr": 0.01}))
-    config = training.resolve_config("tiny-tagger", {"lr": 0.2, "units": None},
+    config = runs.resolve_config("tiny-tagger", {"lr": 0.2, "units": None},
                                      config_file=tiny / "c.json")
     assert (config["units"], config["epochs"], config["lr"]) == (3, 1, 0.2)
 
@@ -81,19 +81,19 @@ def test_config_file_then_overrides(tiny):
     ({"dropout": 0.5}, "unknown hyperparameter 'dropout' in options; valid keys: batch_size"),
 ])
 def test_bad_hyperparameters(tiny, overrides, message):
-    with pytest.raises(training.ConfigError, match=message.replace("(", r"\(")):
-        training.resolve_config("tiny-tagger", overrides)
+    with pytest.raises(runs.ConfigError, match=message.replace("(", r"\(")):
+        runs.resolve_config("tiny-tagger", overrides)
 
 
 def test_bad_config_files(tiny):
-    with pytest.raises(training.ConfigError, match="does not exist"):
-        training.resolve_config("tiny-tagger", config_file="nope.json")
+    with pytest.raises(runs.ConfigError, match="does not exist"):
+        runs.resolve_config("tiny-tagger", config_file="nope.json")
     (tiny / "bad.json").write_text('{"units": 3,\n "epochs": }')
-    with pytest.raises(training.ConfigError, match="line 2, column"):
-        training.resolve_config("tiny-tagger", config_file="bad.json")
+    with pytest.raises(runs.ConfigError, match="line 2, column"):
+        runs.resolve_config("tiny-tagger", config_file="bad.json")
     (tiny / "list.json").write_text("[1, 2]")
-    with pytest.raises(training.ConfigError, match="JSON object"):
-        training.resolve_config("tiny-tagger", config_file="list.json")
+    with pytest.raises(runs.ConfigError, match="JSON object"):
+        runs.resolve_config("tiny-tagger", config_file="list.json")
 
 
 def test_unknown_architecture_names_close_ones(tiny):
@@ -140,13 +140,13 @@ class _InterruptAfter(Callback):
 
 def test_interrupt_then_resume_matches_an_uninterrupted_run(tiny):
     full = train("tiny-tagger", overrides={"epochs": 3}, out_dir="full")
-    with pytest.raises(training.TrainingInterrupted) as stop:
+    with pytest.raises(runs.TrainingInterrupted) as stop:
         train("tiny-tagger", overrides={"epochs": 3}, out_dir="cut",
                        callbacks=[_InterruptAfter(1)])
     assert "rnnkit train --resume cut" in str(stop.value)
     info = json.loads((tiny / "cut" / "run.json").read_text())
     assert info["status"] == "interrupted" and info["epochs_done"] == 1
-    state, weights, slots = training.read_checkpoint(tiny / "cut" / "checkpoint.npz")
+    state, weights, slots = runs.read_checkpoint(tiny / "cut" / "checkpoint.npz")
     assert state["epochs_done"] == 1 and state["optimizer"]["iterations"] == 5 and len(slots) == 2
     resumed = train(resume="cut")
     assert [r["epoch"] for r in resumed.history] == [1, 2, 3]
@@ -156,7 +156,7 @@ def test_interrupt_then_resume_matches_an_uninterrupted_run(tiny):
 
 
 def test_interrupt_mid_epoch_saves_model_and_resumes(tiny):
-    with pytest.raises(training.TrainingInterrupted, match="epoch 2, batch 3"):
+    with pytest.raises(runs.TrainingInterrupted, match="epoch 2, batch 3"):
         train("tiny-tagger", overrides={"epochs": 2}, out_dir="mid",
                        callbacks=[_InterruptAfter(2, batch=3)])
     assert (tiny / "mid" / "model.rnnkit").exists()
@@ -166,21 +166,21 @@ def test_interrupt_mid_epoch_saves_model_and_resumes(tiny):
 
 def test_resume_refuses_shape_changes(tiny):
     train("tiny-tagger", overrides={"epochs": 1}, out_dir="r")
-    with pytest.raises(training.ConfigError, match="cannot change units"):
+    with pytest.raises(runs.ConfigError, match="cannot change units"):
         train(resume="r", overrides={"units": 9})
-    with pytest.raises(training.RunError, match="does not exist"):
+    with pytest.raises(runs.RunError, match="does not exist"):
         train(resume="nowhere")
 
 
 def test_non_finite_loss_keeps_the_last_good_checkpoint(tiny):
     train("tiny-regress", overrides={"epochs": 1}, out_dir="r")
-    before = training.read_checkpoint(tiny / "r" / "checkpoint.npz")[1]
+    before = runs.read_checkpoint(tiny / "r" / "checkpoint.npz")[1]
     with pytest.raises(NonFiniteLossError) as err:
         train(resume="r", overrides={"epochs": 4, "lr": 1e6})
     message = str(err.value)
     assert "after epoch 1" in message and "--clipnorm 1.0" in message
     assert "rnnkit train --resume r --lr 100000" in message
-    state, after, _ = training.read_checkpoint(tiny / "r" / "checkpoint.npz")
+    state, after, _ = runs.read_checkpoint(tiny / "r" / "checkpoint.npz")
     assert state["epochs_done"] == 1
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
@@ -194,24 +194,24 @@ def test_clipnorm_is_applied(tiny):
 
 def test_load_evaluate_predict_run(tiny):
     train("tiny-tagger", overrides={"epochs": 2}, out_dir="r")
-    run = training.load_run("r")
+    run = runs.load_run("r")
     assert run.arch == "tiny-tagger" and run.model.optimizer is not None
-    result = training.evaluate_run("r")
+    result = runs.evaluate_run("r")
     assert result["test"] == pytest.approx(json.loads((tiny / "r" / "metrics.json")
                                                       .read_text())["test"])
-    assert training.predict_run("r", ["ABCDA"]).startswith("A/")
+    assert runs.predict_run("r", ["ABCDA"]).startswith("A/")
 
 
 def test_missing_and_corrupt_run_folders(tiny):
-    with pytest.raises(training.RunError, match="does not exist"):
-        training.load_run("nope")
+    with pytest.raises(runs.RunError, match="does not exist"):
+        runs.load_run("nope")
     (tiny / "empty").mkdir()
-    with pytest.raises(training.RunError, match="no run.json"):
-        training.load_run("empty")
+    with pytest.raises(runs.RunError, match="no run.json"):
+        runs.load_run("empty")
     train("tiny-tagger", overrides={"epochs": 1}, out_dir="r")
     (tiny / "r" / "model.rnnkit").write_bytes(b"not a zip")
-    with pytest.raises(training.RunError, match="model is unusable"):
-        training.load_run("r")
+    with pytest.raises(runs.RunError, match="model is unusable"):
+        runs.load_run("r")
     (tiny / "r" / "run.json").write_text("{oops")
-    with pytest.raises(training.RunError, match="corrupt"):
-        training.load_run("r")
+    with pytest.raises(runs.RunError, match="corrupt"):
+        runs.load_run("r")

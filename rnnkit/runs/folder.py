@@ -1,0 +1,196 @@
+"""The run folder: the one place that knows the name of every file a run writes.
+
+A run trains one architecture and leaves one folder::
+
+    runs/pos-tagging-20250101-120000/
+        config.json        the complete resolved config (defaults < --config file < options)
+        run.json           arch, data path, status, epochs done, rnnkit version
+        model.rnnkit       the trained model (rnnkit.load_model reads it); extra = {arch, meta}
+        history.csv        one row per epoch: epoch, loss, metrics, val_*, seconds
+        history.json       the same rows as JSON
+        metrics.json       {"arch": ..., "test": {...}, "baseline": {...}, "seconds": ...}
+        loss.png, loss.pdf the loss curves
+        checkpoint.npz     weights, optimizer state and history after the last complete epoch
+
+Every file is written atomically (:mod:`rnnkit.fileio`), so a crash or Ctrl-C never leaves half a
+file. Code outside this module asks :class:`RunFolder` for a file, never spells its name.
+"""
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .. import __version__
+from ..errors import RunError
+from ..fileio import atomic_write_json, atomic_write_text, jsonable
+
+
+@dataclass
+class Run:
+    """A training run: its folder, resolved config, history rows, metrics and model."""
+    path: Path
+    arch: str
+    config: dict
+    history: list = field(default_factory=list)
+    metrics: dict = None
+    status: str = "created"
+    model: object = None
+    meta: dict = None
+    data_path: str = None
+
+    @property
+    def epochs_done(self):
+        return len(self.history)
+
+    @property
+    def folder(self):
+        return RunFolder(self.path)
+
+    def __repr__(self):
+        return f"Run({str(self.path)!r}, arch={self.arch!r}, status={self.status!r}, " \
+               f"epochs={self.epochs_done})"
+
+
+class RunFolder:
+    """A run's folder: where each of its files lives, and reading and writing them.
+
+    ``RunFolder.new(arch_name, out_dir)`` picks the folder of a new run;
+    ``RunFolder.existing(path)`` opens one that ``rnnkit train`` made. Readers raise
+    :class:`RunError` saying what is missing.
+    """
+
+    CONFIG = "config.json"
+    INFO = "run.json"
+    MODEL = "model.rnnkit"
+    HISTORY_JSON = "history.json"
+    HISTORY_CSV = "history.csv"
+    METRICS = "metrics.json"
+    LOSS_FIGURES = ("loss.png", "loss.pdf")
+    CHECKPOINT = "checkpoint.npz"
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    @classmethod
+    def new(cls, arch_name, out_dir=None):
+        """The folder of a new run: ``out_dir`` if it is new or empty (a run never overwrites
+        another), else ``runs/<arch>-<date>-<time>`` (``-2``, ``-3``, ... when taken)."""
+        if out_dir is not None:
+            path = Path(out_dir)
+            if path.exists() and (not path.is_dir() or any(path.iterdir())):
+                raise RunError(f"--out {str(path)!r} already exists and is not an empty folder; a "
+                               f"new run never overwrites one. Choose another folder, or continue "
+                               f"that run with `rnnkit train --resume {path}`.")
+            return cls(path)
+        base = Path("runs") / f"{arch_name}-{datetime.now():%Y%m%d-%H%M%S}"
+        path, k = base, 2
+        while path.exists():
+            path = base.with_name(f"{base.name}-{k}")
+            k += 1
+        return cls(path)
+
+    @classmethod
+    def existing(cls, path):
+        """An existing run folder, or a RunError saying there is none at ``path``."""
+        path = Path(path)
+        if not path.exists():
+            raise RunError(f"run folder {str(path)!r} does not exist; `rnnkit train` prints the "
+                           f"folder of each run (by default under runs/)")
+        if not path.is_dir():
+            raise RunError(f"{str(path)!r} is a file, not a run folder")
+        return cls(path)
+
+    def __repr__(self):
+        return f"RunFolder({str(self.path)!r})"
+
+    # ---- the files ----------------------------------------------------------------------------
+
+    @property
+    def model_path(self):
+        return self.path / self.MODEL
+
+    @property
+    def checkpoint_path(self):
+        return self.path / self.CHECKPOINT
+
+    def has(self, name):
+        """Whether the file ``name`` (one of the class's names) is there."""
+        return (self.path / name).is_file()
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def _read_json(self, name, what):
+        path = self.path / name
+        if not path.is_file():
+            raise RunError(f"{str(self.path)!r} has no {name} ({what}): it is not a complete "
+                           f"rnnkit run folder. Train one with `rnnkit train --arch NAME`.")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise RunError(f"{str(path)!r} is corrupt ({err}); the run folder cannot be "
+                           f"used") from None
+
+    def read_info(self):
+        """run.json: ``{"arch", "data_path", "status", "epochs_done", "rnnkit"}``."""
+        info = self._read_json(self.INFO, "what was trained")
+        if not isinstance(info, dict) or "arch" not in info:
+            raise RunError(f"{str(self.path / self.INFO)!r} is corrupt: it does not name the "
+                           f"architecture")
+        return info
+
+    def read_config(self):
+        """config.json: the run's resolved config, as it was saved."""
+        return self._read_json(self.CONFIG, "its resolved config")
+
+    def read_history(self):
+        """history.json: one dict per epoch (``[]`` before the first epoch's end)."""
+        return self._read_json(self.HISTORY_JSON, "its history, one row per epoch")
+
+    def read_metrics(self):
+        """metrics.json, or None for a run that has not finished."""
+        return self._read_json(self.METRICS, "its metrics") if self.has(self.METRICS) else None
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def write_config(self, config):
+        atomic_write_json(self.path / self.CONFIG, config)
+
+    def write_info(self, run, **more):
+        """run.json from ``run`` (arch, data path, status, epochs done), plus ``more`` keys."""
+        info = {"arch": run.arch, "data_path": run.data_path, "status": run.status,
+                "epochs_done": run.epochs_done, "rnnkit": __version__}
+        info.update(more)
+        atomic_write_json(self.path / self.INFO, info)
+
+    def write_history(self, rows):
+        """history.json and history.csv (columns in order of first appearance)."""
+        atomic_write_json(self.path / self.HISTORY_JSON, rows)
+        columns = []
+        for row in rows:
+            columns += [k for k in row if k not in columns]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns or ["epoch", "loss"], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(jsonable(row))
+        atomic_write_text(self.path / self.HISTORY_CSV, buf.getvalue())
+
+    def write_metrics(self, metrics):
+        atomic_write_json(self.path / self.METRICS, metrics)
+
+    def write_loss_figures(self, rows, title):
+        """loss.png and loss.pdf: training (and validation) loss per epoch."""
+        from ..viz import Theme, draw_loss_curves, save
+        theme = Theme()
+        if any("loss" in r for r in rows):
+            fig = draw_loss_curves([(title, rows)], theme, title=title)
+        else:                               # a run of zero epochs still gets its (empty) figure
+            with theme.context():
+                fig = theme.figure(layout="constrained")
+                ax = fig.add_subplot()
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, f"{title}: no epochs trained yet", ha="center", va="center")
+        for name in self.LOSS_FIGURES:
+            save(fig, self.path / name)

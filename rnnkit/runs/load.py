@@ -1,0 +1,106 @@
+"""Using a finished run: ``load_run``, ``evaluate_run``, ``predict_run`` (``rnnkit evaluate``,
+``predict``, ``summary RUN_DIR``), and ``build_default_model`` (``rnnkit summary --arch``).
+
+Each works inside ``config.scope(...)`` with the run's float type and seed, so the caller's float
+type and random generator are the same, in the same state, afterwards.
+"""
+from .. import config as config_mod, plugins
+from ..errors import ModelFileError, RunError
+from ..fileio import jsonable
+from ..models.saving import read_model_file
+from .config import check_data_path, resolve_config, stored_config
+from .folder import Run, RunFolder
+from .train import build_on
+
+
+def load_run(run_dir, arch=None):
+    """A finished (or interrupted) run with its model rebuilt and compiled: a :class:`Run`.
+
+    The model is rebuilt by the architecture (so it is compiled with its loss and metrics), then
+    given the saved weights. ``arch`` (an Architecture) stands in for the registered one.
+    """
+    folder = RunFolder.existing(run_dir)
+    info = folder.read_info()
+    saved_config = folder.read_config()
+    if not folder.has(folder.MODEL):
+        status = info.get("status", "unknown")
+        hint = (f" Resume it with `rnnkit train --resume {folder.path}`."
+                if folder.has(folder.CHECKPOINT) and status != "finished" else
+                " Train it again with `rnnkit train`.")
+        raise RunError(f"{str(folder.path)!r} has no trained model ({folder.MODEL}); its status "
+                       f"is {status!r}.{hint}")
+    try:
+        header, weights = read_model_file(folder.model_path)
+    except ModelFileError as err:
+        raise RunError(f"the run's model is unusable: {err}") from None
+    meta = header.get("extra", {}).get("meta", {})
+    arch = plugins.get(arch if arch is not None else info["arch"])
+    config = stored_config(arch, saved_config)
+    history = folder.read_history() if folder.has(folder.HISTORY_JSON) else []
+    run = Run(path=folder.path, arch=info["arch"], config=config, history=history,
+              metrics=folder.read_metrics(), status=info.get("status", "unknown"), meta=meta,
+              data_path=info.get("data_path"))
+    # the initial weights are overwritten at once: drawn from the run's own generator
+    with config_mod.scope(floatx=header.get("dtype", "float64"), seed=config["seed"]):
+        model = arch.build_model(config, meta)
+        if not model.built:
+            _build_like(model, header["model"])
+    try:
+        model.set_weights(weights)
+    except ValueError as err:
+        raise RunError(f"{str(folder.model_path)!r}: the weights do not fit the model "
+                       f"{info['arch']} builds from {folder.CONFIG} ({err})") from None
+    run.model = model
+    return run
+
+
+def _build_like(model, saved_config):
+    """Build ``model`` for the input shape recorded in a saved model's config."""
+    shape = saved_config.get("input_shape")
+    if shape is None:
+        raise RunError("the saved model records no input shape, so it cannot be rebuilt")
+    if saved_config.get("class") == "EncoderDecoder":
+        model.build(*[tuple(s) for s in shape])
+    else:
+        model.build(tuple(shape))
+
+
+def evaluate_run(run_dir, data_path=None, arch=None):
+    """Metrics of a run's model on its test data (or on ``data_path``) beside the baseline."""
+    run = load_run(run_dir, arch)
+    arch = plugins.get(arch if arch is not None else run.arch)
+    data_path = check_data_path(data_path if data_path is not None else run.data_path)
+    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
+        data = arch.load_data(run.config, data_path, None)
+        if jsonable(data.meta) != jsonable(run.meta):
+            raise RunError(f"the data in {data_path or 'the default data set'} do not match the "
+                           f"run's vocabularies or scales, so its model cannot read them. "
+                           f"Evaluate on data encoded like the training data.")
+        return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
+                "test": jsonable(arch.evaluate(run.model, data)),
+                "baseline": jsonable(arch.baseline(data))}
+
+
+def predict_run(run_dir, inputs, arch=None):
+    """The architecture's human-readable demo on ``inputs`` (strings) with a run's model.
+
+    Demos that sample (char-lm) draw from a generator seeded with the run's seed: the same
+    command prints the same text.
+    """
+    run = load_run(run_dir, arch)
+    arch = plugins.get(arch if arch is not None else run.arch)
+    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
+        return arch.demo(run.model, run.meta, list(inputs) if inputs is not None else None)
+
+
+def build_default_model(arch, overrides=None):
+    """An architecture's model with its default config (and ``overrides``), built on its small
+    data, untrained: what ``rnnkit summary --arch NAME`` prints."""
+    arch = plugins.get(arch)
+    config = resolve_config(arch, overrides)
+    with config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
+        data = arch.small_data(config)
+        model = arch.build_model(config, jsonable(data.meta))
+        if not model.built:
+            build_on(model, data.train[0])
+    return model

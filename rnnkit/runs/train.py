@@ -1,0 +1,256 @@
+"""Training a run: ``train(...)``, behind ``rnnkit train`` and ``rnnkit train --resume``.
+
+The whole run happens inside ``config.scope(floatx=config["floatx"], seed=config["seed"])``: the
+run's float type and its own seeded generator, so the caller's float type and generator are
+untouched afterwards. A resumed run restores the generator's state from its checkpoint inside
+that scope.
+
+Resuming (``train(resume=run_dir)``) rebuilds the model from the checkpoint and trains on to the
+configured number of epochs (raise ``epochs`` to train longer): the architecture's ``fit`` gets
+the complete config plus ``initial_epoch``, the epochs already done (0 for a new run), and trains
+epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does. A checkpoint
+taken at the end of an epoch resumes to the same weights as an uninterrupted run; after Ctrl-C in
+the middle of an epoch, the checkpoint holds the weights reached so far and the resumed run
+restarts that epoch.
+
+>>> run = train("forecasting", overrides={"epochs": 2})          # doctest: +SKIP
+>>> run.metrics["test"], run.metrics["baseline"], run.path       # doctest: +SKIP
+"""
+import time
+
+import numpy as np
+
+from .. import config as config_mod, plugins
+from ..callbacks import Callback
+from ..errors import ConfigError, NonFiniteLossError, PluginError, RunError, TrainingInterrupted
+from ..fileio import jsonable
+from ..models.saving import save_model
+from .checkpoint import read_checkpoint, restore_checkpoint, save_checkpoint
+from .config import (RESUMABLE_KEYS, check_data_path, given, resolve_config, stored_config,
+                     update_checked, validate_config)
+from .folder import Run, RunFolder
+
+#: The key under which ``Architecture.fit`` finds the epochs already done (see the docstring).
+INITIAL_EPOCH = "initial_epoch"
+
+
+def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=None, resume=None,
+          progress=None, callbacks=None, figures=True):
+    """Train an architecture and write its run folder; returns a :class:`Run`.
+
+    Parameters
+    ----------
+    arch : str or Architecture
+        The ``--arch`` name (see ``rnnkit list``) or an Architecture object. Not needed with
+        ``resume``.
+    overrides : dict, optional
+        Hyperparameters over the defaults and the config file (None values are ignored).
+    data_path : str, optional
+        A data file in the architecture's format (default: its own data; with ``resume``, the
+        run's data).
+    out_dir : str, optional
+        The run folder (default ``runs/<arch>-<date>-<time>``); must be new or empty.
+    config_file : str, optional
+        A JSON object of hyperparameters.
+    resume : str, optional
+        A run folder to continue from its checkpoint (to the configured ``epochs``).
+    progress : callable, optional
+        Called with one-line status messages (data download, resume point).
+    callbacks : list, optional
+        :class:`rnnkit.callbacks.Callback` instances, e.g. a progress bar; epochs are numbered
+        over the whole run (a resumed run continues the count), and ``on_train_begin`` receives
+        the run's configured number of epochs.
+    figures : bool, default True
+        Draw loss.png and loss.pdf (about a second; turn off for quick scripted runs).
+
+    Raises
+    ------
+    TrainingInterrupted
+        On Ctrl-C; a checkpoint is saved first (resume with ``resume=run.path``).
+    NonFiniteLossError
+        When the loss becomes NaN or infinite; the last good checkpoint is kept.
+    ConfigError, DataError, PluginError, RunError
+        For invalid options, data, architectures and run folders.
+    """
+    say = progress or (lambda message: None)
+    if resume is not None:
+        arch, config, folder, checkpoint, run_data = _resume_point(resume, arch, overrides,
+                                                                   config_file)
+        data_path = run_data if data_path is None else data_path
+    else:
+        if arch is None:
+            raise ConfigError("name an architecture to train (see `rnnkit list`), or resume a run")
+        arch = plugins.get(arch)
+        config = resolve_config(arch, overrides, config_file)
+        folder, checkpoint = RunFolder.new(arch.name, out_dir), None
+    data_path = check_data_path(data_path)
+    with config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
+        return _train(arch, config, data_path, folder, checkpoint, say, list(callbacks or []),
+                      figures)
+
+
+def _resume_point(run_dir, arch, overrides, config_file):
+    """``(arch, config, folder, checkpoint, data path)`` of the run to resume in ``run_dir``."""
+    folder = RunFolder.existing(run_dir)
+    info = folder.read_info()
+    checkpoint = read_checkpoint(folder.checkpoint_path)
+    arch = plugins.get(arch if arch is not None else info["arch"])
+    if arch.name != info["arch"]:
+        raise RunError(f"{str(folder.path)!r} is a run of {info['arch']!r}, not {arch.name!r}")
+    config = stored_config(arch, folder.read_config())
+    changed = {k: v for k, v in given(overrides).items() if config.get(k) != v}
+    fixed = sorted(k for k in changed if k not in RESUMABLE_KEYS)
+    if fixed:
+        raise ConfigError(f"cannot change {', '.join(fixed)} when resuming: the checkpoint's "
+                          f"model and data were made with "
+                          f"{', '.join(f'{k}={config.get(k)!r}' for k in fixed)}. Only "
+                          f"{', '.join(RESUMABLE_KEYS)} may change; start a new run otherwise.")
+    if config_file is not None:
+        raise ConfigError(f"--config cannot be combined with --resume: the run keeps its "
+                          f"{RunFolder.CONFIG} (override epochs, lr or batch_size instead)")
+    update_checked(config, changed, "options")
+    validate_config(arch, config)
+    return arch, config, folder, checkpoint, info.get("data_path")
+
+
+def _report_data(data, say):
+    """One line on the data (sizes, source), and a warning for skipped malformed lines."""
+    info = data.info or {}
+    sizes = ", ".join(f"{name} {len(part[1]):,}" for name, part in
+                      (("train", data.train), ("val", data.val), ("test", data.test)) if part)
+    source = info.get("source")
+    say(f"data: {sizes} samples" + (f" ({source})" if source else ""))
+    skipped = info.get("skipped_lines") or 0
+    if skipped:
+        first = info.get("first_skipped_line")
+        where = f"; the first is line {first[0]}: {first[1][:60]!r}" if first else ""
+        say(f"warning: skipped {skipped} malformed line{'s' if skipped != 1 else ''}{where}")
+
+
+class _Checkpointer(Callback):
+    """A fit callback: after each epoch, keep the row and save the checkpoint, the history and
+    run.json; it also refuses an ``Architecture.fit`` that ignores ``initial_epoch``."""
+
+    def __init__(self, run, meta, arch_name):
+        self.run, self.meta, self.arch_name = run, meta, arch_name
+        self.batch = 0
+
+    def on_epoch_begin(self, epoch, n_batches):
+        if epoch != self.run.epochs_done + 1:
+            raise PluginError(
+                f"architecture {self.arch_name!r}: its fit() started at epoch {epoch} after "
+                f"{self.run.epochs_done} done; pass initial_epoch=config[{INITIAL_EPOCH!r}] to "
+                f"model.fit so a resumed run goes on where it stopped")
+        self.batch = 0
+
+    def on_batch_end(self, batch, logs):
+        self.batch = batch
+
+    def on_epoch_end(self, epoch, logs):
+        # the row itself, not a copy: what later callbacks add to it reaches history.json too
+        self.run.history.append(logs)
+        self.batch = 0
+        folder = self.run.folder
+        save_checkpoint(folder.checkpoint_path, self.model, self.run.history, self.meta)
+        folder.write_history(self.run.history)
+        folder.write_info(self.run)
+
+
+def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=True):
+    data = arch.load_data(config, data_path, say)
+    _report_data(data, say)
+    meta = jsonable(data.meta)
+    model = arch.build_model(config, meta)
+    _apply_optimizer_options(model, config)
+    if not model.built:
+        build_on(model, data.train[0])
+
+    folder.path.mkdir(parents=True, exist_ok=True)
+    run = Run(path=folder.path, arch=arch.name, config=config, meta=meta, data_path=data_path,
+              model=model)
+    if checkpoint is not None:
+        if jsonable(checkpoint[0].get("meta")) != meta:
+            raise RunError(f"the data no longer match the checkpoint in {str(folder.path)!r} (its "
+                           f"vocabularies or scales differ); resume with the same --data file, "
+                           f"or start a new run")
+        run.history = restore_checkpoint(model, checkpoint, str(folder.path))
+        say(f"resuming {arch.name} from {folder.path} after epoch {run.epochs_done} "
+            f"(training to epoch {config['epochs']})")
+    else:                          # the 'last good checkpoint' before the first epoch
+        save_checkpoint(folder.checkpoint_path, model, run.history, meta)
+    folder.write_config(config)
+    run.status = "training"
+    folder.write_info(run)
+
+    keeper = _Checkpointer(run, meta, arch.name)
+    fit_config = dict(config, **{INITIAL_EPOCH: run.epochs_done})
+    start = time.perf_counter()
+    try:
+        arch.fit(model, data, fit_config, callbacks=[keeper] + callbacks)
+    except KeyboardInterrupt:
+        batch = keeper.batch
+        save_checkpoint(folder.checkpoint_path, model, run.history, meta)
+        save_model(model, folder.model_path, extra={"arch": arch.name, "meta": meta})
+        folder.write_history(run.history)
+        run.status = "interrupted"
+        folder.write_info(run)
+        where = (f"epoch {run.epochs_done + 1}, batch {batch}" if batch else
+                 f"after epoch {run.epochs_done}")
+        raise TrainingInterrupted(run, (
+            f"training interrupted ({where}); saved a checkpoint in {folder.path}. Resume with: "
+            f"rnnkit train --resume {folder.path}")) from None
+    except NonFiniteLossError as err:
+        folder.write_history(run.history)
+        run.status = "non-finite loss"
+        folder.write_info(run, error=str(err))
+        kept = (f"after epoch {run.epochs_done}" if run.history else
+                "the initial weights, before epoch 1")
+        raise NonFiniteLossError(
+            f"training stopped: {err} The last good checkpoint ({kept}) is kept in "
+            f"{folder.checkpoint_path}. To go on with a lower rate or clipping: rnnkit train "
+            f"--resume {folder.path} --lr {config['lr'] / 10:g} (or --clipnorm 1.0)") from None
+    seconds = time.perf_counter() - start
+    return _finish(arch, model, data, run, seconds, figures)
+
+
+def _finish(arch, model, data, run, seconds, figures=True):
+    """Test metrics beside the baseline, the model, the history and the loss figures."""
+    folder = run.folder
+    run.metrics = {"arch": arch.name, "headline_metric": arch.headline_metric,
+                   "test": jsonable(arch.evaluate(model, data)),
+                   "baseline": jsonable(arch.baseline(data)),
+                   "seconds": round(seconds, 3), "epochs": run.epochs_done}
+    save_model(model, folder.model_path, extra={"arch": arch.name, "meta": run.meta})
+    folder.write_history(run.history)
+    folder.write_metrics(run.metrics)
+    if figures:
+        title = f"{arch.name} ({run.config['cell']})"
+        folder.write_loss_figures(run.history, title)
+    run.status = "finished"
+    folder.write_info(run)
+    return run
+
+
+def _apply_optimizer_options(model, config):
+    """The generic keys act on any compiled model: lr, clipnorm, clipvalue."""
+    opt = model.optimizer
+    if opt is None:
+        raise RunError("the architecture's build_model returned a model that is not compiled; "
+                       "call model.compile(loss=..., optimizer=...) in build_model")
+    opt.learning_rate = float(config["lr"])
+    if config["clipnorm"] is not None:
+        opt.clipnorm = float(config["clipnorm"])
+    if config["clipvalue"] is not None:
+        opt.clipvalue = float(config["clipvalue"])
+
+
+def first_samples(x, n=1):
+    """The first ``n`` samples of ``x`` (an array, or a list of arrays for encoder-decoders)."""
+    if isinstance(x, (list, tuple)):
+        return [np.asarray(a)[:n] for a in x]
+    return np.asarray(x)[:n]
+
+
+def build_on(model, x):
+    """Build ``model`` for the inputs ``x`` by predicting its first sample."""
+    model.predict(first_samples(x))
