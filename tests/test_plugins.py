@@ -309,7 +309,7 @@ def test_protocol_problems_names_each_missing_required_hook():
         "it has no 'name'"
 
 
-# ---- the default fit: epoch_metrics first, bucket_by_length passed on ------------------------------
+# ---- the default fit: epoch_metrics first, bucket_by_length passed on ------------------------
 
 class RecordingModel:
     def fit(self, x, y, **kwargs):
@@ -359,7 +359,7 @@ def test_an_epoch_metric_lands_in_every_row_of_a_real_fit():
     assert history.history["val_calls"] == [1.0, 2.0, 3.0]
 
 
-# ---- discovery is cached ----------------------------------------------------------------------------
+# ---- discovery is cached ----------------------------------------------------------------------
 
 def test_discovery_reads_the_entry_points_once_until_refreshed(monkeypatch):
     calls = []

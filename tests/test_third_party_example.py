@@ -90,7 +90,8 @@ def run_own_tests(source, cwd):
 
 @pytest.mark.slow        # about 30 s: pip builds and installs, then the example's own suite runs
 def test_the_example_installs_registers_parity_and_trains(tmp_path):
-    with installed_copy(EXAMPLE, DIST, "rnnkit_example_plugin", tmp_path) as (source, was_installed):
+    with installed_copy(EXAMPLE, DIST, "rnnkit_example_plugin", tmp_path) \
+            as (source, was_installed):
         entry = {e.name: e for e in plugins.discover()}["parity"]
         assert entry.package == f"{DIST} 0.1.0"
         assert entry.error is None
