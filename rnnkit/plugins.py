@@ -219,7 +219,8 @@ class Architecture:
         """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History.
 
         ``epoch_metrics``' callbacks run first each epoch, so the caller's ``callbacks`` (the
-        run's checkpoints) see the rows they complete; ``bucket_by_length`` is passed on.
+        run's checkpoints) see the rows they complete; ``bucket_by_length`` is passed on. An
+        override should end in ``super().fit(...)``, or call ``epoch_metrics`` itself.
         """
         callbacks = list(self.epoch_metrics(model, data, config)) + list(callbacks or [])
         return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
