@@ -133,9 +133,10 @@ class CharLM(Architecture):
                 "val_windows": len(x_val), "test_windows": len(x_test),
                 "split": "train and test are the same windows (text too short to split)" if shared
                 else "first 80% of the text / next 10% / last 10%"}
-        V = len(alphabet)
-        return Dataset(train=(one_hot(x_train, V), y_train), val=(one_hot(x_val, V), y_val),
-                       test=(one_hot(x_test, V), y_test), meta=meta, info=info)
+        V, dtype = len(alphabet), config["floatx"]
+        return Dataset(train=(one_hot(x_train, V, dtype), y_train),
+                       val=(one_hot(x_val, V, dtype), y_val),
+                       test=(one_hot(x_test, V, dtype), y_test), meta=meta, info=info)
 
     def data_info(self):
         return {"source": "The Zen of Python (PEP 20), read from the standard library's module "
