@@ -135,7 +135,7 @@ HOOKS = {
         "epoch_metrics(model, data, config)", False,
         "callbacks that add the architecture's headline metric to each epoch's row, e.g. "
         "val_exact_match (rnnkit.callbacks.EpochMetric, rnnkit.seq2seq.KeepBest); default none",
-        "train, through the default fit: the history and the loss figure show them"),
+        "train, through the default fit: the run's history records them"),
     "evaluate": Hook(
         "evaluate(model, data)", True,
         "metrics on data.test, headline_metric first: {\"accuracy\": 0.95}",

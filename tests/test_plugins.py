@@ -291,6 +291,9 @@ def test_the_guide_and_the_module_docstring_list_exactly_the_hooks():
     guide = (Path(__file__).resolve().parents[1] / "docs" / "plugins.md").read_text("utf-8")
     section = guide.split("### Which command calls which hook")[1].split("\n#")[0]
     assert hook_names_in_table(section.splitlines()) == list(plugins.HOOKS)
+    required = [line.split("|")[2].strip() == "yes" for line in section.splitlines()
+                if line.startswith("| `")]
+    assert required == [hook.required for hook in plugins.HOOKS.values()]
     docstring = plugins.__doc__.split("hook  ")[1].split("Every hook")[0]
     assert hook_names_in_table(docstring.splitlines()) == list(plugins.HOOKS)
 
