@@ -22,7 +22,7 @@ def architecture_rows():
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def list_command(as_json):
-    """List the architectures you can train, with their kind, summary and package.
+    """List the architectures you can train, with their kind, cells, summary and package.
 
     Built-in and third-party architectures are found the same way, through the entry-point
     group ``rnnkit.architectures``. One that fails to load is listed with its error; it breaks
@@ -44,12 +44,16 @@ def list_command(as_json):
     good = [r for r in rows if r["error"] is None]
     broken = [r for r in rows if r["error"] is not None]
     if good:
+        for r in good:
+            r["cell_list"] = ",".join(r["cells"]) or "-"
         wn = max(len(r["name"]) for r in good)
         wk = max(len(r["kind"]) for r in good)
-        click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  SUMMARY", bold=True))
+        wc = max(len("CELLS"), *(len(r["cell_list"]) for r in good))
+        click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  SUMMARY",
+                         bold=True))
         for r in good:
             click.echo(f"{style(r['name'].ljust(wn), fg='cyan')}  {r['kind'].ljust(wk)}  "
-                       f"{r['summary']}  [{r['package']}]")
+                       f"{r['cell_list'].ljust(wc)}  {r['summary']}  [{r['package']}]")
     if broken:
         if good:
             click.echo("")

@@ -1,28 +1,20 @@
-"""Helpers shared by the built-in architectures: configs, cells, optimizers, splits, metrics.
+"""Helpers shared by the built-in architectures: checks of their own config keys, the optimizer,
+splits, a masked accuracy and the emoji package's data info.
 
 Nothing here is part of the plugin API (``rnnkit.plugins``); a third-party plugin needs none of it.
-
-Length-bucketed training (``Sequential.fit(bucket_by_length=True)``) and one BLAS thread for
-small models (``rnnkit.threads``) live in the engine, where every model gets them.
+What a plugin author needs lives in the public modules: cells in :mod:`rnnkit.layers`
+(``recurrent_layer``), encoder-decoder helpers in :mod:`rnnkit.seq2seq`, length buckets in
+``Architecture.bucket_by_length``. Hooks receive a complete config (the runs add the generic
+keys and check cell, units, epochs, batch_size, lr, seed, floatx); the checks here cover only
+each architecture's own keys.
 """
 
 import numpy as np
 
-from rnnkit.layers import GRU, LSTM, SimpleRNN
 from rnnkit.optimizers import Adam
-
-#: ``--cell`` value -> recurrent layer class
-CELLS = {"rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}
 
 
 # ---- configuration -----------------------------------------------------------------------------
-
-def full_config(arch, config):
-    """``arch.default_config()`` updated by ``config`` (which may hold only a few keys)."""
-    merged = dict(arch.default_config())
-    merged.update(config or {})
-    return merged
-
 
 def check_positive_ints(config, *keys):
     """Raise ValueError unless every key in ``keys`` is a positive integer in ``config``."""
@@ -39,19 +31,9 @@ def check_fraction(config, key, low=0.0, high=1.0):
                          f"got {v!r}")
 
 
-def recurrent_class(cell, allowed=tuple(CELLS)):
-    """The layer class for ``cell`` ("rnn", "lstm" or "gru"); ValueError names the valid ones."""
-    if cell not in allowed:
-        raise ValueError(f"unknown cell {cell!r}; choose one of {', '.join(allowed)}")
-    return CELLS[cell]
-
-
 def optimizer(config):
-    """Adam with the config's learning rate and optional gradient clipping."""
-    lr = config.get("lr")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"config 'lr' must be a number > 0 (e.g. 0.001), got {lr!r}")
-    return Adam(learning_rate=float(lr), clipnorm=config.get("clipnorm"),
+    """Adam with the config's learning rate and its gradient clipping (None: no clipping)."""
+    return Adam(learning_rate=float(config["lr"]), clipnorm=config.get("clipnorm"),
                 clipvalue=config.get("clipvalue"))
 
 

@@ -43,7 +43,7 @@ from rnnkit import Sequential
 from rnnkit import config as rk_config
 from rnnkit import threads
 from rnnkit.data import DataError, default_text, hello, one_hot, read_text
-from rnnkit.layers import Dense, TimeDistributed
+from rnnkit.layers import Dense, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
 from . import _common
@@ -88,7 +88,6 @@ class CharLM(Architecture):
 
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
-        config = _common.full_config(self, config)
         if path is not None:
             text = read_text(path)
             return self._dataset(text, config, str(path), prompt=text[:12])
@@ -103,7 +102,6 @@ class CharLM(Architecture):
 
     def small_data(self, config):
         """The first 160 characters of the Zen of Python, windows of 10."""
-        config = _common.full_config(self, config)
         return self._dataset(default_text()[:160], dict(config, seq_len=10, stride=3),
                              "first 160 characters of the Zen of Python (small_data)",
                              prompt="Beautiful is")
@@ -135,9 +133,10 @@ class CharLM(Architecture):
                 "val_windows": len(x_val), "test_windows": len(x_test),
                 "split": "train and test are the same windows (text too short to split)" if shared
                 else "first 80% of the text / next 10% / last 10%"}
-        V = len(alphabet)
-        return Dataset(train=(one_hot(x_train, V), y_train), val=(one_hot(x_val, V), y_val),
-                       test=(one_hot(x_test, V), y_test), meta=meta, info=info)
+        V, dtype = len(alphabet), config["floatx"]
+        return Dataset(train=(one_hot(x_train, V, dtype), y_train),
+                       val=(one_hot(x_val, V, dtype), y_val),
+                       test=(one_hot(x_test, V, dtype), y_test), meta=meta, info=info)
 
     def data_info(self):
         return {"source": "The Zen of Python (PEP 20), read from the standard library's module "
@@ -146,12 +145,9 @@ class CharLM(Architecture):
 
     # ---- model -------------------------------------------------------------------------------
     def build_model(self, config, meta):
-        config = _common.full_config(self, config)
-        cell = _common.recurrent_class(config["cell"], self.cells)
-        _common.check_positive_ints(config, "units")
         V = len(meta["alphabet"])
-        model = Sequential([cell(config["units"], return_sequences=True,
-                                 input_shape=(meta["seq_len"], V)),
+        model = Sequential([recurrent_layer(config["cell"], config["units"], return_sequences=True,
+                                            input_shape=(meta["seq_len"], V)),
                             TimeDistributed(Dense(V, activation="softmax"))], name="char_lm")
         model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
                       metrics=["accuracy"])

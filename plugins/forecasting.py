@@ -45,10 +45,9 @@ import math
 import numpy as np
 
 from rnnkit import Sequential
-from rnnkit import config as rk_config
 from rnnkit.callbacks import Callback
 from rnnkit.data import AIRLINE_CITATION, DataError, load_airline, read_text
-from rnnkit.layers import Dense
+from rnnkit.layers import Dense, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
 from . import _common
@@ -152,7 +151,6 @@ class Forecasting(Architecture):
 
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
-        config = _common.full_config(self, config)
         if path is None:
             labels, values = load_airline()
             source = f"airline passengers (thousands), {AIRLINE_CITATION}"
@@ -163,7 +161,6 @@ class Forecasting(Architecture):
 
     def small_data(self, config):
         """A 60-month synthetic series: a trend plus a 12-month wave (deterministic)."""
-        config = _common.full_config(self, config)
         t = np.arange(60)
         values = 100 + 2.0 * t + 15 * np.sin(2 * np.pi * t / 12)
         return self._dataset([str(k + 1) for k in t], values,
@@ -186,7 +183,7 @@ class Forecasting(Architecture):
                 f"{config['test_fraction']}: need at least {first_target + 2} training months and "
                 f"one test month. Use a longer series or a smaller window.")
         targets = np.arange(first_target, T)      # month of each example's target
-        dtype = rk_config.floatx()
+        dtype = config["floatx"]
         x = np.stack([z[t - offset - window:t - offset] for t in targets])[:, :, None].astype(dtype)
         y = z[targets - offset][:, None].astype(dtype)
         train = targets < n_train
@@ -209,10 +206,8 @@ class Forecasting(Architecture):
                 "licence": "a published statistical series (facts); the CSV is rnnkit's"}
 
     def build_model(self, config, meta):
-        config = _common.full_config(self, config)
-        cell = _common.recurrent_class(config["cell"], self.cells)
-        _common.check_positive_ints(config, "units")
-        model = Sequential([cell(config["units"], input_shape=(meta["window"], 1)),
+        model = Sequential([recurrent_layer(config["cell"], config["units"],
+                                            input_shape=(meta["window"], 1)),
                             Dense(1, activation="linear")], name="forecaster")
         model.compile(loss="mse", optimizer=_common.optimizer(config))
         return model
@@ -262,7 +257,7 @@ class Forecasting(Architecture):
                              f"{' of changes' if meta['offset'] else ''}, so give at least {need} "
                              f"values, got {len(values)}")
         z = _transform_with(values, transform, scale)
-        x = np.asarray(z[-window:], dtype=rk_config.floatx())[None, :, None]
+        x = np.asarray(z[-window:])[None, :, None]        # the recurrent layer casts to its dtype
         nxt = float(inverse(model.predict(x), values[-1:], transform, scale)[0])
         lines = [f"last {min(need, len(values))} values: "
                  + ", ".join(f"{l} {v:g}" for l, v in zip(labels[-need:], values[-need:])),

@@ -42,7 +42,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, info_postag, fetch_postag, load_postag, pad_sequences
-from rnnkit.layers import Bidirectional, Dense, Embedding, TimeDistributed
+from rnnkit.layers import Bidirectional, Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
 from . import _common
@@ -85,6 +85,7 @@ class PosTagging(Architecture):
                  "CoNLL-U (.conllu: word form and UPOS tag). Default: the nlp-id Indonesian corpus, "
                  "downloaded on first use (`rnnkit data fetch pos-tagging`).")
     cells = ("lstm", "gru", "rnn")
+    bucket_by_length = True       # batches of sentences of similar length, cut to their longest
 
     def default_config(self):
         return {"cell": "lstm", "units": 64, "embed_dim": 64, "epochs": 3, "batch_size": 32,
@@ -93,14 +94,12 @@ class PosTagging(Architecture):
 
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
-        config = _common.full_config(self, config)
         corpus = load_postag(path, progress=progress)
         source = str(path) if path is not None else f"nlp-id 0.1.23.0 POS corpus ({info_postag()['path']})"
         return self._dataset(corpus.sentences, corpus.tags, config, source, skipped=corpus.skipped)
 
     def small_data(self, config):
         """60 generated sentences from a 20-word toy grammar (deterministic by ``seed``)."""
-        config = _common.full_config(self, config)
         rng = np.random.default_rng(config["seed"])
         sentences, tags = [], []
         for _ in range(60):
@@ -157,24 +156,16 @@ class PosTagging(Architecture):
 
     # ---- model -------------------------------------------------------------------------------
     def build_model(self, config, meta):
-        config = _common.full_config(self, config)
-        cell = _common.recurrent_class(config["cell"], self.cells)
-        _common.check_positive_ints(config, "units", "embed_dim")
+        _common.check_positive_ints(config, "embed_dim")
         model = Sequential([
             Embedding(len(meta["words"]["tokens"]), config["embed_dim"], mask_zero=True,
                       input_shape=(meta["max_len"],)),
-            Bidirectional(cell(config["units"], return_sequences=True)),
+            Bidirectional(recurrent_layer(config["cell"], config["units"], return_sequences=True)),
             TimeDistributed(Dense(len(meta["tags"]), activation="softmax")),
         ], name="pos_tagger")
         model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
                       metrics=["accuracy"])
         return model
-
-    def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Train on batches of sentences of similar length, each cut to its longest."""
-        return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
-                         validation_data=data.val, callbacks=callbacks, verbose=verbose,
-                         bucket_by_length=True)
 
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):

@@ -31,7 +31,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, language_phrases, pad_sequences, read_text
-from rnnkit.layers import Dense, Embedding
+from rnnkit.layers import Dense, Embedding, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
 from . import _common
@@ -79,6 +79,7 @@ class TextClassification(Architecture):
     data_help = ("a UTF-8 TSV file, one 'text<TAB>label' per line (# comments and blank lines "
                  "skipped). Default: emoji names in en, de, es, fr, id, it, pt, tr.")
     cells = ("lstm", "gru", "rnn")
+    bucket_by_length = True       # batches of phrases of similar length, cut to their longest
 
     def default_config(self):
         return {"cell": "gru", "units": 64, "embed_dim": 24, "epochs": 12, "batch_size": 32,
@@ -87,7 +88,6 @@ class TextClassification(Architecture):
 
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
-        config = _common.full_config(self, config)
         if path is None:
             pairs, source = language_phrases(), "emoji names (emoji package, BSD), 8 languages"
         else:
@@ -96,7 +96,6 @@ class TextClassification(Architecture):
 
     def small_data(self, config):
         """90 generated 'words' in three toy languages told apart by their vowels."""
-        config = _common.full_config(self, config)
         rng = np.random.default_rng(config["seed"])
         pairs = []
         for _ in range(30):
@@ -131,24 +130,16 @@ class TextClassification(Architecture):
 
     # ---- model -------------------------------------------------------------------------------
     def build_model(self, config, meta):
-        config = _common.full_config(self, config)
-        cell = _common.recurrent_class(config["cell"], self.cells)
-        _common.check_positive_ints(config, "units", "embed_dim")
+        _common.check_positive_ints(config, "embed_dim")
         model = Sequential([
             Embedding(len(meta["chars"]["tokens"]), config["embed_dim"], mask_zero=True,
                       input_shape=(meta["max_len"],)),
-            cell(config["units"]),
+            recurrent_layer(config["cell"], config["units"]),
             Dense(len(meta["classes"]), activation="softmax"),
         ], name="language_id")
         model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
                       metrics=["accuracy"])
         return model
-
-    def fit(self, model, data, config, callbacks=None, verbose=0):
-        """Train on batches of phrases of similar length, each cut to its longest."""
-        return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
-                         validation_data=data.val, callbacks=callbacks, verbose=verbose,
-                         bucket_by_length=True)
 
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):

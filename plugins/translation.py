@@ -48,19 +48,18 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.callbacks import Callback
-from rnnkit.data import DataError, Vocabulary, pad_sequences, translation_pairs
+from rnnkit.data import DataError, Vocabulary, translation_pairs
 from rnnkit.data.text import read_text
+from rnnkit.layers import Dense, Embedding, TimeDistributed, recurrent_layer
+from rnnkit.models.encoder_decoder import EncoderDecoder
 from rnnkit.plugins import Architecture, Dataset
+from rnnkit.seq2seq import (END, START, KeepBest, encoder_array, greedy_decode, sequence_metrics,
+                            sequence_scores, sequence_vocabulary, teacher_forcing)
 
-from ._common import emoji_data_info, optimizer, recurrent_class
+from ._common import emoji_data_info, optimizer
 
-START, END = "<s>", "</s>"
-PAD_ID, UNK_ID = Vocabulary.pad_index, Vocabulary.unk_index
 _WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
-
-# ---- helpers shared with image_caption ----------------------------------------------------------
 
 def tokenize(phrase):
     """Words and punctuation marks, lowercased: "AB button (blood type)" -> ab button ( blood type )."""
@@ -72,133 +71,6 @@ def detokenize(words):
     text = " ".join(words)
     text = re.sub(r"([(\[]) ", r"\1", text)
     return re.sub(r" ([)\],.:;!?])", r"\1", text)
-
-
-def target_vocabulary(sequences):
-    """A target vocabulary: <pad> 0, <unk> 1, <s> 2, </s> 3, then words by frequency."""
-    return Vocabulary([START, END] + Vocabulary.build(sequences).tokens[2:])
-
-
-def decoder_arrays(sequences, vocab):
-    """Teacher-forcing arrays: x_dec = <s> w_1..w_n, y = w_1..w_n </s>, both padded with 0."""
-    start, end = vocab.index(START), vocab.index(END)
-    ids = [vocab.encode(s) for s in sequences]
-    x_dec, _ = pad_sequences([[start] + s for s in ids])
-    y, _ = pad_sequences([s + [end] for s in ids])
-    return x_dec, y
-
-
-def strip_end(ids, end):
-    """Token ids up to (not including) the first end token."""
-    ids = list(ids)
-    return ids[:ids.index(end)] if end in ids else ids
-
-
-def sequence_scores(predicted, y, end):
-    """Exact match and position-wise token accuracy of predicted id sequences against ``y``.
-
-    ``predicted``: one list of ids per example, without the end token; ``y``: the padded targets
-    (words then the end token). Token accuracy compares the prediction followed by the end token
-    with every real target position; a missing position counts as wrong. A target word outside
-    the training vocabulary (``<unk>``) can never be produced, so it always counts as wrong:
-    predicting ``<unk>`` for it is not a match.
-    """
-    hits = total = exact = 0
-    for pred, target in zip(predicted, np.asarray(y)):
-        target = [int(t) for t in target if t != PAD_ID]
-        full = list(pred) + [end]
-        right = [bool(k < len(full) and full[k] == t and t != UNK_ID)
-                 for k, t in enumerate(target)]
-        hits += sum(right)
-        total += len(target)
-        exact += all(right) and len(full) == len(target)
-    return {"exact_match": float(exact) / max(len(y), 1),
-            "token_accuracy": float(hits) / max(total, 1)}
-
-
-def teacher_forced_accuracy(model, x, y, batch_size=256):
-    """Next-token accuracy under teacher forcing, padding excluded, ``<unk>`` targets never right."""
-    y = np.asarray(y)
-    hits = total = 0
-    for i in range(0, len(y), batch_size):
-        probs = model.predict([x[0][i:i + batch_size], x[1][i:i + batch_size]])
-        yb = y[i:i + batch_size]
-        real = yb != PAD_ID
-        hits += int(((probs.argmax(-1) == yb) & (yb != UNK_ID)).sum())   # <unk>: never right
-        total += int(real.sum())
-    return hits / max(total, 1)
-
-
-def greedy_decode(model, x_enc, vocab, max_len, batch_size=256):
-    """Greedy decodes as lists of ids (end token stripped)."""
-    start, end = vocab.index(START), vocab.index(END)
-    out = []
-    for i in range(0, len(x_enc), batch_size):
-        ids = model.generate(x_enc[i:i + batch_size], start_id=start, end_id=end, max_len=max_len)
-        out += [strip_end(row, end) for row in ids]
-    return out
-
-
-def sequence_metrics(model, x, y, vocab, max_len):
-    """token_accuracy (teacher-forced), exact_match and greedy_token_accuracy on ``(x, y)``."""
-    greedy = sequence_scores(greedy_decode(model, x[0], vocab, max_len), y, vocab.index(END))
-    return {"token_accuracy": teacher_forced_accuracy(model, x, y),
-            "exact_match": greedy["exact_match"],
-            "greedy_token_accuracy": greedy["token_accuracy"]}
-
-
-class KeepBest(Callback):
-    """Callback: after each epoch, score the greedy decodes of the validation split, keep the
-    weights of the best epoch, stop after ``patience`` epochs without progress, and restore the
-    best weights at the end (teacher-forced validation loss rises long before exact matches stop
-    improving on these small data sets, so the loss is not the criterion)."""
-
-    def __init__(self, model, val, vocab, max_len, patience, verbose=0):
-        self.model, self.val, self.vocab, self.max_len = model, val, vocab, max_len
-        self.patience, self.verbose = patience, verbose
-        self.best, self.best_epoch, self.weights = -1.0, 0, None
-
-    def on_epoch_end(self, epoch, logs):
-        m = sequence_scores(greedy_decode(self.model, self.val[0][0], self.vocab, self.max_len),
-                            self.val[1], self.vocab.index(END))
-        score = m["exact_match"] + 1e-3 * m["token_accuracy"]        # ties: more words right
-        logs["val_exact_match"] = m["exact_match"]
-        logs["val_greedy_token_accuracy"] = m["token_accuracy"]
-        if self.verbose:
-            print(f"  val_exact_match: {m['exact_match']:.4f} - val_greedy_token_accuracy: "
-                  f"{m['token_accuracy']:.4f}", flush=True)
-        if score > self.best:
-            self.best, self.best_epoch = score, epoch
-            self.weights = [w.copy() for w in self.model.get_weights()]
-        elif self.patience and epoch - self.best_epoch >= self.patience:
-            self.model.stop_training = True
-
-    def restore(self):
-        if self.weights is not None:
-            self.model.set_weights(self.weights)
-
-
-def fit_keep_best(model, data, config, vocab, callbacks=None, verbose=0):
-    """``model.fit`` with :class:`KeepBest` on the validation split (when there is one)."""
-    callbacks = list(callbacks or [])
-    keep = None
-    if data.val is not None:
-        keep = KeepBest(model, data.val, vocab, data.meta["max_len"], config.get("patience", 0), verbose)
-        callbacks.insert(0, keep)
-    history = model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
-                        validation_data=data.val, callbacks=callbacks, verbose=verbose)
-    if keep is not None:
-        keep.restore()
-        history.best_epoch = keep.best_epoch
-        if verbose:
-            print(f"restored the weights of epoch {keep.best_epoch} (best validation exact match)")
-    return history
-
-
-def compile_model(model, config):
-    """Sparse cross-entropy (padding masked) and Adam with the config's lr and clipnorm."""
-    model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer(config))
-    return model
 
 
 # ---- the word-by-word baseline ------------------------------------------------------------------
@@ -266,16 +138,15 @@ def pairs_dataset(train, test, val=(), source="", max_len=None):
     tokens = {name: [(tokenize(s), tokenize(t)) for s, t in split]
               for name, split in (("train", train), ("test", test), ("val", val or []))}
     src_vocab = Vocabulary.build([s for s, _ in tokens["train"]])
-    tgt_vocab = target_vocabulary([t for _, t in tokens["train"]])
+    tgt_vocab = sequence_vocabulary([t for _, t in tokens["train"]])
     every = [p for split in tokens.values() for p in split]
     max_src = max(len(s) for s, _ in every)
 
     def arrays(split):
         if not split:
             return None
-        x_enc, _ = pad_sequences([src_vocab.encode(s) for s, _ in split], maxlen=max_src)
-        x_dec, y = decoder_arrays([t for _, t in split], tgt_vocab)
-        return [x_enc, x_dec], y
+        return teacher_forcing([s for s, _ in split], [t for _, t in split], src_vocab, tgt_vocab,
+                               src_len=max_src)
 
     meta = {"src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
             "start": START, "end": END,
@@ -302,7 +173,8 @@ class Translation(Architecture):
     def default_config(self):
         return {"cell": "gru", "units": 256, "embed_dim": 64, "epochs": 40, "batch_size": 32,
                 "lr": 0.003, "clipnorm": 1.0, "seed": 0, "floatx": "float32",
-                "reverse_source": False, "patience": 8, "test_fraction": 0.1, "val_fraction": 0.1, "max_len": 16}
+                "reverse_source": False, "patience": 8, "test_fraction": 0.1, "val_fraction": 0.1,
+                "max_len": 16}
 
     # ---- data -------------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
@@ -320,34 +192,37 @@ class Translation(Architecture):
 
     def _dataset(self, pairs, config, source):
         """Split ``pairs`` at random (seeded) into test, validation and training sets."""
-        rng = np.random.default_rng(config.get("seed", 0))
+        rng = np.random.default_rng(config["seed"])
         order = rng.permutation(len(pairs))
-        n_test = max(1, int(round(len(pairs) * config.get("test_fraction", 0.1))))
-        n_val = int(round(len(pairs) * config.get("val_fraction", 0.1)))
+        n_test = max(1, int(round(len(pairs) * config["test_fraction"])))
+        n_val = int(round(len(pairs) * config["val_fraction"]))
         if len(pairs) - n_test - n_val < 1:
             raise DataError(f"{source}: {len(pairs)} pairs are too few to split into training, "
                             f"validation and test sets.")
         test, val, train = (order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:])
         return pairs_dataset([pairs[i] for i in train], [pairs[i] for i in test],
-                             [pairs[i] for i in val], source, config.get("max_len"))
+                             [pairs[i] for i in val], source, config["max_len"])
 
     # ---- model ------------------------------------------------------------------------------------
     def build_model(self, config, meta):
-        from rnnkit.layers import Dense, Embedding, TimeDistributed
-        from rnnkit.models.encoder_decoder import EncoderDecoder
-        Cell = recurrent_class(config["cell"], self.cells)
         n_src, n_tgt = len(meta["src_vocab"]["tokens"]), len(meta["tgt_vocab"]["tokens"])
         d, units = config["embed_dim"], config["units"]
         model = EncoderDecoder(
             [Embedding(n_src, d, mask_zero=True),
-             Cell(units, return_state=True, go_backwards=config.get("reverse_source", False))],
-            [Embedding(n_tgt, d, mask_zero=True), Cell(units, return_sequences=True),
+             recurrent_layer(config["cell"], units, return_state=True,
+                             go_backwards=config["reverse_source"])],
+            [Embedding(n_tgt, d, mask_zero=True),
+             recurrent_layer(config["cell"], units, return_sequences=True),
              TimeDistributed(Dense(n_tgt, activation="softmax"))], name="translation")
-        return compile_model(model, config)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer(config))
+        return model
 
-    def fit(self, model, data, config, callbacks=None, verbose=0):
-        vocab = Vocabulary.from_dict(data.meta["tgt_vocab"])
-        return fit_keep_best(model, data, config, vocab, callbacks, verbose)
+    def epoch_metrics(self, model, data, config):
+        """Greedy exact match on the validation split, keeping the best epoch's weights."""
+        if data.val is None:
+            return []
+        return [KeepBest(data.val, Vocabulary.from_dict(data.meta["tgt_vocab"]),
+                         data.meta["max_len"], config["patience"])]
 
     # ---- metrics ----------------------------------------------------------------------------------
     def data_info(self):
@@ -367,7 +242,7 @@ class Translation(Architecture):
         for row in np.asarray(x[0]):
             words = src_vocab.decode(row)               # padding dropped; unseen words are <unk>
             predicted.append(vocab.encode([dictionary.get(w, "<unk>") for w in words]))
-        scores = sequence_scores(predicted, y, vocab.index(END))
+        scores = sequence_scores(predicted, y, vocab)
         return {"token_accuracy": scores["token_accuracy"], "exact_match": scores["exact_match"],
                 "greedy_token_accuracy": scores["token_accuracy"]}
 
@@ -379,8 +254,8 @@ class Translation(Architecture):
         tgt_vocab = Vocabulary.from_dict(meta["tgt_vocab"])
         words = [tokenize(p) for p in phrases]
         shown = [[w if w in src_vocab else "<unk>" for w in ws] for ws in words]
-        x_enc, _ = pad_sequences([src_vocab.encode(ws) or [src_vocab.unk_index] for ws in words])
-        decoded = greedy_decode(model, x_enc, tgt_vocab, meta.get("max_len", 16))
+        x_enc = encoder_array([ws or ["<unk>"] for ws in words], src_vocab)
+        decoded = greedy_decode(model, x_enc, tgt_vocab, meta["max_len"])
         width = max(len(" ".join(s)) for s in shown)
         lines = []
         for phrase, seen, ids in zip(phrases, shown, decoded):

@@ -8,44 +8,163 @@ group ``rnnkit.architectures`` of its distribution's ``pyproject.toml``::
     pos-tagging = "rnnkit.builtins.pos_tagging:PosTagging"
 
 The entry point's value is a subclass of :class:`Architecture` (or an instance of one). Discovery
-(:func:`discover`) only reads the metadata; loading (:meth:`PluginEntry.load`) imports one plugin,
-and a plugin that fails to import or breaks the protocol becomes a :class:`PluginError` naming its
-package and the error. It never breaks listing or the other plugins.
+(:func:`discover`) only reads the metadata, once per process (:func:`refresh` forgets what it
+found, e.g. after installing a package at run time); loading (:meth:`PluginEntry.load`) imports
+one plugin, and a plugin that fails to import or breaks the protocol becomes a
+:class:`PluginError` naming its package and the error. It never breaks listing or the other
+plugins.
 
-The protocol (override what your architecture needs; everything raising NotImplementedError is
-required):
+The protocol is declared once, here: :data:`ATTRIBUTES` (class attributes) and :data:`HOOKS`
+(methods: required or optional, what each receives, which command calls it with which data).
+``protocol_problems``, the conformance kit, ``docs/plugins.md`` and the CLI all read these two
+tables. In short (``*`` = required):
 
-============================= ============================================================
-``name``                      the ``--arch`` value, e.g. ``"pos-tagging"``
-``kind``                      one of ``KINDS``
-``summary``                   one line for ``rnnkit list``
-``headline_metric``           the metric ``evaluate`` reports first, e.g. ``"accuracy"``
-``data_help``                 the formats ``--data PATH`` accepts
-``cells``                     the ``--cell`` choices it supports, e.g. ``("rnn", "lstm", "gru")``
-``default_config()``          hyperparameters: a dict with at least cell, units, epochs,
-                              batch_size, lr, seed (the CLI's options override these keys)
-``load_data(config, path)``   a :class:`Dataset` (its default data when ``path`` is None)
-``small_data(config)``        a tiny :class:`Dataset` made on the spot, for tests and the kit
-``build_model(config, meta)`` a compiled model (Sequential or EncoderDecoder)
-``evaluate(model, data)``     metrics on ``data.test``, headline first: {"accuracy": 0.95}
-``baseline(data)``            the same metrics for a simple baseline on ``data.test``
-``demo(model, meta, inputs)`` a human-readable demonstration (tag, classify, translate, ...)
-``fit(model, data, config)``  optional: train (default: ``model.fit`` on data.train, data.val)
-``encode(meta, text)``        optional: ``(x, tokens)`` model input for one text, and its tokens
-                              (for ``rnnkit plot hidden``)
-``fetch(progress)``           optional: download the default corpus ahead of time
-``data_info()``               optional: where the default corpus is cached, its size, licence
-============================= ============================================================
+============================== ===========================================================
+attribute                      meaning
+============================== ===========================================================
+``name`` *                     the ``--arch`` value, e.g. ``"pos-tagging"``
+``kind`` *                     one of ``KINDS``
+``summary`` *                  one line for ``rnnkit list``
+``headline_metric``            the metric ``evaluate`` reports first, e.g. ``"accuracy"``
+``data_help``                  the formats ``--data PATH`` accepts
+``cells``                      the ``--cell`` choices it supports, e.g. ``("rnn", "lstm", "gru")``
+``bucket_by_length``           the default ``fit`` batches padded token ids by length
+============================== ===========================================================
+
+================================ ========================================================
+hook                             who calls it, with which data
+================================ ========================================================
+``default_config()`` *           every command that builds a config (train, summary,
+                                 gradcheck, the kit): hyperparameters with at least
+                                 ``REQUIRED_CONFIG_KEYS``
+``load_data(config, path)`` *    ``train`` (``--data PATH`` or its default data),
+                                 ``evaluate RUN`` (``--data PATH`` or the run's data)
+``small_data(config)`` *         ``summary --arch``, ``gradcheck --arch``, the kit
+``build_model(config, meta)`` *  ``train`` (load_data's meta); ``summary``/``gradcheck``
+                                 (small_data's meta); every command reading a run folder
+                                 (its stored config and meta, then its weights)
+``fit(model, data, config)``     ``train`` (default: ``model.fit`` with ``epoch_metrics``)
+``epoch_metrics(model, data,     ``train``, through the default ``fit``: callbacks adding
+config)``                        the headline metric to each epoch's row
+``evaluate(model, data)`` *      ``train`` and ``evaluate RUN``: metrics on ``data.test``
+``baseline(data)`` *             ``train`` and ``evaluate RUN``: the same metrics for a
+                                 simple baseline
+``demo(model, meta, inputs)`` *  ``predict RUN [INPUTS]``: the user's inputs, or its own
+``encode(meta, text)``           ``plot hidden RUN TEXT``: ``(x, tokens)`` for one text
+``fetch(progress)``              ``data fetch NAME``: download the default corpus
+``data_info()``                  ``data info NAME``: where the corpus is cached, size, licence
+================================ ========================================================
+
+Every hook that takes a ``config`` receives the **complete, validated** config: the
+architecture's ``default_config()`` updated by the user's config file and options, plus the
+generic keys every run has (``floatx``, ``clipnorm``, ``clipvalue``). A plugin reads its keys
+with ``config[key]``, never re-merges its defaults, and takes the float type from
+``config["floatx"]`` (not from global state).
+
+:data:`API_VERSION` is the version of this contract, ``"MAJOR.MINOR"``: a new optional hook,
+attribute or config key raises MINOR (every plugin written for an older MINOR keeps working); a
+change that can break a plugin (a hook renamed, removed, made required, or receiving something
+else) raises MAJOR.
 """
 import difflib
+import importlib
 import importlib.metadata as md
+import sys
 from dataclasses import dataclass, field
 
+from .errors import PluginError  # re-exported: plugin authors catch it here
+
+API_VERSION = "1.0"
 GROUP = "rnnkit.architectures"
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 
+#: Keys every ``default_config()`` must hold (the CLI's options override them); runs add the
+#: generic keys (floatx, clipnorm, clipvalue) and hand hooks the complete config.
+REQUIRED_CONFIG_KEYS = ("cell", "units", "epochs", "batch_size", "lr", "seed")
 
-from .errors import PluginError  # noqa: F401  (re-exported: plugin authors catch it here)
+
+@dataclass(frozen=True)
+class Hook:
+    """One method of the protocol: how it is called, whether a plugin must define it, what it
+    returns, and which ``rnnkit`` command calls it with which data."""
+    call: str
+    required: bool
+    returns: str
+    called_by: str
+
+
+#: Class attributes of an architecture: name -> (required, meaning).
+ATTRIBUTES = {
+    "name": (True, "the --arch value, e.g. \"pos-tagging\""),
+    "kind": (True, f"one of {', '.join(KINDS)}"),
+    "summary": (True, "one line for `rnnkit list`"),
+    "headline_metric": (False, "the metric evaluate reports first (default \"accuracy\")"),
+    "data_help": (False, "the formats --data PATH accepts"),
+    "cells": (False, "the --cell choices it supports, e.g. (\"rnn\", \"lstm\", \"gru\")"),
+    "bucket_by_length": (False, "True: the default fit batches padded token ids (an Embedding "
+                                "with mask_zero) by length, each batch cut to its longest"),
+}
+
+#: The methods of the protocol, in the order a run calls them.
+HOOKS = {
+    "default_config": Hook(
+        "default_config()", True,
+        "a JSON-ready dict of hyperparameters holding at least REQUIRED_CONFIG_KEYS",
+        "every command that builds a config: train, summary --arch, gradcheck --arch, check"),
+    "load_data": Hook(
+        "load_data(config, path=None, progress=None)", True,
+        "a Dataset (its default data when path is None); progress(message) reports downloads",
+        "train (--data PATH, else its default data); evaluate RUN (--data PATH, else the data "
+        "the run was trained on)"),
+    "small_data": Hook(
+        "small_data(config)", True,
+        "a tiny Dataset made on the spot (no downloads)",
+        "summary --arch, gradcheck --arch, and the conformance kit"),
+    "build_model": Hook(
+        "build_model(config, meta)", True,
+        "a compiled model (Sequential or EncoderDecoder); meta as read back from JSON",
+        "train (meta of load_data); summary --arch and gradcheck --arch (meta of small_data); "
+        "evaluate, predict, trace, summary RUN and plot hidden (the run's stored config and "
+        "meta, then its weights)"),
+    "fit": Hook(
+        "fit(model, data, config, callbacks=None, verbose=0)", False,
+        "the History; default: model.fit on data.train with data.val, epoch_metrics' callbacks "
+        "first, and bucket_by_length",
+        "train (config['epochs'] is the number of epochs still to run)"),
+    "epoch_metrics": Hook(
+        "epoch_metrics(model, data, config)", False,
+        "callbacks that add the architecture's headline metric to each epoch's row, e.g. "
+        "val_exact_match (rnnkit.callbacks.EpochMetric, rnnkit.seq2seq.KeepBest); default none",
+        "train, through the default fit: the run's history records them"),
+    "evaluate": Hook(
+        "evaluate(model, data)", True,
+        "metrics on data.test, headline_metric first: {\"accuracy\": 0.95}",
+        "train (the data of load_data); evaluate RUN"),
+    "baseline": Hook(
+        "baseline(data)", True,
+        "the same metrics for a simple baseline on data.test",
+        "train (the data of load_data); evaluate RUN"),
+    "demo": Hook(
+        "demo(model, meta, inputs=None)", True,
+        "a human-readable demonstration (tag, classify, translate, ...) as a string",
+        "predict RUN [INPUTS...] (the user's inputs as strings, else its own examples)"),
+    "encode": Hook(
+        "encode(meta, text)", False,
+        "(x, tokens): the model input for one text (batch of 1) and the tokens it shows",
+        "plot hidden RUN TEXT"),
+    "fetch": Hook(
+        "fetch(progress=None)", False,
+        "data_info() after downloading the default corpus; default: nothing to fetch",
+        "data fetch NAME"),
+    "data_info": Hook(
+        "data_info()", False,
+        "where the default corpus is cached, its size, source and licence",
+        "data info NAME (and data fetch NAME)"),
+}
+
+#: Everything a plugin must define (attributes, then methods).
+REQUIRED = tuple([a for a, (required, _) in ATTRIBUTES.items() if required]
+                 + [h for h, hook in HOOKS.items() if hook.required])
 
 
 @dataclass
@@ -73,6 +192,7 @@ class Architecture:
     headline_metric = "accuracy"
     data_help = "this architecture has no --data format"
     cells = ()
+    bucket_by_length = False
 
     def default_config(self):
         raise NotImplementedError
@@ -100,10 +220,23 @@ class Architecture:
 
         Runs add ``config["initial_epoch"]``, the epochs already done (a resumed run): fit trains
         epochs ``initial_epoch + 1 .. epochs``, as Keras' ``fit(initial_epoch=...)``.
+        ``epoch_metrics``' callbacks run first each epoch, so the caller's ``callbacks`` (the
+        run's checkpoints) see the rows they complete; ``bucket_by_length`` is passed on. An
+        override should end in ``super().fit(...)``, or call ``epoch_metrics`` itself.
         """
+        callbacks = list(self.epoch_metrics(model, data, config)) + list(callbacks or [])
         return model.fit(*data.train, epochs=config["epochs"], batch_size=config["batch_size"],
                          validation_data=data.val, callbacks=callbacks, verbose=verbose,
+                         bucket_by_length=self.bucket_by_length,
                          initial_epoch=config.get("initial_epoch", 0))
+
+    def epoch_metrics(self, model, data, config):
+        """Callbacks that add the headline metric to each epoch's row (default: none).
+
+        E.g. ``[EpochMetric("val_exact_match", lambda m: ...)]`` from :mod:`rnnkit.callbacks`,
+        or :class:`rnnkit.seq2seq.KeepBest`, which also keeps the best epoch's weights.
+        """
+        return []
 
     def encode(self, meta, text):
         """``(x, tokens)``: the model input for one ``text`` (batch of 1) and the tokens it shows.
@@ -125,23 +258,21 @@ class Architecture:
         return f"<architecture {self.name!r} ({self.kind})>"
 
 
-REQUIRED = ("name", "kind", "summary", "default_config", "load_data", "small_data", "build_model",
-            "evaluate", "baseline", "demo")
-
-#: Keys every ``default_config()`` must hold (the CLI's options override them); runs add the
-#: generic keys of :mod:`rnnkit.runs` (floatx, clipping) and hand hooks the complete config.
-REQUIRED_CONFIG_KEYS = ("cell", "units", "epochs", "batch_size", "lr", "seed")
-
-
 def protocol_problems(arch):
-    """Plain-words list of what ``arch`` lacks or gets wrong (empty when it follows the protocol)."""
+    """Plain-words list of what ``arch`` lacks or gets wrong (empty when it follows the protocol):
+    a required attribute of :data:`ATTRIBUTES` that is None, a required hook of :data:`HOOKS`
+    left to the base class, a ``kind`` outside ``KINDS``."""
     problems = []
-    for attr in REQUIRED:
-        value = getattr(arch, attr, None)
-        if value is None:
+    for attr, (required, _) in ATTRIBUTES.items():
+        if required and getattr(arch, attr, None) is None:
             problems.append(f"it has no {attr!r}")
-        elif callable(value) and getattr(type(arch), attr, None) is getattr(Architecture, attr, None):
-            problems.append(f"it does not implement {attr}()")
+    for name, hook in HOOKS.items():
+        if not hook.required:
+            continue
+        if getattr(arch, name, None) is None:
+            problems.append(f"it has no {name!r}")
+        elif getattr(type(arch), name, None) is getattr(Architecture, name):
+            problems.append(f"it does not implement {name}()")
     kind = getattr(arch, "kind", None)
     if kind is not None and kind not in KINDS:
         problems.append(f"its kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -192,12 +323,33 @@ class PluginEntry:
         return None
 
 
+#: What :func:`discover` found, and the ``sys.path`` it looked along.
+_found = None
+
+
 def discover():
     """Every registered architecture, sorted by name.
 
-    A name registered twice is kept for rnnkit's built-in, else for the package whose name sorts
-    first; each ignored duplicate is listed too (as "name (package)") with an error saying so.
+    The entry points are read once per process (and again if ``sys.path`` changes); call
+    :func:`refresh` after installing a package into a folder already on ``sys.path``. A name
+    registered twice is kept for rnnkit's built-in, else for the package whose name sorts first;
+    each ignored duplicate is listed too (as "name (package)") with an error saying so.
     """
+    global _found
+    if _found is None or _found[0] != tuple(sys.path):
+        _found = (tuple(sys.path), _read_entry_points())
+    return list(_found[1])
+
+
+def refresh():
+    """Forget what :func:`discover` found, so the next call reads the entry points again
+    (tests that write ``*.dist-info`` fixtures, or a package installed while Python runs)."""
+    global _found
+    _found = None
+    importlib.invalidate_caches()
+
+
+def _read_entry_points():
     registered = []
     for ep in md.entry_points(group=GROUP):
         dist = getattr(ep, "dist", None)
@@ -240,3 +392,8 @@ def get(name):
         raise PluginError(f"unknown architecture {name!r}.{hint} Known architectures: "
                           f"{', '.join(known) or 'none'} (see `rnnkit list`).")
     return entries[name].load()
+
+
+__all__ = ["API_VERSION", "GROUP", "KINDS", "REQUIRED_CONFIG_KEYS", "ATTRIBUTES", "HOOKS", "Hook",
+           "REQUIRED", "Architecture", "Dataset", "PluginEntry", "PluginError", "protocol_problems",
+           "discover", "refresh", "names", "get"]

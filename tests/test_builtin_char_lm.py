@@ -9,6 +9,7 @@ from rnnkit import config
 from rnnkit.builtins.char_lm import CharLM, char_windows, sample
 from rnnkit.data import DataError
 from rnnkit.plugins import Dataset, protocol_problems
+from rnnkit.runs import resolve_config
 
 ARCH = CharLM()
 SMALL = {"units": 16, "epochs": 5, "batch_size": 8, "lr": 0.02, "sample_length": 20}
@@ -17,7 +18,7 @@ SMALL = {"units": 16, "epochs": 5, "batch_size": 8, "lr": 0.02, "sample_length":
 @pytest.fixture(scope="module")
 def small():
     config.set_seed(0)
-    cfg = dict(ARCH.default_config(), **SMALL)
+    cfg = resolve_config(ARCH, SMALL)
     return cfg, ARCH.small_data(cfg)
 
 
@@ -29,7 +30,7 @@ def test_follows_the_protocol():
 
 
 def test_hello_is_the_lectures_example():
-    data = ARCH.load_data(dict(ARCH.default_config(), text="hello"))
+    data = ARCH.load_data(resolve_config(ARCH, dict(text="hello")))
     assert data.meta["alphabet"] == ["h", "e", "l", "o"]
     x, y = data.train
     # inputs h e l l, one-hot; targets e l l o
@@ -40,8 +41,8 @@ def test_hello_is_the_lectures_example():
 
 
 def test_hello_model_has_the_lectures_shapes():
-    data = ARCH.load_data(dict(ARCH.default_config(), text="hello"))
-    model = ARCH.build_model(dict(ARCH.default_config(), cell="rnn", units=3), data.meta)
+    data = ARCH.load_data(resolve_config(ARCH, dict(text="hello")))
+    model = ARCH.build_model(resolve_config(ARCH, dict(cell="rnn", units=3)), data.meta)
     model.build()
     rnn, out = model.layers[0], model.layers[1].layer
     assert rnn.params["U"].shape == (3, 4) and rnn.params["W"].shape == (3, 3)
@@ -50,8 +51,8 @@ def test_hello_model_has_the_lectures_shapes():
 
 def test_hello_is_learnt_and_continued():
     config.set_seed(0)
-    cfg = dict(ARCH.default_config(), text="hello", cell="rnn", units=8, epochs=150, lr=0.05,
-               batch_size=1)
+    cfg = resolve_config(ARCH, dict(text="hello", cell="rnn", units=8, epochs=150, lr=0.05,
+                                    batch_size=1))
     data = ARCH.load_data(cfg)
     model = ARCH.build_model(cfg, data.meta)
     ARCH.fit(model, data, cfg)
@@ -118,21 +119,21 @@ def test_sampling_at_temperature_zero_is_greedy(small):
 def test_text_file_and_its_errors(tmp_path):
     path = tmp_path / "text.txt"
     path.write_text("abc abd abe " * 20, encoding="utf-8")
-    data = ARCH.load_data(dict(ARCH.default_config(), seq_len=8), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(seq_len=8)), path)
     assert data.meta["alphabet"] == ["a", "b", "c", " ", "d", "e"]
     assert data.meta["prompt"] == "abc abd abe "
     short = tmp_path / "short.txt"
     short.write_text("abc", encoding="utf-8")
     with pytest.raises(DataError, match="fewer than seq_len"):
-        ARCH.load_data(ARCH.default_config(), short)
+        ARCH.load_data(resolve_config(ARCH), short)
     bad = tmp_path / "latin1.txt"
     bad.write_bytes(b"line one\ncaf\xe9\n")
     with pytest.raises(DataError, match="line 2"):
-        ARCH.load_data(ARCH.default_config(), bad)
+        ARCH.load_data(resolve_config(ARCH), bad)
 
 
 def test_unknown_text_and_cell_are_value_errors():
     with pytest.raises(ValueError, match="zen, hello"):
-        ARCH.load_data(dict(ARCH.default_config(), text="lorem"))
-    with pytest.raises(ValueError, match="lstm, gru, rnn"):
-        ARCH.build_model(dict(ARCH.default_config(), cell="mlp"), {"alphabet": ["a"], "seq_len": 3})
+        ARCH.load_data(resolve_config(ARCH, dict(text="lorem")))
+    with pytest.raises(ValueError, match="lstm, gru, rnn"):      # hooks get validated configs
+        resolve_config(ARCH, {"cell": "mlp"})

@@ -9,6 +9,7 @@ from rnnkit import config
 from rnnkit.builtins.forecasting import Forecasting, fit_transform, inverse, read_series
 from rnnkit.data import DataError, load_airline
 from rnnkit.plugins import protocol_problems
+from rnnkit.runs import resolve_config
 
 ARCH = Forecasting()
 
@@ -16,7 +17,7 @@ ARCH = Forecasting()
 @pytest.fixture(scope="module")
 def small():
     config.set_seed(0)
-    cfg = dict(ARCH.default_config(), epochs=20, batch_size=8)
+    cfg = resolve_config(ARCH, dict(epochs=20, batch_size=8))
     return cfg, ARCH.small_data(cfg)
 
 
@@ -33,7 +34,7 @@ def test_follows_the_protocol_with_the_lectures_model():
 
 
 def test_default_data_are_the_airline_windows():
-    data = ARCH.load_data(dict(ARCH.default_config(), transform="minmax", window=3))
+    data = ARCH.load_data(resolve_config(ARCH, dict(transform="minmax", window=3)))
     months, values = load_airline()
     x, y = data.train
     scale = data.meta["scale"]
@@ -79,7 +80,7 @@ def test_training_lowers_the_loss(small, cell):
 def test_persistence_rmse_by_hand(tmp_path):
     path = tmp_path / "series.csv"
     path.write_text("value\n" + "\n".join(str(v) for v in [1, 2, 3, 4, 5, 6, 7, 10, 8, 12]) + "\n")
-    cfg = dict(ARCH.default_config(), window=2, test_fraction=0.3, transform="diff")
+    cfg = resolve_config(ARCH, dict(window=2, test_fraction=0.3, transform="diff"))
     data = ARCH.load_data(cfg, path)
     # test targets: the last 3 values 10, 8, 12, forecast by 7, 10, 8: errors 3, -2, 4
     assert data.meta["test_targets"] == [7, 8, 9]
@@ -110,14 +111,14 @@ def test_series_too_short_for_the_window_is_a_data_error(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("v\n1\n2\n3\n4\n")
     with pytest.raises(DataError, match="too few"):
-        ARCH.load_data(dict(ARCH.default_config(), window=12), path)
+        ARCH.load_data(resolve_config(ARCH, dict(window=12)), path)
 
 
 def test_bad_config_values_are_value_errors():
     with pytest.raises(ValueError, match="logdiff, diff, minmax"):
-        ARCH.load_data(dict(ARCH.default_config(), transform="boxcox"))
-    with pytest.raises(ValueError, match="rnn, lstm, gru"):
-        ARCH.build_model(dict(ARCH.default_config(), cell="tcn"), {"window": 12})
+        ARCH.load_data(resolve_config(ARCH, dict(transform="boxcox")))
+    with pytest.raises(ValueError, match="rnn, lstm, gru"):      # hooks get validated configs
+        resolve_config(ARCH, {"cell": "tcn"})
 
 
 def test_demo_forecasts_the_next_value(small):

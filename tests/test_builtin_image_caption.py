@@ -12,6 +12,7 @@ from rnnkit.data import DataError, Vocabulary, caption_for_seed, image_for_seed
 from rnnkit.layers.stub_encoder import StubImageEncoder
 from rnnkit.plugins import get, protocol_problems
 from rnnkit.testing import architecture_checks
+from rnnkit.runs import resolve_config
 
 
 @pytest.fixture
@@ -20,10 +21,8 @@ def arch():
 
 
 def tiny_config(arch, **over):
-    cfg = dict(arch.default_config(), units=16, embed_dim=8, features=32, epochs=6, batch_size=8,
-               lr=0.02, floatx="float64")
-    cfg.update(over)
-    return cfg
+    return resolve_config(arch, dict(dict(units=16, embed_dim=8, features=32, epochs=6,
+                                          batch_size=8, lr=0.02, floatx="float64"), **over))
 
 
 def test_follows_the_protocol_and_is_registered(arch):
@@ -51,7 +50,7 @@ def test_generated_data_is_deterministic(arch):
 
 def test_no_data_file(arch, tmp_path):
     with pytest.raises(DataError, match="generated"):
-        arch.load_data(arch.default_config(), tmp_path / "x.tsv")
+        arch.load_data(resolve_config(arch), tmp_path / "x.tsv")
 
 
 @pytest.mark.parametrize("cell, n_states", [("rnn", 1), ("lstm", 2), ("gru", 1)])

@@ -8,6 +8,7 @@ from rnnkit import config
 from rnnkit.builtins.pos_tagging import PosTagging, most_frequent_tags, normalise_word, tokenize
 from rnnkit.data import DataError, Vocabulary
 from rnnkit.plugins import protocol_problems
+from rnnkit.runs import resolve_config
 
 ARCH = PosTagging()
 SMALL = {"units": 8, "embed_dim": 8, "epochs": 3, "batch_size": 8, "lr": 0.01}
@@ -16,7 +17,7 @@ SMALL = {"units": 8, "embed_dim": 8, "epochs": 3, "batch_size": 8, "lr": 0.01}
 @pytest.fixture(scope="module")
 def small():
     config.set_seed(0)
-    cfg = dict(ARCH.default_config(), **SMALL)
+    cfg = resolve_config(ARCH, SMALL)
     return cfg, ARCH.small_data(cfg)
 
 
@@ -65,9 +66,8 @@ def test_demo_tags_every_word_and_marks_unknown_ones(small):
 
 
 def test_unknown_cell_names_the_valid_ones(small):
-    cfg, data = small
-    with pytest.raises(ValueError, match="lstm, gru, rnn"):
-        ARCH.build_model(dict(cfg, cell="transformer"), data.meta)
+    with pytest.raises(ValueError, match="lstm, gru, rnn"):      # hooks get validated configs
+        resolve_config(ARCH, {"cell": "transformer"})
 
 
 def test_most_frequent_tag_baseline_by_hand():
@@ -97,7 +97,7 @@ def test_tags_are_upper_cased_and_words_normalised(tmp_path):
     for k in range(6):
         lines += [f"Saya\tPR", f"makan\tvb", f"{k}0\tNUM", ".\tSYM", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
-    data = ARCH.load_data(dict(ARCH.default_config(), min_count=1), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(min_count=1)), path)
     assert data.info["lowercase_tags_fixed"] == 6
     assert "vb" not in data.meta["tags"] and "VB" in data.meta["tags"]
     assert "saya" in data.meta["words"]["tokens"] and "00" in data.meta["words"]["tokens"]
@@ -110,7 +110,7 @@ def test_conllu_file_is_read(tmp_path):
     sent = "# text = Saya makan\n1\tSaya\tsaya\tPRON\t_\t_\t2\tnsubj\t_\t_\n" \
            "2\tmakan\tmakan\tVERB\t_\t_\t0\troot\t_\t_\n\n"
     path.write_text(sent * 5, encoding="utf-8")
-    data = ARCH.load_data(dict(ARCH.default_config(), min_count=1), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(min_count=1)), path)
     assert sorted(data.meta["tags"]) == ["PRON", "VERB"]
     assert data.info["sentences"] == 5
 
@@ -119,16 +119,16 @@ def test_malformed_conllu_line_is_a_data_error_with_its_line(tmp_path):
     path = tmp_path / "bad.conllu"
     path.write_text("1\tSaya\tsaya\tPRON\t_\t_\t2\tnsubj\t_\t_\n2 makan VERB\n", encoding="utf-8")
     with pytest.raises(DataError, match="line 2"):
-        ARCH.load_data(ARCH.default_config(), path)
+        ARCH.load_data(resolve_config(ARCH), path)
 
 
 def test_empty_or_missing_file_is_a_data_error(tmp_path):
     empty = tmp_path / "empty.tsv"
     empty.write_text("\n\n", encoding="utf-8")
     with pytest.raises(DataError, match="empty"):
-        ARCH.load_data(ARCH.default_config(), empty)
+        ARCH.load_data(resolve_config(ARCH), empty)
     with pytest.raises(DataError, match="no such file"):
-        ARCH.load_data(ARCH.default_config(), tmp_path / "missing.tsv")
+        ARCH.load_data(resolve_config(ARCH), tmp_path / "missing.tsv")
 
 
 def test_long_training_sentences_are_truncated_and_counted(tmp_path):
@@ -136,7 +136,7 @@ def test_long_training_sentences_are_truncated_and_counted(tmp_path):
     short = "a\tDT\nb\tNN\n\n"
     long = "".join(f"w{k}\tNN\n" for k in range(12)) + "\n"
     path.write_text(short * 20 + long * 20, encoding="utf-8")
-    data = ARCH.load_data(dict(ARCH.default_config(), max_len=5, min_count=1, seed=1), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(max_len=5, min_count=1, seed=1)), path)
     assert data.train[0].shape[1] == 5
     assert data.info["truncated_train_sentences"] == int((data.train[0][:, -1] != 0).sum())
     assert data.test[0].shape[1] == 12          # held-out sentences are never cut
@@ -146,7 +146,7 @@ def test_vocabulary_min_count_maps_rare_words_to_unk(tmp_path):
     path = tmp_path / "rare.tsv"
     path.write_text("".join(f"umum\tNN\nkata{chr(97 + k)}\tNN\n\n" for k in range(26)),
                     encoding="utf-8")
-    data = ARCH.load_data(dict(ARCH.default_config(), min_count=2), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(min_count=2)), path)
     tokens = data.meta["words"]["tokens"]
     assert tokens[:3] == ["<pad>", "<unk>", "umum"] and len(tokens) == 3
     assert (data.train[0][:, 1] == Vocabulary.unk_index).all()

@@ -8,6 +8,7 @@ from rnnkit import config
 from rnnkit.builtins.text_classification import TextClassification, read_labelled
 from rnnkit.data import DataError
 from rnnkit.plugins import Dataset, protocol_problems
+from rnnkit.runs import resolve_config
 
 ARCH = TextClassification()
 SMALL = {"units": 8, "embed_dim": 6, "epochs": 4, "batch_size": 16, "lr": 0.02}
@@ -16,7 +17,7 @@ SMALL = {"units": 8, "embed_dim": 6, "epochs": 4, "batch_size": 16, "lr": 0.02}
 @pytest.fixture(scope="module")
 def small():
     config.set_seed(0)
-    cfg = dict(ARCH.default_config(), **SMALL)
+    cfg = resolve_config(ARCH, SMALL)
     return cfg, ARCH.small_data(cfg)
 
 
@@ -79,9 +80,8 @@ def test_demo_names_a_language(small):
 
 
 def test_unknown_cell_is_a_value_error(small):
-    cfg, data = small
-    with pytest.raises(ValueError, match="lstm, gru, rnn"):
-        ARCH.build_model(dict(cfg, cell="cnn"), data.meta)
+    with pytest.raises(ValueError, match="lstm, gru, rnn"):      # hooks get validated configs
+        resolve_config(ARCH, {"cell": "cnn"})
 
 
 def test_tsv_file_is_read(tmp_path):
@@ -90,7 +90,7 @@ def test_tsv_file_is_read(tmp_path):
         [f"hello world {k}\ten" for k in range(5)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert read_labelled(path)[0] == ("halo dunia 0", "id")
-    data = ARCH.load_data(dict(ARCH.default_config(), min_count=1), path)
+    data = ARCH.load_data(resolve_config(ARCH, dict(min_count=1)), path)
     assert data.meta["classes"] == ["en", "id"] and data.info["phrases"] == 10
 
 
@@ -98,11 +98,11 @@ def test_malformed_tsv_line_is_a_data_error_with_its_line(tmp_path):
     path = tmp_path / "bad.tsv"
     path.write_text("halo\tid\nhello world en\nbonjour\tfr\n", encoding="utf-8")
     with pytest.raises(DataError, match="line 2"):
-        ARCH.load_data(ARCH.default_config(), path)
+        ARCH.load_data(resolve_config(ARCH), path)
 
 
 def test_one_label_only_is_a_data_error(tmp_path):
     path = tmp_path / "one.tsv"
     path.write_text("halo\tid\napa kabar\tid\n", encoding="utf-8")
     with pytest.raises(DataError, match="two different labels"):
-        ARCH.load_data(ARCH.default_config(), path)
+        ARCH.load_data(resolve_config(ARCH), path)

@@ -11,6 +11,7 @@ from rnnkit.builtins.translation import (Translation, detokenize, pairs_dataset,
 from rnnkit.data import DataError, Vocabulary
 from rnnkit.plugins import get, protocol_problems
 from rnnkit.testing import architecture_checks
+from rnnkit.runs import resolve_config
 
 
 @pytest.fixture
@@ -19,10 +20,8 @@ def arch():
 
 
 def tiny_config(arch, **over):
-    cfg = dict(arch.default_config(), units=16, embed_dim=8, epochs=6, batch_size=4, lr=0.02,
-               floatx="float64")
-    cfg.update(over)
-    return cfg
+    return resolve_config(arch, dict(dict(units=16, embed_dim=8, epochs=6, batch_size=4, lr=0.02,
+                                          floatx="float64"), **over))
 
 
 def test_follows_the_protocol_and_is_registered(arch):
@@ -106,7 +105,7 @@ def test_data_file_is_read(arch, tmp_path):
                                                  ("dog", "anjing"), ("red cat", "kucing merah")]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_pairs(path)[0] == ("red apple", "apel merah")
-    data = arch.load_data(dict(arch.default_config(), test_fraction=0.25, val_fraction=0.0), path)
+    data = arch.load_data(resolve_config(arch, dict(test_fraction=0.25, val_fraction=0.0)), path)
     assert data.info["train"] == 3 and data.info["test"] == 1
 
 

@@ -57,3 +57,13 @@ def test_pad_sequences_post_pads_and_truncates():
     assert pad_sequences([])[0].shape == (0, 0)
     with pytest.raises(DataError, match="sequence 1 is not a flat list of integers"):
         pad_sequences([[1], ["a"]])
+
+
+def test_reserved_tokens_come_right_after_pad_and_unk_whatever_their_counts():
+    # "x" 3 times, "<s>" once in the data, "y" twice: reserved first, then by count
+    vocab = Vocabulary.build([["x", "y", "<s>"], ["x", "y"], ["x"]], reserved=("<s>", "</s>"))
+    assert vocab.tokens == ["<pad>", "<unk>", "<s>", "</s>", "x", "y"]
+    assert Vocabulary.build([["x", "y"]], max_size=5, reserved=("<s>", "</s>")).tokens == \
+        ["<pad>", "<unk>", "<s>", "</s>", "x"]
+    with pytest.raises(DataError, match="at least 4"):
+        Vocabulary.build([["x"]], max_size=3, reserved=("<s>", "</s>"))

@@ -70,11 +70,14 @@ def make_dist(tmp_path, monkeypatch):
             (root / f"{module}.py").write_text(textwrap.dedent(source))
             created.append(module)
         monkeypatch.syspath_prepend(str(root))
+        plugins.refresh()                  # discovery is cached once per process
         return root
 
     yield make
     for module in created:
         sys.modules.pop(module, None)
+    monkeypatch.undo()
+    plugins.refresh()
 
 
 def good_module(name):
@@ -259,3 +262,133 @@ def test_every_built_in_passes_the_conformance_kit(name):
     (entry,) = [e for e in builtin_entries() if e.name == name]
     arch = entry.load()       # a built-in that does not import fails here, naming the plugin
     check_architecture(arch).raise_on_failure()
+
+
+# ---- the protocol is declared once: HOOKS and ATTRIBUTES ----------------------------------------
+
+def test_protocol_tables_and_api_version():
+    assert set(plugins.REQUIRED) == {"name", "kind", "summary", "default_config", "load_data",
+                                     "small_data", "build_model", "evaluate", "baseline", "demo"}
+    assert {h for h, hook in plugins.HOOKS.items() if not hook.required} == {
+        "fit", "epoch_metrics", "encode", "fetch", "data_info"}
+    for name, hook in plugins.HOOKS.items():
+        assert hook.call.startswith(name + "(") and callable(getattr(plugins.Architecture, name))
+    major, minor = plugins.API_VERSION.split(".")
+    assert major.isdigit() and minor.isdigit()
+    assert all(hasattr(plugins, name) for name in plugins.__all__)
+
+
+def hook_names_in_table(lines):
+    """The hook names in the first column of a Markdown (| `name(...)` |) or reST (``name(...)``)
+    table."""
+    import re
+    return [m.group(1) for line in lines
+            for m in [re.match(r"^(?:\| `|``)(\w+)\(", line)] if m]
+
+
+def test_the_guide_and_the_module_docstring_list_exactly_the_hooks():
+    from pathlib import Path
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "plugins.md").read_text("utf-8")
+    section = guide.split("### Which command calls which hook")[1].split("\n#")[0]
+    assert hook_names_in_table(section.splitlines()) == list(plugins.HOOKS)
+    required = [line.split("|")[2].strip() == "yes" for line in section.splitlines()
+                if line.startswith("| `")]
+    assert required == [hook.required for hook in plugins.HOOKS.values()]
+    docstring = plugins.__doc__.split("hook  ")[1].split("Every hook")[0]
+    assert hook_names_in_table(docstring.splitlines()) == list(plugins.HOOKS)
+
+
+def test_protocol_problems_names_each_missing_required_hook():
+    class Half(plugins.Architecture):
+        name, kind, summary = "half", "many-to-one", "half an architecture"
+
+        def default_config(self):
+            return {}
+
+    problems = plugins.protocol_problems(Half())
+    missing = [h for h, hook in plugins.HOOKS.items() if hook.required and h != "default_config"]
+    assert problems == [f"it does not implement {h}()" for h in missing]
+    assert plugins.protocol_problems(type("NoName", (Half,), {"name": None})())[0] == \
+        "it has no 'name'"
+
+
+# ---- the default fit: epoch_metrics first, bucket_by_length passed on ------------------------
+
+class RecordingModel:
+    def fit(self, x, y, **kwargs):
+        self.x, self.y, self.kwargs = x, y, kwargs
+        return "history"
+
+
+def test_default_fit_puts_epoch_metrics_first_and_honours_bucket_by_length():
+    from rnnkit.callbacks import Callback, EpochMetric
+
+    metric = EpochMetric("val_exact_match", lambda model: 0.5)
+
+    class Bucketed(plugins.Architecture):
+        bucket_by_length = True
+
+        def epoch_metrics(self, model, data, config):
+            return [metric]
+
+    run_callback = Callback()
+    data = plugins.Dataset(train=("x", "y"), test=("xt", "yt"), val=("xv", "yv"))
+    model = RecordingModel()
+    out = Bucketed().fit(model, data, {"epochs": 3, "batch_size": 5}, callbacks=[run_callback])
+    assert out == "history" and (model.x, model.y) == ("x", "y")
+    assert model.kwargs == {"epochs": 3, "batch_size": 5, "validation_data": ("xv", "yv"),
+                            "callbacks": [metric, run_callback], "verbose": 0,
+                            "bucket_by_length": True}
+    plugins.Architecture().fit(model, data, {"epochs": 1, "batch_size": 2})
+    assert model.kwargs["bucket_by_length"] is False and model.kwargs["callbacks"] == []
+
+
+def test_an_epoch_metric_lands_in_every_row_of_a_real_fit():
+    import numpy as np
+    from rnnkit import Sequential
+    from rnnkit.callbacks import EpochMetric
+    from rnnkit.layers import Dense, SimpleRNN
+
+    class Counting(plugins.Architecture):
+        def epoch_metrics(self, model, data, config):
+            calls = iter(range(1, 100))
+            return [EpochMetric("val_calls", lambda model: next(calls))]
+
+    x = np.random.default_rng(0).normal(size=(6, 3, 1))
+    model = Sequential([SimpleRNN(2, input_shape=(3, 1)), Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    data = plugins.Dataset(train=(x, x[:, -1]), test=(x, x[:, -1]))
+    history = Counting().fit(model, data, {"epochs": 3, "batch_size": 3})
+    assert history.history["val_calls"] == [1.0, 2.0, 3.0]
+
+
+# ---- discovery is cached ----------------------------------------------------------------------
+
+def test_discovery_reads_the_entry_points_once_until_refreshed(monkeypatch):
+    calls = []
+    real = plugins.md.entry_points
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    plugins.refresh()
+    monkeypatch.setattr(plugins.md, "entry_points", counting)
+    first = [e.name for e in discover()]
+    assert [e.name for e in discover()] == first and plugins.names() == first
+    get("forecasting")
+    assert len(calls) == 1
+    plugins.refresh()
+    discover()
+    assert len(calls) == 2
+
+
+def test_rnnkit_list_shows_each_architectures_cells():
+    from click.testing import CliRunner
+    from rnnkit.cli.listing import list_command
+
+    out = CliRunner().invoke(list_command, []).output
+    header = out.splitlines()[0]
+    assert "CELLS" in header
+    (line,) = [l for l in out.splitlines() if l.startswith("char-lm ")]
+    assert "lstm,gru,rnn" in line

@@ -7,7 +7,7 @@ architecture / use            function
 time series (many-to-one)     :func:`load_airline`, :func:`sliding_windows`
 pos-tagging (many-to-many)    :func:`fetch_postag`, :func:`load_postag`, :func:`read_tagged_any`
 text classification           :func:`language_phrases`
-translation (enc-dec)         :func:`translation_pairs`
+translation (enc-dec)         :func:`translation_pairs` (arrays, decoding: :mod:`rnnkit.seq2seq`)
 image captioning              :func:`make_shapes`
 char language model           :func:`default_text`, :func:`hello`, :func:`read_text`
 any                           :class:`Vocabulary`, :func:`pad_sequences`, :func:`one_hot`,

@@ -57,11 +57,12 @@ class Vocabulary:
             self.add(token)
 
     @classmethod
-    def build(cls, sequences, min_count=1, max_size=None):
+    def build(cls, sequences, min_count=1, max_size=None, reserved=()):
         """Build a vocabulary from token sequences.
 
         Tokens are ordered by decreasing count, ties broken by first appearance, so the result is
-        deterministic.
+        deterministic. ``reserved`` tokens come first, right after ``<pad>`` and ``<unk>``, whatever
+        their counts (a decoder's ``<s>`` and ``</s>``: see :mod:`rnnkit.seq2seq`).
 
         Parameters
         ----------
@@ -71,7 +72,9 @@ class Vocabulary:
         min_count : int, default 1
             Tokens seen fewer times are left out (they will encode as ``<unk>``).
         max_size : int, optional
-            Keep at most this many tokens, counting the two reserved ones.
+            Keep at most this many tokens, counting ``<pad>``, ``<unk>`` and ``reserved``.
+        reserved : iterable of str, default ()
+            Tokens placed at indices 2, 3, ... in this order.
 
         Returns
         -------
@@ -88,14 +91,16 @@ class Vocabulary:
         for seq in sequences:
             counts.update(seq)        # Counter keeps first-appearance order among equal counts
         kept = [t for t, c in sorted(counts.items(), key=lambda tc: -tc[1]) if c >= min_count]
-        kept = [t for t in kept if t not in (PAD, UNK)]
+        reserved = list(dict.fromkeys(t for t in reserved if t not in (PAD, UNK)))
+        kept = [t for t in kept if t not in [PAD, UNK] + reserved]
         if max_size is not None:
-            if max_size < 2:
+            fixed = 2 + len(reserved)
+            if max_size < fixed:
                 raise DataError(
-                    f"Vocabulary.build: max_size must be at least 2 (for <pad> and <unk>), got "
-                    f"{max_size}.")
-            kept = kept[:max_size - 2]
-        return cls(kept)
+                    f"Vocabulary.build: max_size must be at least {fixed} (for <pad>, <unk> and "
+                    f"the {len(reserved)} reserved tokens), got {max_size}.")
+            kept = kept[:max_size - fixed]
+        return cls(reserved + kept)
 
     def add(self, token):
         """Add ``token`` if it is new; return its index."""

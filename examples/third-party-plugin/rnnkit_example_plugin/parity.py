@@ -7,11 +7,9 @@ classic test of whether a recurrent network remembers. The data is generated on 
 import numpy as np
 
 from rnnkit import Sequential
-from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
+from rnnkit.layers import Dense, recurrent_layer
 from rnnkit.optimizers import Adam
 from rnnkit.plugins import Architecture, Dataset
-
-CELLS = {"rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}
 
 
 def bit_sequences(n, length, seed):
@@ -75,16 +73,15 @@ class Parity(Architecture):
                        meta={"length": int(x.shape[1])}, info={"source": source, "samples": len(x)})
 
     def small_data(self, config):
-        length = min(config.get("length", 8), 5)
-        seed = config.get("seed", 0)
+        length, seed = min(config["length"], 5), config["seed"]
         x, y = bit_sequences(32, length, seed)
         xt, yt = bit_sequences(16, length, seed + 1)
         return Dataset(train=(x, y), test=(xt, yt), meta={"length": length},
                        info={"source": "generated"})
 
     def build_model(self, config, meta):
-        cell = CELLS[config.get("cell", "gru")]
-        model = Sequential([cell(config["units"], input_shape=(meta["length"], 1)),
+        model = Sequential([recurrent_layer(config["cell"], config["units"],
+                                            input_shape=(meta["length"], 1)),
                             Dense(1, activation="sigmoid")])
         model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=config["lr"]),
                       metrics=["accuracy"])
