@@ -334,11 +334,12 @@ def test_default_fit_puts_epoch_metrics_first_and_honours_bucket_by_length():
     run_callback = Callback()
     data = plugins.Dataset(train=("x", "y"), test=("xt", "yt"), val=("xv", "yv"))
     model = RecordingModel()
-    out = Bucketed().fit(model, data, {"epochs": 3, "batch_size": 5}, callbacks=[run_callback])
+    out = Bucketed().fit(model, data, {"epochs": 3, "batch_size": 5, "initial_epoch": 1},
+                         callbacks=[run_callback])
     assert out == "history" and (model.x, model.y) == ("x", "y")
     assert model.kwargs == {"epochs": 3, "batch_size": 5, "validation_data": ("xv", "yv"),
                             "callbacks": [metric, run_callback], "verbose": 0,
-                            "bucket_by_length": True}
+                            "bucket_by_length": True, "initial_epoch": 1}
     plugins.Architecture().fit(model, data, {"epochs": 1, "batch_size": 2})
     assert model.kwargs["bucket_by_length"] is False and model.kwargs["callbacks"] == []
 
