@@ -349,16 +349,18 @@ def check_every_cell_builds(arch, config=None):
     if not cells:
         return "it declares no cells (no --cell choice)"
     for cell in cells:
-        cfg = kit_config(arch, dict(config or {}, cell=cell))
-        with isolated(cfg):
-            data, model = data_and_model(arch, cfg)
-            x = take(data.train[0], np.arange(min(2, n_samples(data.train[0]))))
-            pred = np.asarray(call(f"model.predict with cell={cell!r}", model.predict, x,
-                                   hint=f"cells lists {cell!r}, so `rnnkit train --cell {cell}` "
-                                        f"offers it; build_model must support it or cells "
-                                        f"must not list it."))
-        if not np.all(np.isfinite(pred)):
-            raise CheckFailed(f"with cell={cell!r} the model predicts NaN or infinite values.")
+        try:
+            cfg = kit_config(arch, dict(config or {}, cell=cell))
+            with isolated(cfg):
+                data, model = data_and_model(arch, cfg)
+                x = take(data.train[0], np.arange(min(2, n_samples(data.train[0]))))
+                pred = np.asarray(call("model.predict", model.predict, x))
+            if not np.all(np.isfinite(pred)):
+                raise CheckFailed("the model predicts NaN or infinite values.")
+        except CheckFailed as err:
+            raise CheckFailed(f"with cell={cell!r}: {err} cells lists {cell!r}, so `rnnkit train "
+                              f"--cell {cell}` offers it; build_model must support it, or cells "
+                              f"must not list it.") from err
 
 
 def _signature(model):
@@ -406,6 +408,7 @@ def check_run_folder_round_trip(arch, config=None):
     """
     cfg = kit_config(arch, config)
     with isolated(cfg), tempfile.TemporaryDirectory(prefix="rnnkit-kit-") as tmp:
+        small_data(arch, cfg)                  # what the run trains on must exist first
         folder = os.path.join(tmp, "run")
         call("rnnkit.training.train(arch, one epoch, small_data) into a run folder", train,
              offline_copy(arch), overrides=dict(cfg, epochs=1), out_dir=folder, figures=False)
@@ -430,7 +433,8 @@ def check_run_folder_round_trip(arch, config=None):
 
 
 def _answers(what, fn, folder, inputs, arch, refuse=True):
-    """``fn`` gives a non-empty string, or (``refuse``) raises an error the CLI shows as a message."""
+    """``fn`` gives a string (demo_runs asks for a non-empty one), or (``refuse``) raises an error
+    the CLI shows as a message."""
     try:
         text = fn(folder, inputs, arch=arch)
     except (RnnkitError, ValueError) as err:
@@ -442,8 +446,9 @@ def _answers(what, fn, folder, inputs, arch, refuse=True):
                           f"sees a traceback. demo receives the inputs as a list of strings and "
                           f"meta as read back from JSON; refuse inputs it cannot use with a "
                           f"ValueError that says what to give.") from err
-    if not isinstance(text, str) or not text.strip():
-        raise CheckFailed(f"{what}: demo returned {text!r}; return the text to show.")
+    if not isinstance(text, str):
+        raise CheckFailed(f"{what}: demo returned a {type(text).__name__}; return the text to "
+                          f"show.")
 
 
 def _encoded(arch, run, text):
