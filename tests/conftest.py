@@ -109,16 +109,12 @@ def simple_rnn_np(x, U, W, b, activation="tanh", h0=None, mask=None, go_backward
 @pytest.fixture
 def float32():
     """Make new layers float32 for one test; always restore the float64 default afterwards."""
-    config.set_floatx("float32")
-    try:
+    with config.scope(floatx="float32"):
         yield
-    finally:
-        config.set_floatx("float64")
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _float64_default():
     """The whole suite runs in float64 (exact lecture numbers, finite differences)."""
-    config.set_floatx("float64")
-    yield
-    config.set_floatx("float64")
+    with config.scope(floatx="float64"):
+        yield

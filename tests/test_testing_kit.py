@@ -76,17 +76,13 @@ def test_the_kit_passes_a_correct_architecture():
 
 
 def test_the_kit_accepts_a_class_and_leaves_global_settings_alone():
-    rk_config.set_floatx("float32")
-    rk_config.set_seed(123)
-    expected = rk_config.rng().random()
-    rk_config.set_seed(123)
-    try:
+    with rk_config.scope(seed=123):
+        expected = rk_config.rng().random()
+    with rk_config.scope(floatx="float32", seed=123):
         report = check_architecture(SignOfSum, checks=["gradients_match_finite_differences"])
         assert report.passed, str(report)
         assert rk_config.floatx() == "float32"
         assert rk_config.rng().random() == expected
-    finally:
-        rk_config.set_floatx("float64")
 
 
 def test_the_kit_config_lowers_sizes_and_config_overrides_it():
