@@ -1,25 +1,12 @@
 """``rnnkit check ARCH`` (the conformance kit from the command line) and ``rnnkit gradcheck --eps``."""
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from rnnkit.cli.main import cli
 from rnnkit.testing import CHECKS
 
-from test_cli_support import register
-
-
-@pytest.fixture
-def run_cli(tmp_path, monkeypatch):
-    register(tmp_path, monkeypatch)
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args, code=0):
-        result = CliRunner().invoke(cli, [str(a) for a in args])
-        assert result.exit_code == code, (result.output, result.exception)
-        return result
-    return run
+from test_cli_commands import run_cli  # noqa: F401  (the fixture: the tiny architectures, registered)
 
 
 def test_check_prints_one_line_per_check(run_cli):

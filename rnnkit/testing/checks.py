@@ -17,7 +17,8 @@ from ..plugins import KINDS, REQUIRED_CONFIG_KEYS, Architecture, protocol_proble
 # the runs module: training into a run folder, and `rnnkit evaluate` / `rnnkit predict` on it
 from ..training import evaluate_run, load_run, predict_run, train
 from .helpers import (batch_loss, build, call, data_and_model, isolated, json_problem, kit_config,
-                      n_samples, offline_copy, raised_at, small_data, stored_meta, take)
+                      n_samples, offline_copy, raised_at, small_data, stored_meta, take,
+                      training_batch)
 
 #: Samples and entries per weight array of the gradient checks (step and tolerance: gradcheck's).
 FD_SAMPLES = 2
@@ -253,16 +254,14 @@ def check_training_lowers_loss(arch, config=None, steps=TRAIN_STEPS):
     cfg = kit_config(arch, config)
     with isolated(cfg):
         data, model = data_and_model(arch, cfg)
-        x, y = data.train
-        idx = np.arange(min(int(cfg.get("batch_size") or 16), n_samples(x)))
-        xb, yb = take(x, idx), np.asarray(y)[idx]
+        xb, yb = training_batch(data, cfg)
         before = call("model.evaluate on a training batch", batch_loss, model, xb, yb)
         for _ in range(steps):
             call("model.train_on_batch", model.train_on_batch, xb, yb)
         after = batch_loss(model, xb, yb)
         if not after < before:
             raise CheckFailed(
-                f"{steps} train_on_batch steps on the same {len(idx)} training samples did not "
+                f"{steps} train_on_batch steps on the same {len(yb)} training samples did not "
                 f"lower their loss ({before:.6g} -> {after:.6g}). The gradients may point the "
                 f"wrong way, or the optimizer's learning rate (config lr={cfg.get('lr')!r}) is "
                 f"zero, too small or far too large; build_model should compile with an "
@@ -277,10 +276,8 @@ def check_save_load_round_trip(arch, config=None):
     cfg = kit_config(arch, config)
     with isolated(cfg):
         data, model = data_and_model(arch, cfg)
-        x, y = data.train
-        idx = np.arange(min(int(cfg.get("batch_size") or 16), n_samples(x)))
-        xb, yb = take(x, idx), np.asarray(y)[idx]
-        call("model.train_on_batch", model.train_on_batch, xb, yb)   # weights off their init
+        x = data.train[0]
+        call("model.train_on_batch", model.train_on_batch, *training_batch(data, cfg))  # off init
         expected = np.asarray(model.predict(x))
         with tempfile.TemporaryDirectory(prefix="rnnkit-kit-") as tmp:
             path = os.path.join(tmp, "model.rnnkit")

@@ -137,6 +137,13 @@ def take(x, index):
     return np.asarray(x)[index]
 
 
+def training_batch(data, cfg):
+    """The first ``batch_size`` training samples of ``data``: (x, y)."""
+    x, y = data.train
+    index = np.arange(min(int(cfg.get("batch_size") or 16), n_samples(x)))
+    return take(x, index), np.asarray(y)[index]
+
+
 def small_data(arch, cfg):
     data = call("small_data(config)", arch.small_data, cfg,
                 hint="small_data must make a tiny Dataset on the spot (no downloads).")
