@@ -153,7 +153,6 @@ def check_model_builds(arch, config=None):
         raise CheckFailed("model.predict returned NaN or infinite values on the training inputs.")
 
 
-
 def check_gradients_match_finite_differences(arch, config=None):
     """In float64, ``model.gradients`` matches centred finite differences on sampled weights.
 
@@ -360,8 +359,9 @@ def check_every_cell_builds(arch, config=None):
                               f"must not list it.") from err
 
 
-def _signature(model):
-    """What tells two models apart: their layer classes and weight shapes."""
+def _signature(model, x):
+    """What tells two models apart: their layer classes and weight shapes (built on ``x``)."""
+    call("model.predict on one training sample", model.predict, take(x, [0]))
     return ([type(layer).__name__ for layer in getattr(model, "layers", [])],
             [tuple(np.shape(w)) for w in model.get_weights()])
 
@@ -380,11 +380,12 @@ def check_config_changes_model(arch, config=None):
         return "it has one cell and no integer units: nothing to vary"
     with isolated(cfg):
         data, model = data_and_model(arch, cfg)
-        base = _signature(model)
+        x = data.train[0]
+        base = _signature(model, x)
         meta = stored_meta(data.meta)
         for key, value in variants:
             changed = build(arch, kit_config(arch, dict(config or {}, **{key: value})), meta)
-            if _signature(changed) == base:
+            if _signature(changed, x) == base:
                 raise CheckFailed(f"config {key}={value!r} builds the same model as "
                                   f"{key}={cfg[key]!r} (layers {base[0]}, weight shapes "
                                   f"{base[1]}): build_model ignores config[{key!r}], so "
