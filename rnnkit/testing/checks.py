@@ -418,11 +418,11 @@ def check_run_folder_round_trip(arch, config=None):
                            "from JSON), in a fresh instance of the architecture.")
         _check_metrics("evaluate(model, data) of the reloaded run", report["test"],
                        arch.headline_metric)
-        _answers("predict with no inputs", predict_run, folder, None, fresh, refuse=False)
+        _answers("rnnkit predict RUN (no inputs)", folder, None, fresh, refuse=False)
         for text in USER_INPUTS:
-            _answers(f"rnnkit predict RUN {text!r}", predict_run, folder, [text], fresh)
-        if getattr(type(arch), "encode", None) is getattr(Architecture, "encode"):
-            return None
+            _answers(f"rnnkit predict RUN {text!r}", folder, [text], fresh)
+        if getattr(type(arch), "encode", None) is Architecture.encode:
+            return None                        # no encode: `rnnkit plot hidden` says so
         run = call("rnnkit.training.load_run(run folder)", load_run, folder, arch=fresh)
         encoded = [_encoded(fresh, run, text) for text in USER_INPUTS]
         if not any(encoded):
@@ -430,11 +430,11 @@ def check_run_folder_round_trip(arch, config=None):
                               f"`rnnkit plot hidden` needs it to encode ordinary text.")
 
 
-def _answers(what, fn, folder, inputs, arch, refuse=True):
-    """``fn`` gives a string (demo_runs asks for a non-empty one), or (``refuse``) raises an error
-    the CLI shows as a message."""
+def _answers(what, folder, inputs, arch, refuse=True):
+    """``rnnkit predict`` on ``inputs`` gives a string (demo_runs asks for a non-empty one), or
+    (``refuse``) raises an error the CLI shows as a message."""
     try:
-        text = fn(folder, inputs, arch=arch)
+        text = predict_run(folder, inputs, arch=arch)
     except (RnnkitError, ValueError) as err:
         if refuse and str(err).strip():
             return
