@@ -31,7 +31,7 @@ def gradcheck(arch, cell, units, entries, samples, eps, tolerance, seed, fmt, as
     For a few entries of every weight array (the largest gradients, then random ones), the
     analytic gradient (hand-derived BPTT) is compared with (L(w+h) - L(w-h)) / 2h, h = eps *
     max(1, |w|), on a small batch of the architecture's small data. An entry's relative error
-    is |a - n| / max(max|a| + max|n| over its array, 1e-14 |L| / (eps tolerance)): relative to
+    is |a - n| / max(max|a| + max|n| over its array, 1e-14 |L| / (eps 1e-6)): relative to
     the array's gradient scale, or to the rounding noise of the loss when every gradient of the
     array is below it (see rnnkit.gradcheck). Exit status 1 if any array fails.
 

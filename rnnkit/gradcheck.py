@@ -38,14 +38,15 @@ entry is judged against the array's scale, not its own (which its noise would sw
 backward pass that is off by a factor shows on the array's largest entries (the model check always
 includes them). ``floor`` is the scale below which the noise dominates; it is tied to the loss::
 
-    floor = noise_floor(L, h, tol) = LOSS_ROUNDING |L| / (h tol)
+    floor = noise_floor(L, h) = LOSS_ROUNDING |L| / (h TOLERANCE)
 
-so that an array whose gradients are all below it (often exactly zero: an unused one-hot column) is
-held to the absolute error tol * floor = LOSS_ROUNDING |L| / h, the noise a step h cannot resolve,
-and every other array to the relative tolerance. :data:`LOSS_ROUNDING` = 1e-14 is ~16 times the
-relative rounding measured above (6e-16), so the noise uses at most ~6% of the tolerance whatever
-step is chosen (a smaller ``eps`` raises the floor with the noise). For a loss of order 1 at the
-default step the floor is 1e-3.
+the gradient scale of which the rounding noise LOSS_ROUNDING |L| / h of a step h is TOLERANCE.
+An array whose gradients are all below it (often exactly zero: an unused one-hot column) is held
+to that noise as an absolute error, every other array to TOLERANCE relative to its scale.
+:data:`LOSS_ROUNDING` = 1e-14 is ~16 times the relative rounding measured above (6e-16), so the
+noise uses at most ~6% of the tolerance whatever step is chosen (a smaller ``eps`` raises the
+floor with the noise). For a loss of order 1 at the default step the floor is 1e-3. The error is
+a number of its own: a ``tolerance`` passed to the checks only decides what passes.
 
 >>> from rnnkit.gradcheck import gradcheck
 >>> result = gradcheck("forecasting")            # doctest: +SKIP
@@ -90,9 +91,10 @@ def numeric_gradient(f, array, eps=EPS, entries=None):
     return grad.reshape(array.shape) if entries is None else grad
 
 
-def noise_floor(loss, eps=EPS, tolerance=TOLERANCE):
-    """The gradient scale below which centred differences of ``loss`` with step ``eps`` are noise."""
-    return LOSS_ROUNDING * abs(float(loss)) / (eps * tolerance)
+def noise_floor(loss, eps=EPS):
+    """The gradient scale of which the rounding noise of centred differences of ``loss`` with step
+    ``eps`` is :data:`TOLERANCE` (see the module docstring)."""
+    return LOSS_ROUNDING * abs(float(loss)) / (eps * TOLERANCE)
 
 
 def error_scale(analytic, numeric, floor):
@@ -189,7 +191,7 @@ def check_model(model, x, y, entries=5, eps=EPS, seed=0, tolerance=TOLERANCE, la
     largest analytic gradients and random ones (``seed``). Weights are restored afterwards.
     """
     loss, grads = model.gradients(x, y)
-    floor = noise_floor(loss, eps, tolerance)
+    floor = noise_floor(loss, eps)
     weights = [np.array(w, dtype=np.float64) for w in model.get_weights()]
     names = weight_names(model)
     if len(names) != len(weights):

@@ -84,9 +84,10 @@ def test_numeric_gradient_of_a_cube():
 
 
 def test_the_floor_is_the_rounding_noise_of_the_loss():
-    assert noise_floor(3.4, eps=1e-5, tolerance=1e-6) == pytest.approx(1e-14 * 3.4 / 1e-11)
+    assert noise_floor(3.4, eps=1e-5) == pytest.approx(1e-14 * 3.4 / (1e-5 * 1e-6))
+    assert noise_floor(3.4, eps=1e-6) == pytest.approx(10 * noise_floor(3.4, eps=1e-5))
     assert noise_floor(1.0) == pytest.approx(1e-3)
-    # below the floor an array is held to tolerance * floor = 1e-14 |L| / eps absolute ...
+    # below the floor an array is held to TOLERANCE * floor = 1e-14 |L| / eps absolute ...
     assert relative_error([2e-5], [2e-5 + 3e-9], floor=3.4e-3) == pytest.approx(3e-9 / 3.4e-3)
     # ... above it, relative to the array's largest entries: a small entry is not judged alone
     assert relative_error([1.0, 1e-4], [1.0, 1e-4 + 1e-9]) == pytest.approx(1e-9 / 2.0)
