@@ -61,12 +61,13 @@ def check_api_complete(arch, config=None):
     cfg = call("default_config()", arch.default_config)
     if not isinstance(cfg, dict):
         raise CheckFailed(f"default_config() returned a {type(cfg).__name__}, not a dict.")
-    missing = [k for k in REQUIRED_CONFIG_KEYS if k not in cfg]
+    required = [k for k in REQUIRED_CONFIG_KEYS if k != "cell" or cells]   # cell: if it has cells
+    missing = [k for k in required if k not in cfg]
     if missing:
-        options = ", ".join("--" + k.replace("_", "-") for k in REQUIRED_CONFIG_KEYS)
+        options = ", ".join("--" + k.replace("_", "-") for k in required)
         raise CheckFailed(f"default_config() lacks {', '.join(missing)}; the CLI's options "
                           f"{options} set these keys, so the config needs all of "
-                          f"{', '.join(REQUIRED_CONFIG_KEYS)}.")
+                          f"{', '.join(required)}.")
     bad = json_problem(cfg, "default_config()")
     if bad:
         raise CheckFailed(f"default_config() is not JSON-serialisable: {bad}. The run folder "
