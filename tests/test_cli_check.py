@@ -6,13 +6,14 @@ from click.testing import CliRunner
 from rnnkit.cli.main import cli
 from rnnkit.testing import CHECKS
 
-from test_cli_commands import run_cli  # noqa: F401  (the fixture: the tiny architectures, registered)
+from test_cli_commands import run_cli  # noqa: F401  (the fixture: the tiny architectures)
 
 
 def test_check_prints_one_line_per_check(run_cli):
     out = run_cli("check", "tiny-tagger").output
     lines = out.splitlines()
-    assert "tiny-tagger" in lines[0] and f"{len(CHECKS) - 1} passed, 0 failed, 1 skipped" in lines[0]
+    assert "tiny-tagger" in lines[0]
+    assert f"{len(CHECKS) - 1} passed, 0 failed, 1 skipped" in lines[0]
     for name, line in zip(CHECKS, lines[1:]):
         assert line.split()[1] == name and line.split()[0] in ("pass", "skip")
     (skip,) = [line for line in lines if line.lstrip().startswith("skip")]
