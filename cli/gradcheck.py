@@ -17,18 +17,23 @@ from .train import _complete_arch
               help="Entries checked per weight array (the largest gradients, then random ones).")
 @click.option("--samples", type=click.IntRange(min=1), default=4, show_default=True,
               help="Training samples in the batch.")
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=gradcheck_mod.EPS,
+              show_default=True, help="Step of the centred differences, relative to max(1, |w|).")
 @click.option("--tolerance", type=float, default=gradcheck_mod.TOLERANCE, show_default=True,
               help="Largest accepted relative error.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Which random entries.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex", "csv"]),
               default="text", show_default=True, help="Table format.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def gradcheck(arch, cell, units, entries, samples, tolerance, seed, fmt, as_json):
+def gradcheck(arch, cell, units, entries, samples, eps, tolerance, seed, fmt, as_json):
     """Check an architecture's gradients against centred finite differences (float64).
 
-    For a few entries of every weight array, the analytic gradient (hand-derived BPTT) is
-    compared with (L(w+eps) - L(w-eps)) / 2eps on a small batch of the architecture's small
-    data. Relative error = |a - n| / max(|a| + |n|, 1e-3). Exit status 1 if any array fails.
+    For a few entries of every weight array (the largest gradients, then random ones), the
+    analytic gradient (hand-derived BPTT) is compared with (L(w+h) - L(w-h)) / 2h, h = eps *
+    max(1, |w|), on a small batch of the architecture's small data. An entry's relative error
+    is |a - n| / max(max|a| + max|n| over its array, 1e-14 |L| / (eps 1e-6)): relative to
+    the array's gradient scale, or to the rounding noise of the loss when every gradient of the
+    array is below it (see rnnkit.gradcheck). Exit status 1 if any array fails.
 
     \b
     Examples:
@@ -36,7 +41,7 @@ def gradcheck(arch, cell, units, entries, samples, tolerance, seed, fmt, as_json
       rnnkit gradcheck --arch pos-tagging --cell gru --entries 10 --json
     """
     result = gradcheck_mod.gradcheck(arch, overrides={"cell": cell, "units": units},
-                                     entries=entries, samples=samples, seed=seed,
+                                     entries=entries, samples=samples, eps=eps, seed=seed,
                                      tolerance=tolerance)
     if as_json:
         echo_json(result.to_dict())

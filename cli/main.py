@@ -53,6 +53,7 @@ def cli(debug):
 
 
 def _register():
+    from .check import check
     from .data import data
     from .gradcheck import gradcheck
     from .listing import list_command
@@ -61,7 +62,7 @@ def _register():
     from .trace import trace
     from .train import evaluate, predict, train
     for command in (list_command, data, train, evaluate, predict, summary, trace, gradcheck,
-                    plot, figures):
+                    check, plot, figures):
         cli.add_command(command)
 
 

@@ -83,6 +83,12 @@ KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 REQUIRED_CONFIG_KEYS = ("cell", "units", "epochs", "batch_size", "lr", "seed")
 
 
+def required_config_keys(arch):
+    """The keys ``arch.default_config()`` must hold: :data:`REQUIRED_CONFIG_KEYS`, without
+    ``cell`` for an architecture that declares no ``cells`` (it offers no ``--cell`` choice)."""
+    return tuple(k for k in REQUIRED_CONFIG_KEYS if k != "cell" or arch.cells)
+
+
 @dataclass(frozen=True)
 class Hook:
     """One method of the protocol: how it is called, whether a plugin must define it, what it
@@ -394,6 +400,7 @@ def get(name):
     return entries[name].load()
 
 
-__all__ = ["API_VERSION", "GROUP", "KINDS", "REQUIRED_CONFIG_KEYS", "ATTRIBUTES", "HOOKS", "Hook",
+__all__ = ["API_VERSION", "GROUP", "KINDS", "REQUIRED_CONFIG_KEYS",
+           "required_config_keys", "ATTRIBUTES", "HOOKS", "Hook",
            "REQUIRED", "Architecture", "Dataset", "PluginEntry", "PluginError", "protocol_problems",
            "discover", "refresh", "names", "get"]

@@ -1,11 +1,12 @@
-"""Shared helpers for the engine-core tests: finite differences, a robust relative error, and the
+"""Shared helpers for the engine-core tests: finite differences, the relative error, and the
 float-type fixture.
 
 Every gradient test compares an analytic gradient from rnnkit's hand-written kernels with centred
-finite differences computed here, in plain NumPy, on a scalar function that the test defines.
-Test modules import the helpers with ``from conftest import ...`` (pytest puts ``tests/`` on the
-path); hypothesis-driven tests use no function-scoped fixtures, which it would not reset between
-examples.
+finite differences of a scalar function that the test defines, through rnnkit's one gradient
+checker (:mod:`rnnkit.gradcheck`: its numeric gradient, its relative error with the floor of a
+loss of order 1, its tolerance). Test modules import the helpers with ``from conftest import ...``
+(pytest puts ``tests/`` on the path); hypothesis-driven tests use no function-scoped fixtures,
+which it would not reset between examples.
 """
 import numpy as np
 import pytest
@@ -13,49 +14,10 @@ import pytest
 from hypothesis import settings
 
 from rnnkit import config
-
-#: step of the centred differences (float64)
-EPS = 1e-6
-#: largest accepted relative error between an analytic gradient and finite differences
-RTOL = 1e-6
-
+from rnnkit.gradcheck import EPS, TOLERANCE as RTOL, numeric_gradient, relative_error  # noqa: F401
 
 #: the hypothesis budget of every property-based test here: small, and no timing deadline
 FAST = settings(max_examples=25, deadline=None)
-
-
-def relative_error(analytic, numeric, tiny=1e-3):
-    """max|a - n| / max(max|a| + max|n|, tiny): robust to gradients that are all (near) zero.
-
-    Centred differences in float64 with eps = 1e-6 carry a rounding noise of about
-    1e-16 |L| / eps ~ 1e-10 (amplified a little through the time loop), so an array whose entries
-    are all below ``tiny`` is held to an absolute error of ``tiny * rtol`` = 1e-9 instead of a
-    relative one it could not meet; any array with an entry above 1e-3 gets the full relative test.
-    """
-    a = np.asarray(analytic, dtype=np.float64)
-    n = np.asarray(numeric, dtype=np.float64)
-    assert a.shape == n.shape, f"gradient shape {a.shape} != finite-difference shape {n.shape}"
-    if a.size == 0:
-        return 0.0
-    scale = max(np.max(np.abs(a)) + np.max(np.abs(n)), tiny)
-    return float(np.max(np.abs(a - n)) / scale)
-
-
-def numeric_gradient(f, array, eps=EPS):
-    """Centred finite differences of the scalar ``f()`` with respect to ``array`` (perturbed in
-    place and restored): (f(p + eps) - f(p - eps)) / (2 eps), one entry at a time."""
-    grad = np.zeros(array.shape, dtype=np.float64)
-    flat = array.reshape(-1)            # a view: writing it perturbs ``array``
-    assert np.shares_memory(flat, array)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        up = f()
-        flat[i] = old - eps
-        down = f()
-        flat[i] = old
-        grad.reshape(-1)[i] = (up - down) / (2 * eps)
-    return grad
 
 
 def numeric_weight_gradients(model, loss_fn, eps=EPS):
@@ -147,16 +109,12 @@ def simple_rnn_np(x, U, W, b, activation="tanh", h0=None, mask=None, go_backward
 @pytest.fixture
 def float32():
     """Make new layers float32 for one test; always restore the float64 default afterwards."""
-    config.set_floatx("float32")
-    try:
+    with config.scope(floatx="float32"):
         yield
-    finally:
-        config.set_floatx("float64")
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _float64_default():
     """The whole suite runs in float64 (exact lecture numbers, finite differences)."""
-    config.set_floatx("float64")
-    yield
-    config.set_floatx("float64")
+    with config.scope(floatx="float64"):
+        yield

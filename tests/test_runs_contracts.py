@@ -154,7 +154,7 @@ class CellNotOffered(TinyTagger):
 
 def test_a_default_config_that_breaks_the_contract_is_a_plugin_error():
     with pytest.raises(PluginError, match=r"'tiny-tagger': its default_config\(\) has no lr, "
-                                          r"seed; every architecture's defaults hold cell, units"):
+                                          r"seed; its defaults must hold cell, units"):
         runs.resolve_config(NoSeed())
     with pytest.raises(PluginError, match="default cell 'rnn' is not one of its cells "
                                           r"\(lstm, gru\)"):

@@ -5,7 +5,7 @@ import pytest
 
 from rnnkit import Sequential
 from rnnkit import config as rk_config
-from rnnkit.layers import Dense, SimpleRNN
+from rnnkit.layers import Dense, Embedding, SimpleRNN, recurrent_layer
 from rnnkit.optimizers import Adam
 from rnnkit.plugins import Architecture, Dataset
 from rnnkit.testing import (CHECKS, Check, CheckReport, CheckResult, ConformanceError,
@@ -72,21 +72,17 @@ def test_the_kit_passes_a_correct_architecture():
     assert report.raise_on_failure() is report
     assert all(isinstance(r, CheckResult) and r.passed and r.message == "" for r in report)
     text = str(report)
-    assert "'sign-of-sum'" in text and "8 passed, 0 failed" in text
+    assert "'sign-of-sum'" in text and "11 passed, 0 failed, 1 skipped" in text
 
 
 def test_the_kit_accepts_a_class_and_leaves_global_settings_alone():
-    rk_config.set_floatx("float32")
-    rk_config.set_seed(123)
-    expected = rk_config.rng().random()
-    rk_config.set_seed(123)
-    try:
+    with rk_config.scope(seed=123):
+        expected = rk_config.rng().random()
+    with rk_config.scope(floatx="float32", seed=123):
         report = check_architecture(SignOfSum, checks=["gradients_match_finite_differences"])
         assert report.passed, str(report)
         assert rk_config.floatx() == "float32"
         assert rk_config.rng().random() == expected
-    finally:
-        rk_config.set_floatx("float64")
 
 
 def test_the_kit_config_lowers_sizes_and_config_overrides_it():
@@ -339,7 +335,7 @@ def test_a_failing_check_does_not_stop_the_others():
     assert not report.passed
     assert [r.name for r in report.failures] == ["demo_runs"]
     assert report["model_builds"].passed
-    assert "FAIL  demo_runs" in str(report) and "7 passed, 1 failed" in str(report)
+    assert "FAIL  demo_runs" in str(report) and "10 passed, 1 failed, 1 skipped" in str(report)
     with pytest.raises(ConformanceError, match="empty string"):
         report.raise_on_failure()
 
@@ -359,7 +355,7 @@ def test_a_broken_small_data_fails_the_checks_that_need_it_with_the_cause():
     assert report["api_complete"].passed
     for r in report.failures:
         assert "small_data(config) raised RuntimeError: no network" in r.message
-    assert len(report.failures) == 7
+    assert len(report.failures) == len(CHECKS) - 1
 
 
 class PairInputs(SignOfSum):
@@ -392,3 +388,179 @@ def test_small_data_shapes_reads_pairs_of_inputs():
     assert "Dataset.train" in message and "x[1] has 7" in message and "y has 10" in message
     message = failing(EncoderDecoderWithoutPair(), "small_data_shapes")
     assert "[x_encoder, x_decoder]" in message
+
+
+# ---- the checks of the path users take: each fails on a toy broken in that one way ---------------
+class MissingCell(SignOfSum):
+    """Lists a GRU among its cells but cannot build one."""
+    cells = ("rnn", "gru")
+
+    def build_model(self, config, meta):
+        layer = {"rnn": SimpleRNN}[config["cell"]]
+        model = Sequential([layer(config["units"], input_shape=(meta["timesteps"], 1)),
+                            self.output_layer()])
+        model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=config["lr"]))
+        return model
+
+
+class IgnoresUnits(SignOfSum):
+    def build_model(self, config, meta):
+        return super().build_model(dict(config, units=4), meta)
+
+
+class IgnoresCell(SignOfSum):
+    cells = ("rnn", "lstm")
+
+
+class VariesWithConfig(SignOfSum):
+    cells = ("rnn", "lstm", "gru")
+
+    def build_model(self, config, meta):
+        model = Sequential([recurrent_layer(config["cell"], config["units"],
+                                            input_shape=(meta["timesteps"], 1)),
+                            self.output_layer()])
+        model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=config["lr"]))
+        return model
+
+
+def test_every_cell_builds_names_the_cell_that_does_not():
+    message = failing(MissingCell(), "every_cell_builds")
+    assert "cell='gru'" in message and "KeyError" in message and "cells" in message
+    assert run_check(VariesWithConfig(), "every_cell_builds").passed
+
+
+def test_config_changes_model_finds_ignored_units_and_cells():
+    message = failing(IgnoresUnits(), "config_changes_model")
+    assert "units=11" in message and "ignores config['units']" in message   # kit units 8, + 3
+    message = failing(IgnoresCell(), "config_changes_model")
+    assert "cell='lstm'" in message and "ignores config['cell']" in message
+    result = run_check(VariesWithConfig(), "config_changes_model")
+    assert result.passed and not result.skipped
+
+
+class TokenCount(SignOfSum):
+    """Many-to-one on token ids 1-4 (0 is padding): how many 1s? Embedding(mask_zero) + RNN."""
+
+    recurrent = SimpleRNN
+
+    def _make(self, n, T, seed):
+        rng = np.random.default_rng(seed)
+        x = rng.integers(1, 5, size=(n, T))            # no padding in the data itself
+        return x, (x == 1).sum(axis=1, keepdims=True) / T
+
+    def build_model(self, config, meta):
+        model = Sequential([Embedding(5, 3, mask_zero=True, input_shape=(meta["timesteps"],)),
+                            self.recurrent(config["units"]), Dense(1)])
+        model.compile(loss="mse", optimizer=Adam(learning_rate=config["lr"]))
+        return model
+
+
+class MaskBlindRNN(SimpleRNN):
+    """Its backward pass forgets the mask: padded steps get the gradient of real ones."""
+
+    def backward(self, dy, *args, **kwargs):
+        self._M = np.ones_like(self._M)
+        return super().backward(dy, *args, **kwargs)
+
+
+class MaskBlindTokenCount(TokenCount):
+    recurrent = MaskBlindRNN
+
+
+def test_masked_gradients_catch_a_backward_pass_that_ignores_padding():
+    # without padding the broken layer is right, so only the masked check can see the bug
+    assert run_check(MaskBlindTokenCount(), "gradients_match_finite_differences").passed
+    message = failing(MaskBlindTokenCount(), "masked_gradients_match_finite_differences")
+    assert "simple_rnn/" in message and "padding id 0" in message
+    assert "Padded steps must carry the state" in message
+    result = run_check(TokenCount(), "masked_gradients_match_finite_differences")
+    assert result.passed and not result.skipped
+
+
+def test_skips_carry_their_reason_into_the_report():
+    report = check_architecture(SignOfSum(), checks=["masked_gradients_match_finite_differences",
+                                                     "demo_runs"])
+    assert report.passed and [r.name for r in report.skips] == [
+        "masked_gradients_match_finite_differences"]
+    assert "not token ids" in report.skips[0].skip_reason
+    lines = str(report).splitlines()
+    assert "1 passed, 0 failed, 1 skipped" in lines[0]
+    assert lines[1].lstrip().startswith("skip  masked_gradients") and "not token ids" in lines[1]
+    assert lines[2].lstrip().startswith("pass  demo_runs")
+
+
+class StatefulBuild(SignOfSum):
+    """build_model reads what small_data left on the instance: a fresh process has no such thing."""
+
+    def small_data(self, config):
+        self.timesteps = config["timesteps"]
+        return super().small_data(config)
+
+    def build_model(self, config, meta):
+        return super().build_model(config, {"timesteps": self.timesteps})
+
+
+class DemoCrashesOnUserInput(SignOfSum):
+    def demo(self, model, meta, inputs=None):
+        if inputs:
+            return {"yes": "positive"}[inputs[0]]     # KeyError for anything typed
+        return super().demo(model, meta)
+
+
+class EncodeCrashes(SignOfSum):
+    def encode(self, meta, text):
+        return np.zeros((1, meta["timesteps"], 1)), list(text)[meta["timesteps"]]   # IndexError
+
+
+class EncodesText(SignOfSum):
+    def encode(self, meta, text):
+        values = [float(len(w)) for w in text.split()][:meta["timesteps"]]
+        if not values:
+            raise ValueError("give some words")
+        x = np.zeros((1, meta["timesteps"], 1))
+        x[0, :len(values), 0] = values
+        return x, text.split()[:meta["timesteps"]]
+
+
+def test_run_folder_round_trip_rebuilds_the_model_in_a_fresh_instance():
+    assert run_check(StatefulBuild(), "model_builds").passed
+    message = failing(StatefulBuild(), "run_folder_round_trip")
+    assert "rnnkit evaluate" in message and "AttributeError" in message and "timesteps" in message
+    assert "fresh instance" in message
+
+
+def test_run_folder_round_trip_feeds_demo_and_encode_user_inputs():
+    assert run_check(DemoCrashesOnUserInput(), "demo_runs").passed
+    message = failing(DemoCrashesOnUserInput(), "run_folder_round_trip")
+    assert "rnnkit predict RUN 'hello world'" in message and "KeyError" in message
+    assert "traceback" in message
+    message = failing(EncodeCrashes(), "run_folder_round_trip")
+    assert "encode(meta, '7') raised IndexError" in message      # one character: no [6]
+    assert run_check(EncodesText(), "run_folder_round_trip").passed
+
+
+def test_the_kit_hands_plugins_a_complete_config():
+    seen = []
+
+    class Recording(SignOfSum):
+        def build_model(self, config, meta):
+            seen.append(dict(config))
+            return super().build_model(config, meta)
+
+    assert run_check(Recording(), "model_builds").passed
+    assert seen and set(seen[0]) >= {"floatx", "clipnorm", "clipvalue", "timesteps", "cell"}
+    assert seen[0]["floatx"] == "float32" and seen[0]["units"] == 8
+
+
+NEW_CHECKS = ["every_cell_builds", "config_changes_model",
+              "masked_gradients_match_finite_differences", "run_folder_round_trip"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["char-lm", "forecasting", "pos-tagging", "text-classification"])
+def test_the_new_checks_pass_on_the_builtins(name):
+    # image-caption and translation run the whole kit in their own test modules
+    report = check_architecture(name, checks=NEW_CHECKS)
+    assert report.passed, str(report)
+    token_inputs = name in ("pos-tagging", "text-classification")
+    assert bool(report.skips) == (not token_inputs), str(report)

@@ -27,12 +27,13 @@ def default_config(arch):
     plugin's bug: a :class:`PluginError` names the architecture and the fix.
     """
     defaults = arch.default_config()
-    missing = [k for k in plugins.REQUIRED_CONFIG_KEYS if k not in defaults]
+    required = plugins.required_config_keys(arch)
+    missing = [k for k in required if k not in defaults]
     if missing:
         raise PluginError(f"architecture {arch.name!r}: its default_config() has no "
-                          f"{', '.join(missing)}; every architecture's defaults hold "
-                          f"{', '.join(plugins.REQUIRED_CONFIG_KEYS)} (see rnnkit.plugins)")
-    if defaults["cell"] not in arch.cells:
+                          f"{', '.join(missing)}; its defaults must hold {', '.join(required)} "
+                          f"(see rnnkit.plugins.required_config_keys)")
+    if arch.cells and defaults["cell"] not in arch.cells:
         raise PluginError(f"architecture {arch.name!r}: its default cell {defaults['cell']!r} is "
                           f"not one of its cells ({', '.join(arch.cells) or 'none declared'}); "
                           f"list every cell it can build in its cells attribute")
