@@ -4,7 +4,7 @@ import click
 from rnnkit import plugins
 from rnnkit.testing import CHECKS, check_architecture
 
-from ._common import style
+from ._common import cell_option, check_cell, style
 from .train import _complete_arch
 
 STATUS_COLOURS = {"pass": "green", "FAIL": "red", "skip": "yellow"}
@@ -14,7 +14,7 @@ STATUS_COLOURS = {"pass": "green", "FAIL": "red", "skip": "yellow"}
 @click.argument("arch", metavar="ARCH", shell_complete=_complete_arch)
 @click.option("--check", "names", multiple=True, type=click.Choice(list(CHECKS)),
               metavar="CHECK", help="Run only this check (repeatable); default: every check.")
-@click.option("--cell", help="Check the model with this recurrent cell (one of the arch's cells).")
+@cell_option
 def check(arch, names, cell):
     """Run the conformance kit on ARCH: does the architecture keep rnnkit's promises?
 
@@ -31,6 +31,7 @@ def check(arch, names, cell):
       rnnkit check my-arch --check gradients_match_finite_differences --cell gru
     """
     arch = plugins.get(arch)                    # an unknown name lists the known ones
+    check_cell(cell, arch)
     report = check_architecture(arch, config={"cell": cell} if cell else None,
                                 checks=list(names) or None)
     head, *lines = str(report).splitlines()

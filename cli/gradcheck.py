@@ -4,14 +4,16 @@ import click
 from rnnkit import gradcheck as gradcheck_mod
 from rnnkit.tables import render
 
-from ._common import echo_json, style
+from rnnkit import plugins
+
+from ._common import cell_option, check_cell, echo_json, style
 from .train import _complete_arch
 
 
 @click.command("gradcheck")
 @click.option("--arch", required=True, metavar="NAME", shell_complete=_complete_arch,
               help="The architecture whose model is checked (see `rnnkit list`).")
-@click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), help="The recurrent cell.")
+@cell_option
 @click.option("--units", type=click.IntRange(min=1), help="Units of the recurrent layer(s).")
 @click.option("--entries", type=click.IntRange(min=1), default=5, show_default=True,
               help="Entries checked per weight array (the largest gradients, then random ones).")
@@ -40,6 +42,7 @@ def gradcheck(arch, cell, units, entries, samples, eps, tolerance, seed, fmt, as
       rnnkit gradcheck --arch forecasting
       rnnkit gradcheck --arch pos-tagging --cell gru --entries 10 --json
     """
+    check_cell(cell, plugins.get(arch))
     result = gradcheck_mod.gradcheck(arch, overrides={"cell": cell, "units": units},
                                      entries=entries, samples=samples, eps=eps, seed=seed,
                                      tolerance=tolerance)

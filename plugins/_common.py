@@ -33,8 +33,8 @@ def check_fraction(config, key, low=0.0, high=1.0):
 
 def optimizer(config):
     """Adam with the config's learning rate and its gradient clipping (None: no clipping)."""
-    return Adam(learning_rate=float(config["lr"]), clipnorm=config.get("clipnorm"),
-                clipvalue=config.get("clipvalue"))
+    return Adam(learning_rate=float(config["lr"]), clipnorm=config["clipnorm"],
+                clipvalue=config["clipvalue"])
 
 
 def split_indices(n, seed, fractions=(0.8, 0.1, 0.1)):

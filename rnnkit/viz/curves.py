@@ -19,12 +19,13 @@ def load_history(run_dir) -> list:
     A run folder is made by ``rnnkit train``; history is one dict per epoch, e.g.
     ``{"epoch": 1, "loss": 0.9, "val_loss": 1.0, "accuracy": 0.7}``.
     """
+    from ..runs import RunFolder           # the one owner of a run folder's file names
     run_dir = Path(run_dir)
-    path = run_dir / "history.json"
+    path = run_dir / RunFolder.HISTORY_JSON
     if path.is_file():
         with open(path, encoding="utf-8") as fh:
             return _as_rows(json.load(fh), path)
-    csv_path = run_dir / "history.csv"
+    csv_path = run_dir / RunFolder.HISTORY_CSV
     if csv_path.is_file():
         with open(csv_path, newline="", encoding="utf-8") as fh:
             return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
