@@ -9,6 +9,7 @@
 __version__ = "0.1.0"
 
 from .config import set_floatx, set_seed  # noqa: E402
-from .models import Sequential, load_model  # noqa: E402
+from .models import EncoderDecoder, Model, Sequential, load_model  # noqa: E402
 
-__all__ = ["Sequential", "load_model", "set_floatx", "set_seed", "__version__"]
+__all__ = ["Model", "Sequential", "EncoderDecoder", "load_model", "set_floatx", "set_seed",
+           "__version__"]
