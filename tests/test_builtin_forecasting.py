@@ -28,8 +28,7 @@ def test_follows_the_protocol_with_the_lectures_model():
     assert (cfg["cell"], cfg["units"]) == ("rnn", 10)
     for key in ("cell", "units", "epochs", "batch_size", "lr", "seed", "floatx"):
         assert key in cfg
-    config.set_floatx("float64")
-    model = ARCH.build_model(dict(cfg, window=50), {"window": 50})
+    model = ARCH.build_model(resolve_config(ARCH, dict(window=50, floatx="float64")), {"window": 50})
     assert model.count_params() == 131              # the lecture's SimpleRNN(10), Dense(1)
 
 
