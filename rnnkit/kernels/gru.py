@@ -60,7 +60,7 @@ import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
-from .projections import weight_gradients
+from .projections import input_projection, weight_gradients
 
 
 # Every step works row by row (one batch entry): pre-activations in one plain loop, the
@@ -82,7 +82,7 @@ def gru_forward(X, h0, U, W, b, mask, act, rec_act, Z, Q, H):
     WhT = np.empty((3 * u, B), dtype=H.dtype)     # W h_{t-1}, all three gates: a column per row
     a = np.empty(3 * u, dtype=H.dtype)            # one row's pre-activations
     # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
-    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))
+    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, 3 * u), 0, T * B)
     for n in range(B):
         for j in range(u):
             H[0, n, j] = h0[n, j]                                 # h_0
@@ -185,7 +185,8 @@ def gru_reset_before_forward(X, h0, U, W, b, mask, act, rec_act, Z, P, H):
     WzrT = np.empty((2 * u, B), dtype=H.dtype)    # W_z h_{t-1}, W_r h_{t-1}: a column per row
     WhpT = np.empty((u, B), dtype=H.dtype)        # W_h p_t: a column per row
     a = np.empty(2 * u, dtype=H.dtype)            # one row's pre-activations
-    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))    # U x_t for every t, all gates
+    # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
+    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, 3 * u), 0, T * B)
     for n in range(B):
         for j in range(u):
             H[0, n, j] = h0[n, j]                                 # h_0

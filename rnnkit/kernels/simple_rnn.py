@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
-from .projections import weight_gradients
+from .projections import input_projection, weight_gradients
 
 
 @njit(cache=True, error_model="numpy")
@@ -47,7 +47,7 @@ def simple_rnn_forward(X, h0, U, W, b, mask, code, A, H):
     one = H.dtype.type(1)
     WhT = np.empty((u, B), dtype=H.dtype)                # W h_{t-1}, a column per batch row
     # U x_t for every t at once: one (T*B, D) x (D, u) product.
-    np.dot(X.reshape(T * B, D), U.T, A.reshape(T * B, u))
+    input_projection(X.reshape(T * B, D), U, A.reshape(T * B, u), 0, T * B)
     for i in range(B):
         for j in range(u):
             H[0, i, j] = h0[i, j]                        # h_0 (a loop: ``H[0] = h0`` compiles 5 s)
