@@ -101,13 +101,15 @@ def main(argv=None):
     ap.add_argument("--blocks", type=int, default=21, help="timed blocks per copy and case")
     ap.add_argument("--block-seconds", type=float, default=0.05)
     ap.add_argument("--chunks", type=int, default=1, help="LSTM chunks (2: the split kernels)")
+    ap.add_argument("--cells", default="simple_rnn,gru,lstm")
+    ap.add_argument("--configs", default="0,1", help="indices into CONFIGS")
     args = ap.parse_args(argv)
     import rnnkit.kernels as new
     old = load_copy(args.package, args.path)
     print(f"{'cell':<11} {'(B,T,D,u)':<16} {'old min':>9} {'new min':>9} {'new/old':>8} "
           f"{'old med':>9} {'new med':>9} {'new/old':>8}   µs per forward + backward")
-    for cell in ("simple_rnn", "gru", "lstm"):
-        for cfg in CONFIGS:
+    for cell in args.cells.split(","):
+        for cfg in [CONFIGS[int(i)] for i in args.configs.split(",")]:
             runs = {name: cell_calls(k, cell, cfg, args.chunks) for name, k in
                     (("old", old), ("new", new))}
             for run in runs.values():

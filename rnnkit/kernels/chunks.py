@@ -35,7 +35,6 @@ child runs the serial kernels, with the same results.
 """
 import os
 
-import numpy as np
 from numba import njit
 
 #: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
