@@ -3,8 +3,9 @@
 On a shared machine the speed drifts by tens of percent over minutes, so two benchmark runs taken
 minutes apart cannot show a 5% change. This script imports two copies of the kernels (this
 checkout's ``rnnkit.kernels`` and another copy under another package name) and times one forward
-plus one backward call of each cell, float32, alternating between the two copies block by block,
-so both see the same load. Only the kernels are timed: the rest of a training step is the same code.
+call of each cell, then forward + backward, float32, alternating between the two copies block by
+block, so both see the same load. Only the kernels are timed: the rest of a training step is the
+same code.
 
     mkdir -p /tmp/orig && git archive REV rnnkit/kernels | tar -x -C /tmp/orig
     mv /tmp/orig/rnnkit/kernels /tmp/orig/oldkernels
@@ -39,8 +40,9 @@ def load_copy(package, path):
     return pkg
 
 
-def cell_calls(kernels, cell, cfg, chunks):
-    """A zero-argument function running one forward and one backward call of ``cell``."""
+def cell_calls(kernels, cell, cfg, chunks, need_dx):
+    """Two zero-argument functions: one forward call of ``cell``, and forward + backward (the
+    backward kernel needs a fresh forward's arrays, so it is timed as the difference)."""
     A = sys.modules[kernels.__name__ + ".activations"]
     B, T, D, u = cfg
     r = np.random.default_rng(0)
@@ -51,7 +53,7 @@ def cell_calls(kernels, cell, cfg, chunks):
 
     X, mask, G = rand(T, B, D), np.ones((T, B), f32), rand(T, B, u)
     h0 = np.zeros((B, u), f32)
-    dX, dh0 = np.empty((T, B, D), f32), np.empty((B, u), f32)
+    dX, dh0 = np.empty((T if need_dx else 0, B, D), f32), np.empty((B, u), f32)
     H = np.empty((T + 1, B, u), f32)
     tanh, sigmoid = A.TANH, A.SIGMOID
     if cell == "simple_rnn":
@@ -60,8 +62,11 @@ def cell_calls(kernels, cell, cfg, chunks):
         Aa, dA = np.empty((T, B, u), f32), np.empty((T, B, u), f32)
         dU, dW, db = np.empty_like(U), np.empty_like(W), np.empty_like(b)
 
-        def run():
+        def forward():
             K.simple_rnn_forward(X, h0, U, W, b, mask, tanh, Aa, H)
+
+        def both():
+            forward()
             K.simple_rnn_backward(X, U, W, mask, tanh, Aa, H, G, dA, dX, dU, dW, db, dh0)
     elif cell == "gru":
         K = sys.modules[kernels.__name__ + ".gru"]
@@ -70,8 +75,11 @@ def cell_calls(kernels, cell, cfg, chunks):
         dA, dR = np.empty((T, B, 3 * u), f32), np.empty((T, B, 3 * u), f32)
         dU, dW, db = np.empty_like(U), np.empty_like(W), np.empty_like(b)
 
-        def run():
+        def forward():
             K.gru_forward(X, h0, U, W, b, mask, tanh, sigmoid, Z, Q, H)
+
+        def both():
+            forward()
             K.gru_backward(X, U, W, mask, tanh, sigmoid, Z, Q, H, G, dA, dR, dX, dU, dW, db, dh0)
     else:
         K = sys.modules[kernels.__name__ + ".lstm"]
@@ -80,11 +88,14 @@ def cell_calls(kernels, cell, cfg, chunks):
         dZ, dc0, dcT = np.empty((T, B, 4 * u), f32), np.empty((B, u), f32), np.zeros((B, u), f32)
         dU, dW, db = np.empty_like(U), np.empty_like(W), np.empty_like(b)
 
-        def run():
+        def forward():
             K.lstm_forward(X, h0, h0, U, W, b, mask, tanh, sigmoid, Z, S, H, C, chunks)
+
+        def both():
+            forward()
             K.lstm_backward(X, U, W, mask, tanh, sigmoid, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db,
                             dh0, dc0, chunks)
-    return run
+    return forward, both
 
 
 def block_time(run, n):
@@ -102,28 +113,33 @@ def main(argv=None):
     ap.add_argument("--block-seconds", type=float, default=0.05)
     ap.add_argument("--chunks", type=int, default=1, help="LSTM chunks (2: the split kernels)")
     ap.add_argument("--cells", default="simple_rnn,gru,lstm")
+    ap.add_argument("--dx", action="store_true",
+                    help="compute the input gradient (by default skipped, as for a model's first "
+                         "layer, which is what bench_train_step's models have)")
     ap.add_argument("--configs", default="0,1", help="indices into CONFIGS")
     args = ap.parse_args(argv)
     import rnnkit.kernels as new
     old = load_copy(args.package, args.path)
-    print(f"{'cell':<11} {'(B,T,D,u)':<16} {'old min':>9} {'new min':>9} {'new/old':>8} "
-          f"{'old med':>9} {'new med':>9} {'new/old':>8}   µs per forward + backward")
+    print(f"{'cell':<11} {'(B,T,D,u)':<16} {'part':<9} {'old min':>9} {'new min':>9} "
+          f"{'new/old':>8} {'old med':>9} {'new med':>9} {'new/old':>8}   µs per call")
     for cell in args.cells.split(","):
         for cfg in [CONFIGS[int(i)] for i in args.configs.split(",")]:
-            runs = {name: cell_calls(k, cell, cfg, args.chunks) for name, k in
-                    (("old", old), ("new", new))}
-            for run in runs.values():
-                run()                                          # compile or load the cache
-            n = max(1, int(args.block_seconds / block_time(runs["new"], 3)))
-            times = {"old": [], "new": []}
-            for _ in range(args.blocks):
-                for name, run in runs.items():
-                    times[name].append(block_time(run, n))
-            lo = {k: min(v) * 1e6 for k, v in times.items()}
-            md = {k: statistics.median(v) * 1e6 for k, v in times.items()}
-            print(f"{cell:<11} {str(cfg):<16} {lo['old']:>9.1f} {lo['new']:>9.1f} "
-                  f"{lo['new'] / lo['old']:>8.3f} {md['old']:>9.1f} {md['new']:>9.1f} "
-                  f"{md['new'] / md['old']:>8.3f}", flush=True)
+            calls = {name: cell_calls(k, cell, cfg, args.chunks, args.dx)
+                     for name, k in (("old", old), ("new", new))}
+            for forward, both in calls.values():
+                both()                                         # compile or load the cache
+            for part, pick in (("forward", 0), ("fwd+bwd", 1)):
+                runs = {name: c[pick] for name, c in calls.items()}
+                n = max(1, int(args.block_seconds / block_time(runs["new"], 3)))
+                times = {"old": [], "new": []}
+                for _ in range(args.blocks):
+                    for name, run in runs.items():
+                        times[name].append(block_time(run, n))
+                lo = {k: min(v) * 1e6 for k, v in times.items()}
+                md = {k: statistics.median(v) * 1e6 for k, v in times.items()}
+                print(f"{cell:<11} {str(cfg):<16} {part:<9} {lo['old']:>9.1f} {lo['new']:>9.1f} "
+                      f"{lo['new'] / lo['old']:>8.3f} {md['old']:>9.1f} {md['new']:>9.1f} "
+                      f"{md['new'] / md['old']:>8.3f}", flush=True)
     return 0
 
 
