@@ -60,7 +60,7 @@ import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
-from .projections import input_projection, weight_gradients
+from .projections import input_projection, transposed, weight_gradients
 
 
 # Every step works row by row (one batch entry): pre-activations in one plain loop, the
@@ -123,7 +123,7 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
     dh = np.zeros((B, u), dtype=H.dtype)           # δh_t: dL/dh_t through step t+1; zero at t = T
     carry = np.empty((B, u), dtype=H.dtype)
     dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]
-    WT = np.ascontiguousarray(W.T)
+    WT = transposed(W)
     dhT = np.empty((u, B), dtype=H.dtype)          # W^T [da_z; da_r; dq_t], a column per row
     for t in range(T, 0, -1):
         z = Z[t - 1]
@@ -231,8 +231,8 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
     carry = np.empty((B, u), dtype=H.dtype)
     da_zr = np.empty((B, 2 * u), dtype=H.dtype)    # [da_z | da_r] of one step, contiguous for BLAS
     dA_h = np.empty((T, B, u), dtype=H.dtype)      # da_h of every step, contiguous for BLAS
-    W_zrT = np.ascontiguousarray(W_zr.T)
-    W_hT = np.ascontiguousarray(W_h.T)
+    W_zrT = transposed(W_zr)
+    W_hT = transposed(W_h)
     dpT = np.empty((u, B), dtype=H.dtype)          # dp_t = W_h^T da_h, a column per row
     dhT = np.empty((u, B), dtype=H.dtype)          # W_z^T da_z + W_r^T da_r, a column per row
     dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]

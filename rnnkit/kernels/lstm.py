@@ -53,7 +53,7 @@ from numba import njit
 
 from .activations import activate_row, backprop_row
 from .chunks import require_contiguous, usable_chunks
-from .projections import input_projection, weight_gradients
+from .projections import input_projection, transposed, weight_gradients
 
 
 # Each step works row by row (one batch entry): the 4u pre-activations in one plain loop, then the
@@ -120,7 +120,7 @@ def lstm_backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0,
     dsc = np.empty((nb, u), dtype=H.dtype)         # the same backpropagated through g: into c_t
     dgate = np.empty((nb, 4 * u), dtype=H.dtype)   # a step's gradients of the gate *outputs*
     carry = np.empty((nb, u), dtype=H.dtype)
-    WT = np.ascontiguousarray(W.T)
+    WT = transposed(W)
     dhT = np.empty((u, nb), dtype=H.dtype)         # W^T da_t, one column per batch row
     for r in range(nb):
         for j in range(u):

@@ -37,7 +37,7 @@ import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
-from .projections import input_projection, weight_gradients
+from .projections import input_projection, transposed, weight_gradients
 
 
 @njit(cache=True, error_model="numpy")
@@ -80,7 +80,7 @@ def simple_rnn_backward(X, U, W, mask, code, A, H, G, dA, dX, dU, dW, db, dh0):
     dh = np.zeros((B, u), dtype=H.dtype)                 # dL/dh_t through step t+1; zero at t = T
     dh_t = np.empty((B, u), dtype=H.dtype)
     carry = np.empty((B, u), dtype=H.dtype)
-    WT = np.ascontiguousarray(W.T)
+    WT = transposed(W)
     dhT = np.empty((u, B), dtype=H.dtype)                # W^T da_t, a column per batch row
     for t in range(T, 0, -1):
         da_t = dA[t - 1]
