@@ -14,7 +14,7 @@ Configs (batch B, timesteps T, input D, units u, classes k) and their task, iden
     (64, 50, 256, 256, 256)  tagging     GEMM-bound: every implementation is limited by BLAS
 
 ``--cells lstm,gru`` adds rnnkit LSTM / GRU against torch nn.LSTM (fused oneDNN kernel on CPU) /
-nn.GRU at (32, 50, 16, 64, 16) tagging.
+nn.GRU at (32, 50, 16, 64, 16) tagging, or at every tagging config chosen with ``--configs``.
 
 Timing: each (implementation, config) runs in a fresh subprocess (NumPy's OpenBLAS, SciPy's
 OpenBLAS used by Numba, and PyTorch's OpenMP pool each keep spinning threads; in one process they
@@ -259,7 +259,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0,
                     help="limit every library to N threads (BLAS, OpenMP, torch); 0 = their defaults "
                          "(2 here). --threads 1 is far less sensitive to other load on the machine")
-    ap.add_argument("--configs", default="", help="indices into the config list, e.g. 0,1")
+    ap.add_argument("--configs", default="",
+                    help="indices into the config list, e.g. 0,1; the gated cells (--cells) run at "
+                         "the tagging ones among them (default: (32, 50, 16, 64, 16) only)")
     ap.add_argument("--json", metavar="PATH", help="write every number to PATH")
     ap.add_argument("--in-process", action="store_true",
                     help="time everything in this process (thread pools then interfere; see measure)")
@@ -290,10 +292,10 @@ def main(argv=None):
           f"per train step)")
     results = {"environment": env, "simple_rnn": [], "gated": []}
 
+    configs = CONFIGS
+    if args.configs:
+        configs = [CONFIGS[int(i)] for i in args.configs.split(",")]
     if not args.no_simple:
-        configs = CONFIGS
-        if args.configs:
-            configs = [CONFIGS[int(i)] for i in args.configs.split(",")]
         header = (f"{'config (B,T,D,u,k)':<24} {'task':<10} {'rnnkit us':>11} {'numpy us':>11} "
                   f"{'torch us':>11} {'torch/rnnkit':>13} {'numpy/rnnkit':>13}")
         print()
@@ -313,14 +315,14 @@ def main(argv=None):
                                           "rounds": rounds})
 
     cells = [c.strip().lower() for c in args.cells.split(",") if c.strip()]
+    gated_configs = [c for c in configs if c[1] == "tagging"] if args.configs else [GATED_CONFIG]
     if cells:
-        cfg, task = GATED_CONFIG
         header = (f"{'cell':<6} {'config (B,T,D,u,k)':<22} {'rnnkit us':>11} {'torch us':>11} "
                   f"{'torch/rnnkit':>13}  target")
         print()
         print(header)
         print("-" * len(header))
-        for cell in cells:
+        for cell, (cfg, task) in ((c, g) for c in cells for g in gated_configs):
             if cell not in ("lstm", "gru"):
                 print(f"{cell:<6} unknown cell (choose lstm, gru)")
                 continue

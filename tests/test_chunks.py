@@ -8,7 +8,7 @@ import pytest
 
 import rnnkit
 from rnnkit import threads
-from rnnkit.kernels import activations, chunks
+from rnnkit.kernels import activations, chunks, projections
 from rnnkit.kernels.lstm import lstm_backward, lstm_forward
 from rnnkit.layers import LSTM, Dense, SimpleRNN
 
@@ -78,13 +78,13 @@ def test_row_blocks_of_the_products_equal_numpy(n_chunks):
     assert blocks[0][0] == 0 and blocks[-1][1] == rows
     assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))     # contiguous, no row twice
     for lo, hi in blocks:
-        chunks.input_rows(X, U, A, lo, hi)
+        projections.input_projection(X, U, A, lo, hi)
     np.testing.assert_allclose(A, X @ U.T, rtol=1e-13)
     dUk, dWk, dbk = (np.full((n_chunks, k, D), np.nan), np.full((n_chunks, k, u), np.nan),
                      np.full((n_chunks, k), np.nan))         # every output must be overwritten
     dX = np.empty((rows, D))
     for c, (lo, hi) in enumerate(blocks):
-        chunks.weight_gradient_rows(dA, X, H, U, dX, dUk[c], dWk[c], dbk[c], lo, hi)
+        projections.weight_gradients(dA, dA, X, H, U, dX, dUk[c], dWk[c], dbk[c], lo, hi)
     dU, dW, db = np.empty((k, D)), np.empty((k, u)), np.empty(k)
     chunks.add_partials(dUk, dWk, dbk, dU, dW, db)
     np.testing.assert_allclose(dU, dA.T @ X, rtol=1e-13)

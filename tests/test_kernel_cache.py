@@ -1,5 +1,9 @@
 """The kernels' on-disk cache is dropped when any kernel source changes (rnnkit/kernels/__init__.py):
 Numba itself only notices a change in a kernel's own file, not in the kernels compiled into it."""
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import rnnkit.kernels as kernels
@@ -53,3 +57,83 @@ def test_importing_rnnkit_stamped_its_own_kernel_cache():
     folder = kernels._cache_folder()
     here = Path(kernels.__file__).parent
     assert (folder / kernels.STAMP).read_text() == kernels.sources_digest(list(here.glob("*.py")))
+
+
+def test_a_check_waits_for_the_lock_and_keeps_what_the_holder_wrote(tmp_path):
+    # the race two starting processes run: this test holds the lock as the first process would,
+    # and while it does, replaces a stale cache with a stamp and files for the new sources
+    src, cache = tmp_path / "src", tmp_path / "cache"
+    src.mkdir()
+    cache.mkdir()
+    (src / "lstm.py").write_text("new\n")
+    sources = [src / "lstm.py"]
+    (cache / kernels.STAMP).write_text("digest of old sources")
+    (cache / "lstm.old.nbi").write_bytes(b"old machine code")
+    result = []
+    with kernels.exclusive_lock(cache / kernels.LOCK):
+        waiting = threading.Thread(target=lambda: result.append(
+            kernels.drop_stale_cache(sources, cache)))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and result == []          # it waits for the lock ...
+        assert (cache / "lstm.old.nbi").exists()            # ... before deleting anything
+        (cache / "lstm.old.nbi").unlink()
+        (cache / kernels.STAMP).write_text(kernels.sources_digest(sources))
+        (cache / "lstm.new.nbi").write_bytes(b"new machine code")
+    waiting.join(timeout=60)
+    assert result == [False]                                 # it found the new stamp inside the lock
+    assert _cache_files(cache) == ["lstm.new.nbi"]
+
+
+_CHILD = """
+import sys
+lock_opens = []
+sys.addaudithook(lambda event, args: event == "open" and str(args[0]).endswith({lock!r})
+                 and lock_opens.append(args[0]))
+import numpy as np
+import rnnkit
+import rnnkit.kernels as kernels
+from rnnkit.kernels import activations, chunks, dense, gru, losses, lstm, optim, simple_rnn
+from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
+kernels.check_cache_once()
+kernels.check_cache_once()
+p, g, m, s = (np.ones(3) for _ in range(4))
+optim.adam_step(p, g, m, s, 0.1, 0.9, 0.999, 1e-7, 1)       # compiles, and writes the cache
+print(len(lock_opens))
+"""
+
+
+def _start_child(cache_dir):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir))
+    return subprocess.Popen([sys.executable, "-c", _CHILD.format(lock=kernels.LOCK)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _stamp_folder(cache_dir):
+    stamps = list(Path(cache_dir).rglob("*.sha256"))
+    assert len(stamps) == 1, stamps
+    return stamps[0].parent
+
+
+def test_the_check_runs_once_per_process(tmp_path):
+    child = _start_child(tmp_path)
+    out, err = child.communicate(timeout=600)
+    assert child.returncode == 0, err
+    assert out.split() == ["1"]               # one check on an empty cache: the lock taken once
+    folder = _stamp_folder(tmp_path)
+    here = Path(kernels.__file__).parent
+    assert (folder / kernels.STAMP).read_text() == kernels.sources_digest(list(here.glob("*.py")))
+
+
+def test_two_processes_starting_together_on_an_empty_cache(tmp_path):
+    children = [_start_child(tmp_path), _start_child(tmp_path)]
+    results = [child.communicate(timeout=600) + (child.returncode,) for child in children]
+    for out, err, code in results:
+        assert code == 0, err
+        assert out.split()[-1] in ("0", "1"), out            # the loser may find the stamp at once
+    folder = _stamp_folder(tmp_path)                          # one stamp, no temporary file left
+    here = Path(kernels.__file__).parent
+    assert (folder / kernels.STAMP).read_text() == kernels.sources_digest(list(here.glob("*.py")))
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert any(p.name.startswith("optim.adam_step") for p in folder.iterdir()
+               if p.suffix == ".nbi")                         # the compiled kernel stayed cached

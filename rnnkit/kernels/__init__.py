@@ -2,18 +2,40 @@
 
 Their on-disk cache. Numba keys a cached kernel on its own source file only, but compiles the
 kernels it calls into it: after an edit of ``activations.py`` alone (a ``git pull`` in an editable
-clone, say), every cell's cached machine code would still hold the old activations, silently. So on
-import this package compares a digest of all its sources with the one stored beside the cache and,
-when they differ, empties the cache of these kernels: they compile afresh, once.
+clone, say), every cell's cached machine code would still hold the old activations, silently. So
+this package keeps a digest of all its sources in a stamp file beside the cache and, when the
+sources no longer match it, empties the cache of these kernels: they compile afresh, once.
+
+When: once per process (:func:`check_cache_once`), on the first import of this package, which comes
+before any kernel runs (Numba reads its cache on a kernel's first call, never at import).
+
+Two processes starting together (two training runs, a test suite's workers) must not undo each
+other's work: one could find the stamp stale, the other write the new stamp and compile new cache
+files, and the first then delete those. So the slow path (the stamp does not match) runs under an
+exclusive lock on ``rnnkit-kernels.lock`` in the cache folder and reads the stamp again inside it:
+whichever process comes second finds the first one's stamp and keeps its files, because a process
+compiles only after its check, i.e. after the new stamp is written. The stamp is written atomically
+(a temporary file, then ``os.replace``), so the lock-free fast path never reads half a stamp. The
+operating system releases the lock when its holder exits, so a crash never leaves the cache locked.
 """
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import FileWriteError
 from ..fileio import atomic_write_text
 
+try:
+    import fcntl
+except ImportError:                            # Windows
+    fcntl = None
+    import msvcrt
+
 _HERE = Path(__file__).resolve().parent
 STAMP = "rnnkit-kernels.sha256"
+LOCK = "rnnkit-kernels.lock"
+
+_checked = False                               # check_cache_once ran in this process
 
 
 def sources_digest(sources):
@@ -24,22 +46,43 @@ def sources_digest(sources):
     return digest.hexdigest()
 
 
+def _read_stamp(stamp):
+    try:
+        return stamp.read_text()
+    except OSError:
+        return None                            # no stamp yet: a cache of unknown origin
+
+
+@contextmanager
+def exclusive_lock(path):
+    """Hold an exclusive lock on the file ``path`` (created if missing) while the block runs;
+    another process (or another open of the file) waits for it."""
+    with open(path, "a+b") as f:
+        if fcntl is not None:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)     # released when the file is closed
+        else:
+            msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+        yield
+
+
 def drop_stale_cache(sources, cache):
     """Delete Numba's cache files (``*.nbi``, ``*.nbc``) in the folder ``cache`` unless they were
     made from ``sources`` as they are now (the digest in ``cache/STAMP``); then record the digest.
-    Returns True when it dropped a cache. A folder it cannot write (a read-only install) is left
-    alone: reinstalling rewrites every source file, which Numba notices by itself."""
+    Returns True when it dropped a cache. Safe when several processes call it at once (module
+    docstring). A folder it cannot write (a read-only install) is left alone: reinstalling rewrites
+    every source file, which Numba notices by itself."""
     digest = sources_digest(sources)
     stamp = cache / STAMP
+    if _read_stamp(stamp) == digest:
+        return False                           # the usual case: no lock needed
     try:
-        if stamp.read_text() == digest:
-            return False
-    except OSError:
-        pass                                   # no stamp yet: a cache of unknown origin
-    try:
-        for old in list(cache.glob("*.nbi")) + list(cache.glob("*.nbc")):
-            old.unlink(missing_ok=True)
-        atomic_write_text(stamp, digest)
+        cache.mkdir(parents=True, exist_ok=True)    # an empty NUMBA_CACHE_DIR has no subfolder yet
+        with exclusive_lock(cache / LOCK):
+            if _read_stamp(stamp) == digest:
+                return False                   # another process dropped it while we waited
+            for old in list(cache.glob("*.nbi")) + list(cache.glob("*.nbc")):
+                old.unlink(missing_ok=True)
+            atomic_write_text(stamp, digest)
     except (OSError, FileWriteError):
         return False
     return True
@@ -56,4 +99,13 @@ def _cache_folder():
     return _HERE / "__pycache__"
 
 
-drop_stale_cache(list(_HERE.glob("*.py")), _cache_folder())
+def check_cache_once():
+    """Drop this package's kernel cache if its sources changed (:func:`drop_stale_cache`), the first
+    time it is called in a process; later calls do nothing."""
+    global _checked
+    if not _checked:
+        _checked = True
+        drop_stale_cache(list(_HERE.glob("*.py")), _cache_folder())
+
+
+check_cache_once()

@@ -5,19 +5,20 @@ sequence n alone. So a cell kernel gives each core a block of batch rows (a *chu
 run every step t = 1..T for those rows on its own: the cores meet once per kernel call, never per
 step (at 50 steps a hand-over per step would cost more than it saves).
 
-The matrix products over all T*B rows before and after the time loop are split by rows as well,
-each core taking a contiguous block of them:
+The matrix products over all T*B rows before and after the time loop
+(:mod:`rnnkit.kernels.projections`) are split by rows as well, each core taking a contiguous block
+of them:
 
     A = X Uᵀ                        U x_t for every row: each block of rows is independent
     dU = Σ_rows da xᵀ               a sum over rows: each core sums its block into its own
     dW = Σ_rows da h_{t-1}ᵀ         partial, and the partials are added at the end
-    db = Σ_rows da
+    db = Σ_rows da                  (:func:`add_partials`)
     dX = dA U                       dx_t = Uᵀ da_t: independent rows again
 
-A cell that splits (today the LSTM, :mod:`rnnkit.kernels.lstm`) has two paths per direction: a
-plain Python function that, for ``chunks = 1``, calls the serial pieces below and the cell's steps
-directly on the calling thread (no thread pool is touched), and for ``chunks > 1`` one
-``parallel`` kernel with a ``prange`` over the chunks for each stage. The layers choose ``chunks``
+A cell that splits (today the LSTM: :mod:`rnnkit.kernels.lstm`, :mod:`rnnkit.kernels.lstm_split`)
+has two paths per direction: a plain Python function that, for ``chunks = 1``, calls the serial
+products and the cell's steps directly on the calling thread (no thread pool is touched), and for
+``chunks > 1`` one ``parallel`` kernel with a ``prange`` over the chunks for each stage. The layers choose ``chunks``
 through :func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in
 the weight gradients (float32: last bits), never the recurrence itself.
 
@@ -34,7 +35,6 @@ child runs the serial kernels, with the same results.
 """
 import os
 
-import numpy as np
 from numba import njit
 
 #: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
@@ -73,32 +73,11 @@ def require_contiguous(where, **arrays):
             raise ValueError(f"{where}: {name} must be a C-contiguous array (got strides "
                              f"{a.strides} for shape {a.shape}); pass np.ascontiguousarray({name})")
 
+
 @njit(cache=True, inline="always")
 def bounds(k, chunks, n):
     """Rows ``lo:hi`` of chunk ``k`` when ``n`` rows are split into ``chunks`` near-equal blocks."""
     return k * n // chunks, (k + 1) * n // chunks
-
-
-@njit(cache=True, error_model="numpy")
-def input_rows(X2, U, A2, lo, hi):
-    """Rows ``lo:hi`` of ``A2 = X2 Uᵀ``: the input term U x_t of those (t, n) rows."""
-    np.dot(X2[lo:hi], U.T, A2[lo:hi])
-
-
-@njit(cache=True, error_model="numpy")
-def weight_gradient_rows(dA2, X2, H2, U, dX2, dU, dW, db, lo, hi):
-    """Rows ``lo:hi``'s share of ``dU = Σ da xᵀ``, ``dW = Σ da h_{t-1}ᵀ`` and ``db = Σ da``
-    (overwritten), and their rows of ``dX2 = dA2 U`` (skipped when ``dX2`` has 0 rows). Rows are
-    (t, n) pairs: ``dA2`` holds da_t, ``X2`` x_t and ``H2`` h_{t-1}, each reshaped to (T*B, ...)."""
-    np.dot(dA2[lo:hi].T, X2[lo:hi], dU)                  # Σ da xᵀ
-    np.dot(dA2[lo:hi].T, H2[lo:hi], dW)                  # Σ da h_{t-1}ᵀ
-    for j in range(db.shape[0]):
-        db[j] = 0
-    for n in range(lo, hi):                              # Σ da
-        for j in range(db.shape[0]):
-            db[j] += dA2[n, j]
-    if dX2.shape[0] > 0:
-        np.dot(dA2[lo:hi], U, dX2[lo:hi])                # dx = Uᵀ da
 
 
 @njit(cache=True, error_model="numpy")

@@ -52,12 +52,15 @@ Shapes (time-major; the layer transposes): ``X`` (T, B, D); ``U`` (3u, D) = U_z,
 (reset_after=False); ``H`` (T+1, B, u) with ``H[0] = h_0`` and ``H[t] = h_t``.
 
 ``U x_t`` for all t (before the loop) and dU, dW, db, dx (after it) are single matrix products over
-all T*B rows; only the products with W stay inside the time loop.
+all T*B rows (:mod:`rnnkit.kernels.projections`); only the products with W stay inside the time
+loop, computed with a column per batch row (``W [h_{t-1} of each row]``, a (3u, B) block) as in
+every cell (see :mod:`rnnkit.kernels.simple_rnn` for why).
 """
 import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
+from .projections import input_projection, transposed, weight_gradients
 
 
 # Every step works row by row (one batch entry): pre-activations in one plain loop, the
@@ -76,23 +79,24 @@ def gru_forward(X, h0, U, W, b, mask, act, rec_act, Z, Q, H):
     T, B, D = X.shape
     u = W.shape[1]
     one = H.dtype.type(1)
-    Wh = np.empty((B, 3 * u), dtype=H.dtype)
+    WhT = np.empty((3 * u, B), dtype=H.dtype)     # W h_{t-1}, all three gates: a column per row
+    a = np.empty(3 * u, dtype=H.dtype)            # one row's pre-activations
     # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
-    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))
+    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, 3 * u), 0, T * B)
     for n in range(B):
         for j in range(u):
             H[0, n, j] = h0[n, j]                                 # h_0
     for t in range(1, T + 1):
-        np.dot(H[t - 1], W.T, Wh)                                 # W h_{t-1}, all three gates
+        np.dot(W, H[t - 1].T, WhT)                                # W h_{t-1}, all three gates
         z = Z[t - 1]
         for n in range(B):
             m = mask[t - 1, n]
-            a, zn = Wh[n], z[n]             # a: this row's pre-activations, written over W h_{t-1}
+            zn = z[n]
             for j in range(2 * u):                                # pre-activations of z_t, r_t
-                a[j] = zn[j] + b[0, j] + a[j] + b[1, j]           # U x_t + b^in + W h_{t-1} + b^rec
+                a[j] = zn[j] + b[0, j] + WhT[j, n] + b[1, j]      # U x_t + b^in + W h_{t-1} + b^rec
             activate_row(a[:2 * u], zn[:2 * u], rec_act)          # z_t, r_t = σ(...)
             for j in range(u):
-                q_t = a[2 * u + j] + b[1, 2 * u + j]              # q_t = W_h h_{t-1} + b_h^rec
+                q_t = WhT[2 * u + j, n] + b[1, 2 * u + j]         # q_t = W_h h_{t-1} + b_h^rec
                 Q[t - 1, n, j] = q_t
                 a[2 * u + j] = zn[2 * u + j] + b[0, 2 * u + j] + zn[u + j] * q_t   # + r_t ⊙ q_t
             activate_row(a[2 * u:], zn[2 * u:], act)              # h̃_t = g(...)
@@ -119,6 +123,8 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
     dh = np.zeros((B, u), dtype=H.dtype)           # δh_t: dL/dh_t through step t+1; zero at t = T
     carry = np.empty((B, u), dtype=H.dtype)
     dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]
+    WT = transposed(W)
+    dhT = np.empty((u, B), dtype=H.dtype)          # W^T [da_z; da_r; dq_t], a column per row
     for t in range(T, 0, -1):
         z = Z[t - 1]
         da = dA[t - 1]
@@ -146,24 +152,24 @@ def gru_backward(X, U, W, mask, act, rec_act, Z, Q, H, G, dA, dR, dX, dU, dW, db
             backprop_row(zn[u:2 * u], zn[u:2 * u], dg[u:2 * u], dan[u:2 * u], rec_act)  # da_r
             for j in range(2 * u):
                 drn[j] = dan[j]                                       # [da_z | da_r]
-        np.dot(dr, W, dh)                                  # W^T [da_z; da_r; dq_t]
+        np.dot(WT, dr.T, dhT)                              # W^T [da_z; da_r; dq_t]
         for n in range(B):
             for j in range(u):
-                dh[n, j] += carry[n, j]
+                dh[n, j] = dhT[j, n] + carry[n, j]
     for n in range(B):
         for j in range(u):
             dh0[n, j] = dh[n, j]                           # dL/dh_0
+    # dU = sum_t [da_z; da_r; da_h] x_t^T, db^in = sum_t [da_z; da_r; da_h], dx_t = U^T [...];
+    # dW = sum_t [da_z; da_r; dq_t] h_{t-1}^T (an empty dX: the input gradient is not wanted)
     dA2 = dA.reshape(T * B, 3 * u)
     dR2 = dR.reshape(T * B, 3 * u)
-    np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
-    np.dot(dR2.T, H[:T].reshape(T * B, u), dW)             # dW = sum_t [da_z; da_r; dq_t] h_{t-1}^T
-    db[:] = 0
-    for k in range(T * B):
+    weight_gradients(dA2, dR2, X.reshape(T * B, D), H[:T].reshape(T * B, u), U,
+                     dX.reshape(dX.shape[0] * B, D), dU, dW, db[0], 0, T * B)
+    for j in range(3 * u):
+        db[1, j] = 0
+    for k in range(T * B):                                 # db^rec = sum_t [da_z; da_r; dq_t]
         for j in range(3 * u):
-            db[0, j] += dA2[k, j]                          # db^in
-            db[1, j] += dR2[k, j]                          # db^rec
-    if dX.shape[0] == T:                                   # (empty dX: input gradient not wanted)
-        np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
+            db[1, j] += dR2[k, j]
 
 
 # ---- reset_after=False (Cho et al., 2014) --------------------------------------------------------
@@ -176,29 +182,31 @@ def gru_reset_before_forward(X, h0, U, W, b, mask, act, rec_act, Z, P, H):
     one = H.dtype.type(1)
     W_zr = W[:2 * u]                                              # [W_z; W_r]
     W_h = W[2 * u:]
-    Wzr_h = np.empty((B, 2 * u), dtype=H.dtype)
-    Wh_p = np.empty((B, u), dtype=H.dtype)
-    np.dot(X.reshape(T * B, D), U.T, Z.reshape(T * B, 3 * u))    # U x_t for every t, all gates
+    WzrT = np.empty((2 * u, B), dtype=H.dtype)    # W_z h_{t-1}, W_r h_{t-1}: a column per row
+    WhpT = np.empty((u, B), dtype=H.dtype)        # W_h p_t: a column per row
+    a = np.empty(2 * u, dtype=H.dtype)            # one row's pre-activations
+    # U x_t for every t and every gate at once: one (T*B, D) x (D, 3u) product.
+    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, 3 * u), 0, T * B)
     for n in range(B):
         for j in range(u):
             H[0, n, j] = h0[n, j]                                 # h_0
     for t in range(1, T + 1):
         z = Z[t - 1]
-        np.dot(H[t - 1], W_zr.T, Wzr_h)                           # W_z h_{t-1}, W_r h_{t-1}
+        np.dot(W_zr, H[t - 1].T, WzrT)                            # W_z h_{t-1}, W_r h_{t-1}
         for n in range(B):
-            a, zn = Wzr_h[n], z[n]          # a: this row's pre-activations, written over W h_{t-1}
+            zn = z[n]
             for j in range(2 * u):                                # pre-activations of z_t, r_t
-                a[j] = zn[j] + a[j] + b[j]                        # U x_t + W h_{t-1} + b
+                a[j] = zn[j] + WzrT[j, n] + b[j]                  # U x_t + W h_{t-1} + b
             activate_row(a, zn[:2 * u], rec_act)                  # z_t, r_t = σ(...)
             for j in range(u):
                 P[t - 1, n, j] = zn[u + j] * H[t - 1, n, j]       # p_t = r_t ⊙ h_{t-1}
-        np.dot(P[t - 1], W_h.T, Wh_p)                             # W_h p_t
+        np.dot(W_h, P[t - 1].T, WhpT)                             # W_h p_t
         for n in range(B):
             m = mask[t - 1, n]
-            a, zn = Wh_p[n], z[n]           # a: the candidate's pre-activations, over W_h p_t
-            for j in range(u):
-                a[j] = zn[2 * u + j] + a[j] + b[2 * u + j]        # U_h x_t + W_h p_t + b_h
-            activate_row(a, zn[2 * u:], act)                      # h̃_t = g(...)
+            zn = z[n]
+            for j in range(u):                                    # the candidate's pre-activations
+                a[j] = zn[2 * u + j] + WhpT[j, n] + b[2 * u + j]  # U_h x_t + W_h p_t + b_h
+            activate_row(a[:u], zn[2 * u:], act)                  # h̃_t = g(...)
             for j in range(u):
                 z_t = zn[j]
                 h_prev = H[t - 1, n, j]
@@ -223,7 +231,10 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
     carry = np.empty((B, u), dtype=H.dtype)
     da_zr = np.empty((B, 2 * u), dtype=H.dtype)    # [da_z | da_r] of one step, contiguous for BLAS
     dA_h = np.empty((T, B, u), dtype=H.dtype)      # da_h of every step, contiguous for BLAS
-    dp = np.empty((B, u), dtype=H.dtype)
+    W_zrT = transposed(W_zr)
+    W_hT = transposed(W_h)
+    dpT = np.empty((u, B), dtype=H.dtype)          # dp_t = W_h^T da_h, a column per row
+    dhT = np.empty((u, B), dtype=H.dtype)          # W_z^T da_z + W_r^T da_r, a column per row
     dg = np.empty(3 * u, dtype=H.dtype)            # one row's gradients of [z_t | r_t | h̃_t]
     for t in range(T, 0, -1):
         z = Z[t - 1]
@@ -246,32 +257,27 @@ def gru_reset_before_backward(X, U, W, mask, act, rec_act, Z, P, H, G, dA, dX, d
             for j in range(u):
                 da_zr[n, j] = dan[j]
                 dan[2 * u + j] = da_h[n, j]
-        np.dot(da_h, W_h, dp)                              # dp_t = W_h^T da_h
+        np.dot(W_hT, da_h.T, dpT)                          # dp_t = W_h^T da_h
         for n in range(B):
             zn, dan = z[n], da[n]
             for j in range(u):
                 # backprop through p_t = r_t ⊙ h_{t-1}: into the reset gate and into h_{t-1}
-                dg[u + j] = dp[n, j] * H[t - 1, n, j]                 # dr_t
-                carry[n, j] += dp[n, j] * zn[u + j]
+                dg[u + j] = dpT[j, n] * H[t - 1, n, j]                # dr_t
+                carry[n, j] += dpT[j, n] * zn[u + j]
             backprop_row(zn[u:2 * u], zn[u:2 * u], dg[u:2 * u], dan[u:2 * u], rec_act)  # da_r
             for j in range(u):
                 da_zr[n, u + j] = dan[u + j]
-        np.dot(da_zr, W_zr, dh)                            # W_z^T da_z + W_r^T da_r
+        np.dot(W_zrT, da_zr.T, dhT)                        # W_z^T da_z + W_r^T da_r
         for n in range(B):
             for j in range(u):
-                dh[n, j] += carry[n, j]
+                dh[n, j] = dhT[j, n] + carry[n, j]
     for n in range(B):
         for j in range(u):
             dh0[n, j] = dh[n, j]                           # dL/dh_0
+    # dU = sum_t [da_z; da_r; da_h] x_t^T, db = sum_t [da_z; da_r; da_h], dx_t = U^T [...] (an
+    # empty dX: the input gradient is not wanted); dW_z, dW_r = sum_t da h_{t-1}^T: rows [0, 2u)
+    # of dW = sum_t da_t h_{t-1}^T, whose rows [2u, 3u) are then replaced by dW_h = sum_t da_h p_t^T
     dA2 = dA.reshape(T * B, 3 * u)
-    np.dot(dA2.T, X.reshape(T * B, D), dU)                 # dU = sum_t [da_z; da_r; da_h] x_t^T
-    db[:] = 0
-    for k in range(T * B):                                 # db = sum_t [da_z; da_r; da_h]
-        for j in range(3 * u):
-            db[j] += dA2[k, j]
-    if dX.shape[0] == T:                                   # (empty dX: input gradient not wanted)
-        np.dot(dA2, U, dX.reshape(T * B, D))               # dx_t = U^T [da_z; da_r; da_h]
-    # dW_z, dW_r = sum_t da h_{t-1}^T: rows [0, 2u) of the product with all of dA; its rows
-    # [2u, 3u) (da_h h_{t-1}^T) are then replaced by dW_h = sum_t da_h p_t^T.
-    np.dot(dA2.T, H[:T].reshape(T * B, u), dW)
+    weight_gradients(dA2, dA2, X.reshape(T * B, D), H[:T].reshape(T * B, u), U,
+                     dX.reshape(dX.shape[0] * B, D), dU, dW, db, 0, T * B)
     np.dot(dA_h.reshape(T * B, u).T, P.reshape(T * B, u), dW[2 * u:])
