@@ -73,7 +73,7 @@ class Addition(Architecture):
     def default_config(self):
         # 96 units: narrower than 128, so BLAS runs on one thread (see docs/plugins.md)
         return {"cell": "gru", "units": 96, "embed_dim": 16, "epochs": 40, "batch_size": 64,
-                "lr": 0.005, "clipnorm": 1.0, "seed": 0, "floatx": "float32", "digits": 3,
+                "lr": 0.01, "clipnorm": 1.0, "seed": 0, "floatx": "float32", "digits": 3,
                 "n_train": 20000, "n_val": 500, "n_test": 1000, "patience": 8,
                 "reverse_source": True}
 
