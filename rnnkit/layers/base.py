@@ -170,7 +170,7 @@ class Layer:
         """The output shape (no batch axis) for inputs of ``input_shape``."""
         return tuple(input_shape)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         """The mask that goes on to the next layer, given this layer's input and mask (None: none)."""
         return mask
 

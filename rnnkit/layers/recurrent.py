@@ -55,7 +55,7 @@ class Recurrent(Layer):
         T = input_shape[0]
         return (T, self.units) if self.return_sequences else (self.units,)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         return mask if self.return_sequences else None
 
     # ---- forward ------------------------------------------------------------------------------
