@@ -83,3 +83,12 @@ def test_embedding_reads_float_ids_as_the_integers_they_hold():
     table = layer.get_weights()[0]
     np.testing.assert_array_equal(layer(ids.astype(np.float32)), table[ids])
     np.testing.assert_array_equal(layer.compute_mask(ids.astype(np.float64)), ids != 0)
+
+
+def test_time_distributed_after_a_layer_without_sequences_says_so():
+    """Keras: "`TimeDistributed` Layer should be passed an `input_shape` with at least 3
+    dimensions"; with eager building this shows when the model is constructed."""
+    from rnnkit import Sequential
+    from rnnkit.errors import ShapeError
+    with pytest.raises(ShapeError, match="must return sequences"):
+        Sequential([SimpleRNN(4, input_shape=(3, 1)), TimeDistributed(Dense(2))])

@@ -1,6 +1,7 @@
 """TimeDistributed: apply a layer to every timestep of a sequence."""
 import numpy as np
 
+from ..errors import ShapeError
 from .base import Layer
 
 
@@ -29,6 +30,11 @@ class TimeDistributed(Layer):
         self.layer = layer
 
     def build(self, input_shape):
+        if len(input_shape) < 2:      # Keras: "should be passed an `input_shape` with at least 3 dimensions"
+            raise ShapeError(
+                f"layer {self.name!r} (TimeDistributed) needs inputs with a time axis, (batch, "
+                f"timesteps, ...), got (batch, {', '.join(map(str, input_shape))}); the layer "
+                f"before it must return sequences (return_sequences=True)")
         super().build(input_shape)
         self.dtype = self.layer.dtype or self.dtype
         if not self.layer.built:

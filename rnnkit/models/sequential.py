@@ -11,7 +11,6 @@ input shape the model builds on its first batch.
 """
 import numpy as np
 
-from ..layers.input_spec import Input
 from .base import Model
 
 
@@ -34,7 +33,7 @@ class Sequential(Model):
     def add(self, layer):
         """Append ``layer`` (or, first of all, an :class:`~rnnkit.layers.Input`); build it at once
         when the model's input shape is known."""
-        if isinstance(layer, Input):
+        if layer.is_input_spec:
             if self.layers or self._input_spec is not None:
                 raise ValueError(f"model {self.name!r}: an Input can only be the first element of "
                                  f"a Sequential (it gives the model's input shape); remove this one")
