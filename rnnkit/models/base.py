@@ -12,7 +12,6 @@ backward runs through, in which order, starting from which gradient). Everything
 * A model asks its layers only what :class:`rnnkit.layers.Layer` declares.
 """
 import math
-import sys
 import time
 
 import numpy as np
@@ -21,20 +20,40 @@ from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers,
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .inputs import OneArray
+from .progress import Progress, check_verbose
 from .summary import summary_text
+
+#: when ``batch_size`` is not given, as Keras
+DEFAULT_BATCH_SIZE = 32
 
 
 class History:
-    """What ``fit`` returns: ``history.history["loss"]`` etc., and ``rows`` one dict per epoch."""
+    """What ``fit`` returns, as Keras' History.
+
+    ``history.history`` has exactly Keras' keys: ``loss``, each compiled metric, ``val_loss`` and
+    ``val_<metric>`` with validation data, and whatever a callback adds to the logs; one value per
+    epoch. ``history.epoch`` lists the epochs run, counted from 0 as Keras does.
+
+    Beside them, rnnkit's own: ``epoch_seconds`` (each epoch's wall-clock time) and ``rows``, one
+    dict per epoch with the logs plus ``epoch`` (counted from 1) and ``seconds``: the rows the run
+    folder writes to history.csv/json.
+    """
+
+    #: keys of a row that are rnnkit's bookkeeping, not Keras' logs
+    BOOKKEEPING = ("epoch", "seconds")
 
     def __init__(self):
         self.history = {}
+        self.epoch = []
+        self.epoch_seconds = []
         self.rows = []
 
     def append(self, row):
         self.rows.append(row)
+        self.epoch.append(row["epoch"] - 1)
+        self.epoch_seconds.append(row["seconds"])
         for k, v in row.items():
-            if k != "epoch":
+            if k not in self.BOOKKEEPING:
                 self.history.setdefault(k, []).append(v)
 
 
@@ -181,15 +200,24 @@ class Model:
             dx = dy
         return dx
 
-    def predict(self, x, batch_size=256, bucket_by_length=False):
-        """Outputs for ``x``, computed in batches. With ``bucket_by_length`` (see ``fit``) the
-        steps past a sequence's length come out as zeros."""
+    def predict(self, x, batch_size=None, verbose=0, bucket_by_length=False):
+        """Outputs for ``x``, computed in batches of ``batch_size`` (None: 32, as Keras).
+
+        ``verbose`` as Keras (:mod:`rnnkit.models.progress`; the default here is 0, silent).
+        With ``bucket_by_length`` (see ``fit``) the steps past a sequence's length come out as
+        zeros.
+        """
+        verbose = check_verbose(verbose, "predict")
+        batch_size = _batch_size(batch_size, "predict")
         x = self.inputs.check(x)
         self._ensure_built(x)
         parts = []
+        progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
         with threads.for_model(self):
-            for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+            for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
                 parts.append((idx, self.forward(self.inputs.take(x, idx, width))[0]))
+                progress.update(b + 1, {})
+        progress.end({})
         if not parts:
             return np.zeros((0,) + tuple(self.output_shapes[-1]))
         first = parts[0][1]
@@ -293,28 +321,31 @@ class Model:
             raise ShapeError(f"model {self.name!r}: x has {n} samples but y has {len(y)}; "
                              f"they must have the same first dimension")
 
-    def evaluate(self, x, y, batch_size=256, verbose=0, bucket_by_length=False):
-        """Loss and metrics over ``(x, y)``, averaged over every unmasked position.
+    def evaluate(self, x, y, batch_size=None, verbose=0, bucket_by_length=False):
+        """Loss and metrics over ``(x, y)``, in batches of ``batch_size`` (None: 32, as Keras).
 
+        ``verbose`` as Keras (:mod:`rnnkit.models.progress`; the default here is 0, silent).
         Returns the loss alone when no metrics were compiled, else ``[loss, metric, ...]``.
         """
-        logs = self._evaluate_logs(x, y, batch_size, bucket_by_length)
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        verbose = check_verbose(verbose, "evaluate")
+        logs = self._evaluate_logs(x, y, _batch_size(batch_size, "evaluate"), bucket_by_length,
+                                   verbose)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_logs(self, x, y, batch_size=256, bucket_by_length=False):
+    def _evaluate_logs(self, x, y, batch_size=DEFAULT_BATCH_SIZE, bucket_by_length=False,
+                       verbose=0):
         with threads.for_model(self):
-            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length)
+            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length, verbose)
 
-    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length):
+    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length, verbose):
         self._require_compiled("evaluate")
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
         count = 0.0
-        for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+        progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
+        for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
             xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
@@ -323,14 +354,19 @@ class Model:
             for m in self.metric_names:
                 totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
             count += n
-        return {k: v / count for k, v in totals.items()}
+            progress.update(b + 1, {k: v / count for k, v in totals.items()})
+        logs = {k: v / count for k, v in totals.items()}
+        progress.end(logs)
+        return logs
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
             shuffle=True, verbose=1, callbacks=None, bucket_by_length=False, initial_epoch=0):
         """Train for ``epochs`` passes over ``(x, y)``; returns a History.
 
         ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
-        adds val_loss and val_<metric> per epoch. ``bucket_by_length=True`` (for padded token ids
+        adds val_loss and val_<metric> per epoch. ``verbose`` as Keras: 0 silent, 1 or "auto" a
+        progress bar per epoch, 2 one line per epoch (:mod:`rnnkit.models.progress`); the returned
+        :class:`History` has Keras' keys, with each epoch's time in ``history.epoch_seconds``. ``bucket_by_length=True`` (for padded token ids
         read by an Embedding with mask_zero) batches sequences of similar length together and
         cuts each batch to its longest sequence; the result is the same model, reached faster.
         ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
@@ -338,12 +374,12 @@ class Model:
         done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
         """
         self._require_compiled("fit")
+        verbose = check_verbose(verbose, "fit")
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
         if not (isinstance(epochs, int) and epochs >= 0):
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
-        if not (isinstance(batch_size, int) and batch_size > 0):
-            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+        batch_size = _batch_size(batch_size, "fit")
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
@@ -365,6 +401,9 @@ class Model:
                                         bucket_by_length)
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, n_batches)
+                if verbose:
+                    print(f"Epoch {epoch}/{epochs}", flush=True)
+                progress = Progress(n_batches, verbose)
                 sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
                 seen = 0.0
                 for b, (idx, width) in enumerate(batches):
@@ -380,6 +419,7 @@ class Model:
                     seen += count
                     for cb in callbacks:
                         cb.on_batch_end(b + 1, {"loss": sums["loss"] / seen})
+                    progress.update(b + 1, {k: v / seen for k, v in sums.items()})
                     if self.stop_training:
                         break
                 row = {"epoch": epoch}
@@ -391,10 +431,7 @@ class Model:
                 for cb in callbacks:              # before the row is kept: callbacks may add to it
                     cb.on_epoch_end(epoch, row)
                 history.append(row)
-                if verbose:
-                    print(f"Epoch {epoch}/{epochs} - " + " - ".join(
-                        f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
-                        + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
+                progress.end({k: v for k, v in row.items() if k not in History.BOOKKEEPING})
                 if self.stop_training:
                     break
         for cb in callbacks:
@@ -410,6 +447,16 @@ class Model:
     @staticmethod
     def _layer_configs(layers):
         return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
+
+
+def _batch_size(batch_size, what):
+    """``batch_size``, or Keras' default when None; a ValueError unless a positive integer."""
+    if batch_size is None:
+        return DEFAULT_BATCH_SIZE
+    if not (isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+            and batch_size > 0):
+        raise ValueError(f"{what}: batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
 
 
 def _plain_batches(n, batch_size, rng):
