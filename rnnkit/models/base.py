@@ -125,9 +125,12 @@ class Model:
         n = sum(params[key].size for params, _, key in slots)
         self._flat_params = np.zeros(n, dtype=self.dtype)
         self._flat_grads = np.zeros(n, dtype=self.dtype)
+        #: (start, stop) of each weight in the flat vectors: what the optimizer's clipnorm clips
+        self._weight_slices = []
         at = 0
         for params, grads, key in slots:
             p = params[key]
+            self._weight_slices.append((at, at + p.size))
             view = self._flat_params[at:at + p.size].reshape(p.shape)
             view[...] = p
             params[key] = view
@@ -296,7 +299,7 @@ class Model:
                 f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
                 f"left as they were before this batch. Lower the learning rate, clip the gradients "
                 f"(e.g. optimizer=Adam(learning_rate=1e-4, clipnorm=1.0)) or rescale the data.")
-        self.optimizer.apply(self._flat_params, self._flat_grads)
+        self.optimizer.apply(self._flat_params, self._flat_grads, self._weight_slices)
         return value, y_pred, w
 
     @staticmethod
