@@ -11,7 +11,9 @@ class Bidirectional(Layer):
 
     The backward copy has the same configuration with ``go_backwards`` flipped and its own weights.
     With ``return_sequences=True`` its output sequence is flipped back to input order before
-    merging, so position t sees the past (forward half) and the future (backward half).
+    merging, so position t sees the past (forward half) and the future (backward half). With a
+    mask, both halves output zero at padded steps (Keras forces ``zero_output_for_mask`` on them),
+    unlike a standalone recurrent layer, which carries its last output forward.
 
     Parameters
     ----------
@@ -41,6 +43,9 @@ class Bidirectional(Layer):
             cfg["name"] = None
             backward_layer = type(layer)(**cfg)
         self.backward_layer = backward_layer
+        for half in (self.forward_layer, self.backward_layer):
+            # as Keras: returning sequences, a padded step outputs zero in both halves
+            half.zero_output_for_mask = half.return_sequences
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 

@@ -7,8 +7,17 @@ state sequence H (T+1, B, u) and the final states and records the pass (``last_p
 gradients on the final states (``need_dx``: whether to compute dL/dx at all), recording
 dL/d(pre-activations) in ``last_pass.dA``.
 
-Masks (1 = real step, 0 = padding) follow Keras: a padded step carries every state forward
-unchanged, and with ``return_sequences=True`` its output is zero.
+Masks (1 = real step, 0 = padding) follow Keras 3: a padded step carries every state forward
+unchanged. With ``return_sequences=True`` the output at a padded step is, as Keras' ``rnn`` loop
+with its default ``zero_output_for_mask=False`` gives it, the output of the step before it in
+processing order: the last real output carried forward (right padding: h at the last real step),
+or zero while no real step has come yet (left padding: zeros up to the first real step; with
+``go_backwards`` the same in reversed order). With ``zero_output_for_mask=True`` (what
+Bidirectional sets on its halves, as Keras forces it there) a padded step outputs zero.
+
+Only what is shown changes, never what is learnt: the gradient reaching a padded step's output is
+dropped (padding never counts in a loss or a metric, so nothing real is lost), and the state
+sequence H the kernels return is the same either way.
 """
 import numpy as np
 
@@ -24,6 +33,8 @@ class Recurrent(Layer):
     accepts_initial_state = True
     #: every cell's BPTT kernel writes all of dU, dW, db (a model need not zero them first)
     overwrites_grads = True
+    #: Keras' flag: a padded step outputs zero instead of the previous output (module docstring)
+    zero_output_for_mask = False
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
                  go_backwards=False, input_shape=None, name=None, dtype=None):
@@ -82,7 +93,10 @@ class Recurrent(Layer):
             if mask is None:
                 np.copyto(output, H[1:].transpose(1, 0, 2))
             else:
-                np.multiply(H[1:].transpose(1, 0, 2), M.T[:, :, None], out=output)
+                # H carries the state through padding, so H[t+1] is the last real output; before
+                # the first real step it is h_0, which Keras does not show: zero there
+                shown = M if self.zero_output_for_mask else np.maximum.accumulate(M, axis=0)
+                np.multiply(H[1:].transpose(1, 0, 2), shown.T[:, :, None], out=output)
         else:
             output = H[T].copy()
         if self.return_state:
