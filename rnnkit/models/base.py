@@ -10,6 +10,12 @@ backward runs through, in which order, starting from which gradient). Everything
 * Every layer's ``params``/``grads`` arrays are views into two flat vectors, so the optimizer
   updates the whole model at once and the gradient's finiteness is one sum.
 * A model asks its layers only what :class:`rnnkit.layers.Layer` declares.
+* Reported numbers are combined over batches as Keras 3 combines them. The loss of one batch is
+  the mean over its unmasked positions; the epoch's (or ``evaluate``'s) loss is the mean of the
+  batch losses weighted by each batch's number of samples (Keras' loss tracker,
+  ``update_state(loss, sample_weight=batch_size)``), so a last partial batch counts less, and
+  with a mask a batch of few real steps counts as much as its samples. A metric is the mean over
+  every unmasked position of all batches (Keras' metrics accumulate a total and a count).
 """
 import math
 import time
@@ -346,19 +352,21 @@ class Model:
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-        count = 0.0
+        samples = count = 0.0
         progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
         for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
             xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
             n = float(w.sum())
-            totals["loss"] += n * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
+            batch = self.inputs.count(xb)
+            totals["loss"] += batch * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
             for m in self.metric_names:
                 totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+            samples += batch
             count += n
-            progress.update(b + 1, {k: v / count for k, v in totals.items()})
-        logs = {k: v / count for k, v in totals.items()}
+            progress.update(b + 1, _means(totals, samples, count))
+        logs = _means(totals, samples, count)
         progress.end(logs)
         return logs
 
@@ -408,28 +416,30 @@ class Model:
                     print(f"Epoch {epoch}/{epochs}", flush=True)
                 progress = Progress(n_batches, verbose)
                 sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-                seen = 0.0
+                samples = seen = 0.0
                 for b, (idx, width) in enumerate(batches):
                     xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
                     try:
                         loss, y_pred, w = self._train_step(xb, yb)
                     except NonFiniteLossError as err:
                         raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
-                    count = float(w.sum())
-                    sums["loss"] += loss * count
+                    count, batch = float(w.sum()), self.inputs.count(xb)
+                    sums["loss"] += loss * batch      # weighted by samples (module docstring)
                     for m in self.metric_names:       # on the batch's predictions, as Keras reports
                         sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+                    samples += batch
                     seen += count
+                    logs = _means(sums, samples, seen)
                     for cb in callbacks:
-                        cb.on_batch_end(b + 1, {"loss": sums["loss"] / seen})
-                    progress.update(b + 1, {k: v / seen for k, v in sums.items()})
+                        cb.on_batch_end(b + 1, {"loss": logs["loss"]})
+                    progress.update(b + 1, logs)
                     if self.stop_training:
                         break
                 row = {"epoch": epoch}
-                row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
-                if validation_data is not None:
+                row.update(_means(sums, max(samples, 1.0), max(seen, 1.0)))
+                if validation_data is not None:       # in batches of batch_size, as Keras
                     row.update({f"val_{k}": v for k, v in self._evaluate_logs(
-                        *validation_data, bucket_by_length=bucket_by_length).items()})
+                        *validation_data, batch_size, bucket_by_length=bucket_by_length).items()})
                 row["seconds"] = time.perf_counter() - start
                 for cb in callbacks:              # before the row is kept: callbacks may add to it
                     cb.on_epoch_end(epoch, row)
@@ -450,6 +460,11 @@ class Model:
     @staticmethod
     def _layer_configs(layers):
         return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
+
+
+def _means(totals, samples, count):
+    """The logs from running totals: the loss per sample, each metric per unmasked position."""
+    return {k: v / (samples if k == "loss" else count) for k, v in totals.items()}
 
 
 def _batch_size(batch_size, what):
