@@ -27,7 +27,7 @@ from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .inputs import OneArray
 from .progress import Progress, check_verbose
-from .summary import summary_text
+from .summary import LINE_LENGTH, summary_text
 
 #: when ``batch_size`` is not given, as Keras
 DEFAULT_BATCH_SIZE = 32
@@ -155,10 +155,13 @@ class Model:
         if not self.built:
             self.build()
 
-    def summary(self, explain=False, print_fn=None):
-        """Print Keras 3's summary table; ``explain=True`` adds the lecture's parameter arithmetic."""
+    def summary(self, explain=False, print_fn=None, line_length=None):
+        """Print Keras 3's summary table (:mod:`rnnkit.models.summary`: ``line_length`` None is
+        Keras' 76 columns of non-terminal output); ``explain=True`` adds the lecture's parameter
+        arithmetic."""
         self._build_if_needed()
-        (print_fn or print)(summary_text(self, explain=explain))
+        (print_fn or print)(summary_text(self, explain=explain,
+                                         line_length=line_length or LINE_LENGTH))
 
     # ---- weights -------------------------------------------------------------------------------
     def get_weights(self):
