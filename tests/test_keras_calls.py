@@ -93,3 +93,18 @@ def test_sequence_model_predict_in_small_batches_matches_one_batch():
     x = rng.normal(size=(7, 4, 2))
     np.testing.assert_allclose(model.predict(x, batch_size=2), model.predict(x, batch_size=7),
                                rtol=1e-13)
+
+
+def test_the_run_folder_still_gets_each_epochs_seconds(tmp_path, monkeypatch):
+    """history.history lost its "seconds" key; history.json/csv in the run folder keep it."""
+    import json
+
+    from rnnkit import runs
+    from test_cli_support import register
+    register(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    run = runs.train("tiny-regress", overrides={"epochs": 2}, out_dir="r", figures=False)
+    rows = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert [r["epoch"] for r in rows] == [1, 2] and all(r["seconds"] >= 0 for r in rows)
+    assert "seconds" in (tmp_path / "r" / "history.csv").read_text().splitlines()[0]
+    assert [r["loss"] for r in rows] == [r["loss"] for r in run.history]
