@@ -97,3 +97,35 @@ def test_gradients_still_ignore_padding(cell):
     numeric = numeric_weight_gradients(model, lambda: model.gradients(x, y)[0])
     for k, (g, n) in enumerate(zip(grads, numeric)):
         assert_gradient_close(g, n, f"{cell.__name__} w{k}")
+
+
+def _constant_simple_rnn(units, **kwargs):
+    """Keras' test layer: kernel 0.01, recurrent_kernel 0.02, bias 0.03 (Constant initializers)."""
+    layer = SimpleRNN(units, dtype="float64", **kwargs)
+    layer.build((4, 3))
+    layer.set_weights([np.full((3, units), 0.01), np.full((units, units), 0.02),
+                       np.full(units, 0.03)])
+    return layer
+
+
+def test_keras_simple_rnn_test_masking():
+    """Ported from keras/src/layers/rnn/simple_rnn_test.py, SimpleRNNTest.test_masking: Keras'
+    own expected numbers (float32 there, hence rtol 1e-6)."""
+    sequence = np.arange(24).reshape((2, 4, 3)).astype("float64")
+    mask = np.array([[True, True, False, True], [True, False, False, True]])
+    np.testing.assert_allclose(_constant_simple_rnn(4)(sequence, mask=mask),
+                               [[0.32951632] * 4, [0.61799484] * 4], rtol=1e-6)
+    out = _constant_simple_rnn(2, return_sequences=True)(sequence, mask=mask)
+    np.testing.assert_allclose(out[0], [[0.0599281] * 2, [0.15122814] * 2, [0.15122814] * 2,
+                                        [0.32394567] * 2], rtol=1e-6)
+    np.testing.assert_allclose(out[1], [[0.3969304] * 2, [0.3969304] * 2, [0.3969304] * 2,
+                                        [0.608085] * 2], rtol=1e-6)
+    zeros = _constant_simple_rnn(2, return_sequences=True)
+    zeros.zero_output_for_mask = True              # Keras' constructor argument
+    out = zeros(sequence, mask=mask)
+    np.testing.assert_allclose(out[0], [[0.0599281] * 2, [0.15122814] * 2, [0.0] * 2,
+                                        [0.32394567] * 2], rtol=1e-6)
+    np.testing.assert_allclose(out[1], [[0.3969304] * 2, [0.0] * 2, [0.0] * 2,
+                                        [0.608085] * 2], rtol=1e-6)
+    np.testing.assert_allclose(_constant_simple_rnn(4, go_backwards=True)(sequence, mask=mask),
+                               [[0.07376196] * 4, [0.43645123] * 4], rtol=1e-6)
