@@ -84,3 +84,14 @@ def test_unmasked_regression_last_partial_batch():
     want = np.mean((x @ kernel + bias - y) ** 2)
     for batch_size in (2, 3, 5):
         assert model.evaluate(x, y, batch_size=batch_size) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [2, 3])
+def test_bucketed_evaluate_reports_the_loss_of_keras_batches(batch_size):
+    """Bucketing regroups samples by length; the reported loss is still that of Keras'
+    consecutive batches (each sample's loss kept and regrouped)."""
+    model = _tagger()
+    loss, accuracy = model.evaluate(X, Y, batch_size=batch_size, bucket_by_length=True)
+    want_loss, want_accuracy = keras_numbers(model, batch_size)
+    assert loss == pytest.approx(want_loss, rel=1e-12)
+    assert accuracy == pytest.approx(want_accuracy, rel=1e-12)

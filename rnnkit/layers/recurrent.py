@@ -15,9 +15,10 @@ or zero while no real step has come yet (left padding: zeros up to the first rea
 ``go_backwards`` the same in reversed order). With ``zero_output_for_mask=True`` (what
 Bidirectional sets on its halves, as Keras forces it there) a padded step outputs zero.
 
-Only what is shown changes, never what is learnt: the gradient reaching a padded step's output is
-dropped (padding never counts in a loss or a metric, so nothing real is lost), and the state
-sequence H the kernels return is the same either way.
+The state sequence H the kernels return is the same either way; only what is shown differs, and
+backward follows it exactly: the gradient reaching a padded step's output goes to the state shown
+there (that of the last real step), as Keras' autodiff sends it. A loss or metric never counts
+padding, so there that gradient is zero and training is the same under both rules.
 """
 import numpy as np
 
@@ -95,7 +96,8 @@ class Recurrent(Layer):
             else:
                 # H carries the state through padding, so H[t+1] is the last real output; before
                 # the first real step it is h_0, which Keras does not show: zero there
-                shown = M if self.zero_output_for_mask else np.maximum.accumulate(M, axis=0)
+                shown = self._shown = (M if self.zero_output_for_mask
+                                       else np.maximum.accumulate(M, axis=0))
                 np.multiply(H[1:].transpose(1, 0, 2), shown.T[:, :, None], out=output)
         else:
             output = H[T].copy()
@@ -143,8 +145,10 @@ class Recurrent(Layer):
         T, B = M.shape
         if self.return_sequences:
             dy = np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2)
-            G = (np.multiply(dy, M[:, :, None]) if self._masked   # padding passes no gradient
-                 else np.array(dy, order="C"))   # a private time-major copy (G[T-1] may change)
+            # a step's output is its state times what the mask shows there (forward); a private
+            # time-major copy either way (G[T-1] may change)
+            G = (np.multiply(dy, self._shown[:, :, None]) if self._masked
+                 else np.array(dy, order="C"))
         else:
             G = np.zeros((T, B, self.units), dtype=self.dtype)
             G[T - 1] += dy

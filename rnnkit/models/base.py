@@ -356,22 +356,40 @@ class Model:
         self._check_xy(x, y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
         samples = count = 0.0
-        progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
+        n_samples = self.inputs.count(x)
+        # bucketed batches are not Keras' batches: keep each sample's loss to regroup at the end
+        sample_sums, sample_counts = np.zeros(n_samples), np.zeros(n_samples)
+        progress = Progress(math.ceil(n_samples / batch_size), verbose)
         for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
             xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
             n = float(w.sum())
             batch = self.inputs.count(xb)
-            totals["loss"] += batch * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
+            if bucket_by_length:
+                sample_sums[idx], sample_counts[idx] = self._sample_losses(y_pred, yb, w)
+            else:
+                totals["loss"] += batch * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
             for m in self.metric_names:
                 totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
             samples += batch
             count += n
             progress.update(b + 1, _means(totals, samples, count))
+        if bucket_by_length:
+            totals["loss"] = _loss_of_plain_batches(sample_sums, sample_counts, batch_size)
         logs = _means(totals, samples, count)
         progress.end(logs)
         return logs
+
+    def _sample_losses(self, y_pred, y, w):
+        """Each sample's summed loss over its unmasked positions, and their number."""
+        counts = w.reshape(len(w), -1).sum(axis=1)
+        sums = np.zeros(len(w))
+        for i in np.flatnonzero(counts):
+            only_i = np.zeros_like(w)
+            only_i[i] = w[i]
+            sums[i] = counts[i] * self.loss.compute(self.layers[-1], y_pred, y, only_i)[0]
+        return sums, counts
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
             shuffle=True, verbose=1, callbacks=None, bucket_by_length=False, initial_epoch=0):
@@ -380,9 +398,11 @@ class Model:
         ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
         adds val_loss and val_<metric> per epoch. ``verbose`` as Keras: 0 silent, 1 or "auto" a
         progress bar per epoch, 2 one line per epoch (:mod:`rnnkit.models.progress`); the returned
-        :class:`History` has Keras' keys, with each epoch's time in ``history.epoch_seconds``. ``bucket_by_length=True`` (for padded token ids
-        read by an Embedding with mask_zero) batches sequences of similar length together and
-        cuts each batch to its longest sequence; the result is the same model, reached faster.
+        :class:`History` has Keras' keys, with each epoch's time in ``history.epoch_seconds``.
+        ``bucket_by_length=True`` (for padded token ids read by an Embedding with mask_zero)
+        batches sequences of similar length together and cuts each batch to its longest
+        sequence; the result is the same model, reached faster. (``evaluate`` with bucketing
+        reports the loss of Keras' consecutive batches all the same.)
         ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
         setting ``model.stop_training = True``). ``initial_epoch`` (as Keras): the epochs already
         done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
@@ -463,6 +483,18 @@ class Model:
     @staticmethod
     def _layer_configs(layers):
         return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
+
+
+def _loss_of_plain_batches(sums, counts, batch_size):
+    """The summed loss, over samples, of consecutive batches of ``batch_size`` (Keras' batches)
+    given each sample's loss sum and unmasked count: what ``_means`` divides by the samples."""
+    total = 0.0
+    for start in range(0, len(sums), batch_size):
+        rows = slice(start, start + batch_size)
+        n = counts[rows].sum()
+        if n:                          # a batch of padding alone adds 0, as Keras' divide_no_nan
+            total += len(sums[rows]) * sums[rows].sum() / n
+    return total
 
 
 def _means(totals, samples, count):
