@@ -3,18 +3,9 @@ weight, global_clipnorm, clipvalue, as Keras names them), and a folder written b
 whose clipnorm meant the global norm, resumes with the global norm."""
 import json
 
-import pytest
-
 from rnnkit import runs
 
-from test_cli_support import register
-
-
-@pytest.fixture
-def tiny(tmp_path, monkeypatch):
-    register(tmp_path, monkeypatch)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+from test_runs import tiny  # noqa: F401  (the fixture: the test architectures, in a temporary folder)
 
 
 def test_the_run_folder_records_which_clipping(tiny):
