@@ -374,7 +374,10 @@ class Model:
                 totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
             samples += batch
             count += n
-            progress.update(b + 1, _means(totals, samples, count))
+            running = _means(totals, samples, count)
+            if bucket_by_length:              # the loss is known only once every sample is in
+                del running["loss"]
+            progress.update(b + 1, running)
         if bucket_by_length:
             totals["loss"] = _loss_of_plain_batches(sample_sums, sample_counts, batch_size)
         logs = _means(totals, samples, count)
