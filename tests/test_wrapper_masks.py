@@ -92,3 +92,20 @@ def test_time_distributed_after_a_layer_without_sequences_says_so():
     from rnnkit.errors import ShapeError
     with pytest.raises(ShapeError, match="must return sequences"):
         Sequential([SimpleRNN(4, input_shape=(3, 1)), TimeDistributed(Dense(2))])
+
+
+def test_keras_time_distributed_test_masking():
+    """Ported from keras/src/layers/rnn/time_distributed_test.py, TimeDistributedTest.test_masking:
+    a wrapped layer that multiplies its output by the mask it gets, Keras' expected numbers."""
+    class MaskedDense(Dense):
+        def forward(self, x, mask=None):
+            out = super().forward(x)
+            return out if mask is None else out * np.asarray(mask, dtype=out.dtype)[:, None]
+
+    inner = MaskedDense(1, dtype="float64")
+    inner.build((4,))
+    inner.set_weights([np.full((4, 1), 0.01), np.zeros(1)])      # Constant(0.01), no bias
+    sequence = np.arange(24).reshape((3, 2, 4)).astype("float64")
+    mask = np.array([[False, True], [True, False], [True, True]])
+    out = TimeDistributed(inner)(sequence, mask=mask)
+    np.testing.assert_allclose(out, [[[0], [0.22]], [[0.38], [0]], [[0.7], [0.86]]], atol=1e-12)

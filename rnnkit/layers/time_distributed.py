@@ -13,11 +13,10 @@ class TimeDistributed(Layer):
 
     Masks, as Keras 3: a mask whose first two axes are not the input's (batch, timesteps) is refused
     with a ValueError. The wrapped layer is called with the mask of its own rows, folded like the
-    input (``mask[b, t]`` for row ``b*T + t``), when that mask says something inside one row: a
-    (batch, timesteps, inner_timesteps) mask reaches a wrapped recurrent layer as its
-    (batch*timesteps, inner_timesteps) mask. A (batch, timesteps) mask has one entry per row, which
-    the loss and the metrics already honour; the wrapped layer (Dense ignores masks, as Keras'
-    does) then gets none.
+    input (``mask[b, t]`` for row ``b*T + t``, as Keras hands ``mask[:, t]`` to it at step t): a
+    (batch, timesteps) mask gives one entry per row (Dense ignores it, as Keras' Dense does; a
+    custom layer may use it), a (batch, timesteps, inner_timesteps) mask reaches a wrapped
+    recurrent layer as its (batch*timesteps, inner_timesteps) mask.
 
     >>> TimeDistributed(Dense(5))(np.zeros((2, 7, 3))).shape
     (2, 7, 5)
@@ -61,8 +60,7 @@ class TimeDistributed(Layer):
                 raise ValueError(f"layer {self.name!r} (TimeDistributed) takes a mask of shape "
                                  f"({B}, {T}, ...) (batch, timesteps of its input), got "
                                  f"{mask.shape}; check where the mask comes from")
-            if mask.ndim > 2:
-                inner_mask = mask.reshape((B * T,) + mask.shape[2:])
+            inner_mask = mask.reshape((B * T,) + mask.shape[2:])
         y = self.layer.forward(x.reshape((B * T,) + x.shape[2:]), mask=inner_mask)
         return y.reshape((B, T) + y.shape[1:])
 
