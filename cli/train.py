@@ -30,7 +30,7 @@ run_dir_argument = click.argument(
 @click.option("--batch-size", type=click.IntRange(min=1), help="Samples per gradient step.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
 @click.option("--clipnorm", type=click.FloatRange(min=0, min_open=True),
-              help="Clip the gradient's global norm to this value.")
+              help="Clip each weight's gradient to this norm (Keras' clipnorm, per weight).")
 @click.option("--seed", type=int, help="Random seed (weights, shuffling).")
 @click.option("--float32/--float64", "float32", default=None,
               help="Float type (default: the config's, else float32 for speed).")

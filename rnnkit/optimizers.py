@@ -1,11 +1,17 @@
 """Optimizers: SGD (momentum, Nesterov), RMSprop and Adam, with Keras' defaults and update rules.
 
 An optimizer updates the model's flat parameter vector ``p`` from its flat gradient ``g`` in one
-kernel call (see ``rnnkit.kernels.optim``). Gradient clipping happens first:
+kernel call (see ``rnnkit.kernels.optim``). Gradient clipping happens first, named and done as
+Keras 3 does it (``BaseOptimizer._clip_gradients``), with at most one of the three at work:
 
-- ``clipnorm``: if the global norm ||g|| (over every weight of the model) exceeds it, scale g down
-  to that norm (Keras calls this ``global_clipnorm``; both names are accepted here);
-- ``clipvalue``: clip each component of g to [-clipvalue, clipvalue].
+- ``clipnorm``: each weight's gradient g_w (one array of ``get_weights()``: kernel,
+  recurrent_kernel, bias, ...) is clipped by its own norm, g_w <- g_w · c / max(||g_w||, c);
+- ``global_clipnorm``: the gradient of every weight at once, g <- g · c / max(||g||, c) with
+  ||g|| the norm over all of them;
+- ``clipvalue``: each component to [-clipvalue, clipvalue].
+
+As in Keras, clipnorm wins over global_clipnorm, which wins over clipvalue, and setting both
+clipnorm and global_clipnorm is refused.
 """
 import numpy as np
 
@@ -16,23 +22,37 @@ class Optimizer:
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
         if not learning_rate > 0:
             raise ValueError(f"{type(self).__name__}: learning_rate must be positive, got {learning_rate!r}")
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError(f"{type(self).__name__}: give clipnorm (each weight's gradient by its "
+                             f"own norm) or global_clipnorm (all of them by their global norm), "
+                             f"not both, as Keras")
         self.learning_rate = float(learning_rate)
-        self.clipnorm = global_clipnorm if global_clipnorm is not None else clipnorm
+        self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
         self.clipvalue = clipvalue
         self.iterations = 0
 
-    def apply(self, p, g):
-        """Clip ``g`` as configured, then update ``p`` in place."""
-        if self.clipvalue is not None:
-            np.clip(g, -self.clipvalue, self.clipvalue, out=g)
-        if self.clipnorm is not None:
-            norm = float(np.sqrt(g @ g))
-            if norm > self.clipnorm:
-                g *= self.clipnorm / norm
+    def apply(self, p, g, weights=None):
+        """Clip ``g`` as configured, then update ``p`` in place.
+
+        ``weights``: the ``(start, stop)`` of each weight in ``p`` and ``g`` (a model passes its
+        layers' arrays), for ``clipnorm``; None: ``p`` is one weight.
+        """
+        self._clip(g, weights or [(0, g.size)])
         if not hasattr(self, "_slots") or self._slots[0].shape != p.shape:
             self._slots = [np.zeros_like(p) for _ in range(self.n_slots)]
         self.iterations += 1
         self._update(p, g)
+
+    def _clip(self, g, weights):
+        """Keras' rule (module docstring), in place; the first option set is the one at work."""
+        if self.clipnorm:
+            for start, stop in weights:
+                _clip_by_norm(g[start:stop], self.clipnorm)
+        elif self.global_clipnorm:
+            _clip_by_norm(g, self.global_clipnorm)
+        elif self.clipvalue:
+            np.clip(g, -self.clipvalue, self.clipvalue, out=g)
 
     def get_state(self):
         """``(iterations, slot arrays)``: what a checkpoint needs to resume exactly."""
@@ -49,10 +69,17 @@ class Optimizer:
 
     def get_config(self):
         return {"name": self.name, "learning_rate": self.learning_rate, "clipnorm": self.clipnorm,
-                "clipvalue": self.clipvalue}
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+def _clip_by_norm(g, c):
+    """g <- g · c / max(||g||, c), in place: g scaled down to norm c when longer."""
+    norm = float(np.sqrt(g @ g))
+    if norm > c:
+        g *= c / norm
 
 
 class SGD(Optimizer):

@@ -43,7 +43,8 @@ def gru_reference(x, kernel, recurrent_kernel, bias, reset_after=True, mask=None
         h_new = z * h + (1 - z) * hbar
         m = mask[:, t:t + 1]
         h = m * h_new + (1 - m) * h
-        outputs.append(m * h)
+        # Keras 3: a padded step shows the previous output (zero before any real step)
+        outputs.append(m * h + (1 - m) * (outputs[-1] if outputs else 0))
     return (np.stack(outputs, axis=1) if return_sequences else h), h
 
 
@@ -177,7 +178,8 @@ def test_gru_go_backwards_and_masks(reset_after):
     np.testing.assert_allclose(back(x), fwd(x[:, ::-1]), rtol=1e-14)
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])
     y = fwd(x, mask=mask)
-    np.testing.assert_array_equal(y[0, 3:], 0)                 # padded outputs are zero
+    # padded outputs carry the last real output (Keras 3; zero before it was issue 14's change)
+    np.testing.assert_array_equal(y[0, 3:], np.stack([y[0, 2]] * 2))
     last = GRU(3, reset_after=reset_after)
     last.build((5, 3))
     last.set_weights(fwd.get_weights())

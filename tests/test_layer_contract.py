@@ -229,7 +229,8 @@ def test_threads_read_width_and_splitting_from_the_declared_properties():
     narrow = Sequential([Embedding(5000, 8, input_shape=(3,)), Bidirectional(LSTM(16)), Dense(4)])
     assert threads.width(narrow) == 16                     # the vocabulary does not count
     assert threads.splits_batches(narrow)
-    wide = Sequential([SimpleRNN(200, input_shape=(3, 1)), TimeDistributed(Dense(2))])
+    wide = Sequential([SimpleRNN(200, return_sequences=True, input_shape=(3, 1)),
+                       TimeDistributed(Dense(2))])
     assert threads.width(wide) == 200 and not threads.splits_batches(wide)
 
 

@@ -35,7 +35,8 @@ def lstm_reference(x, kernel, recurrent_kernel, bias, mask=None, h0=None, c0=Non
         m = mask[:, t:t + 1]
         c = m * c_new + (1 - m) * c
         h = m * h_new + (1 - m) * h
-        outputs.append(m * h)
+        # Keras 3: a padded step shows the previous output (zero before any real step)
+        outputs.append(m * h + (1 - m) * (outputs[-1] if outputs else 0))
     return (np.stack(outputs, axis=1) if return_sequences else h), h, c
 
 

@@ -135,9 +135,10 @@ def _model():
     return model, x, y
 
 
-def test_clipnorm_in_a_model_uses_the_norm_over_every_weight():
+def test_global_clipnorm_in_a_model_uses_the_norm_over_every_weight():
+    """Keras' global_clipnorm (what rnnkit's clipnorm did before issue 14)."""
     model, x, y = _model()
-    model.compile(loss="mse", optimizer=optimizers.SGD(1.0, clipnorm=0.01))
+    model.compile(loss="mse", optimizer=optimizers.SGD(1.0, global_clipnorm=0.01))
     before = model.get_weights()
     _, grads = model.gradients(x, y)
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
@@ -145,6 +146,60 @@ def test_clipnorm_in_a_model_uses_the_norm_over_every_weight():
     model.train_on_batch(x, y)
     for w0, w1, g in zip(before, model.get_weights(), grads):
         np.testing.assert_allclose(w1, w0 - g * 0.01 / norm, rtol=1e-12, atol=1e-15)
+
+
+def _keras_clip(grads, clipnorm=None, global_clipnorm=None, clipvalue=None):
+    """Keras 3's BaseOptimizer._clip_gradients, written out: clip_by_norm per variable is
+    g · c / max(||g||, c); clip_by_global_norm uses the norm over every variable."""
+    if clipnorm:
+        return [g * clipnorm / max(np.linalg.norm(g), clipnorm) for g in grads]
+    if global_clipnorm:
+        total = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+        return [g * global_clipnorm / max(total, global_clipnorm) for g in grads]
+    if clipvalue:
+        return [np.clip(g, -clipvalue, clipvalue) for g in grads]
+    return grads
+
+
+@pytest.mark.parametrize("clip", [{"clipnorm": 0.05}, {"global_clipnorm": 0.05},
+                                  {"clipvalue": 0.02}, {"clipnorm": 0.05, "clipvalue": 0.001}],
+                         ids=["clipnorm", "global_clipnorm", "clipvalue", "clipnorm_wins"])
+def test_clipping_follows_keras_update_rule_step_by_step(clip):
+    """Three SGD steps on a SimpleRNN + Dense: each step w <- w - lr · clip(g) with Keras' clip
+    (per weight: kernel, recurrent_kernel, bias, Dense kernel, Dense bias)."""
+    model, x, y = _model()
+    model.compile(loss="mse", optimizer=optimizers.SGD(0.5, **clip))
+    reference = _model()[0]
+    reference.compile(loss="mse", optimizer=optimizers.SGD(0.5))
+    reference.set_weights(model.get_weights())
+    clipped_somewhere = False
+    for _ in range(3):
+        w0 = model.get_weights()
+        _, grads = reference.gradients(x, y)
+        want = _keras_clip(grads, **clip)
+        clipped_somewhere |= any(not np.allclose(a, b) for a, b in zip(grads, want))
+        model.train_on_batch(x, y)
+        for w, g, w1 in zip(w0, want, model.get_weights()):
+            np.testing.assert_allclose(w1, w - 0.5 * g, rtol=1e-12, atol=1e-15)
+        reference.set_weights(model.get_weights())
+    assert clipped_somewhere
+
+
+def test_clipnorm_clips_each_weight_by_its_own_norm():
+    """By hand: weights [3, 4] (norm 5) and [0.3, 0.4] (norm 0.5), clipnorm 1: only the first is
+    scaled, to [0.6, 0.8]; global_clipnorm 1 scales both by 1/sqrt(25.25)."""
+    g = np.array([3.0, 4.0, 0.3, 0.4])
+    p = np.zeros(4)
+    optimizers.SGD(1.0, clipnorm=1.0).apply(p, g.copy(), [(0, 2), (2, 4)])
+    np.testing.assert_allclose(p, [-0.6, -0.8, -0.3, -0.4])
+    p = np.zeros(4)
+    optimizers.SGD(1.0, global_clipnorm=1.0).apply(p, g.copy(), [(0, 2), (2, 4)])
+    np.testing.assert_allclose(p, -g / np.sqrt(25.25))
+
+
+def test_clipnorm_and_global_clipnorm_together_are_refused():
+    with pytest.raises(ValueError, match="clipnorm .* or global_clipnorm .* not both"):
+        optimizers.Adam(clipnorm=1.0, global_clipnorm=1.0)
 
 
 @pytest.mark.parametrize("name, cls, lr", [("sgd", optimizers.SGD, 0.01),

@@ -128,3 +128,66 @@ def test_names_follow_keras_and_user_names_are_kept():
 
 def test_floatx_is_restored_between_tests():
     assert rnnkit.config.floatx() == "float64"
+
+
+# ---- issue 14, point 6: wrapping as Keras (rich) does at 76 columns ---------------------------
+KERAS_TIME_DISTRIBUTED = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ simple_rnn (SimpleRNN)          │ (None, 9, 12)          │           204 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ time_distributed                │ (None, 9, 7)           │            91 │
+│ (TimeDistributed)               │                        │               │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 295 (1.15 KB)
+ Trainable params: 295 (1.15 KB)
+ Non-trainable params: 0 (0.00 B)"""
+
+
+def time_distributed():
+    from rnnkit.layers import Input, TimeDistributed
+    return Sequential([Input((9, 4)), SimpleRNN(12, return_sequences=True),
+                       TimeDistributed(Dense(7))])
+
+
+def test_a_long_layer_cell_wraps_as_keras(float32):
+    assert summary_of(time_distributed()) == KERAS_TIME_DISTRIBUTED
+
+
+def test_the_wrapping_reference_is_the_shared_file():
+    path = REFERENCE_DIR / "keras-summary-simple-rnn-timedistributed.txt"
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    assert path.read_text(encoding="utf-8").rstrip("\n") == KERAS_TIME_DISTRIBUTED
+
+
+def test_column_widths_follow_keras_positions_and_rich_reduction():
+    """By hand: at L columns Keras asks for int(0.45L), int(0.8L) - int(0.45L), L - int(0.8L);
+    rich adds 2 of padding to each and 4 of borders, then takes the excess off evenly, rounding
+    half to even. L=76: 36+28+18+4 = 86, excess 10 -> 3, then round(7/2)=4, then 3: 33, 24, 15.
+    L=88: 41+33+20+4 = 98, excess 10 -> 38, 29, 17."""
+    from rnnkit.models.summary import column_widths
+    assert column_widths(76) == [33, 24, 15]
+    assert column_widths(88) == [38, 29, 17]
+    for length in (76, 88, 120):
+        assert sum(column_widths(length)) + 4 == length
+
+
+def test_every_line_keeps_the_table_width_and_long_words_end_in_an_ellipsis(float32):
+    from rnnkit.layers import Bidirectional
+    model = Sequential([SimpleRNN(3, return_sequences=True, input_shape=(4, 2),
+                                  name="a_layer_name_far_too_long_for_its_column"),
+                        Bidirectional(SimpleRNN(2)), Dense(1)])
+    text = summary_of(model).splitlines()
+    table = text[1:text.index(next(t for t in text if t.startswith(" Total")))]
+    assert {len(line) for line in table} == {76}
+    # 30 characters and "…" (31 fit); 3·(2+3+1) = 18 parameters
+    assert "│ a_layer_name_far_too_long_for_… │ (None, 4, 3)           │            18 │" in table
+    assert "│ (SimpleRNN)                     │                        │               │" in table
+    # 29 characters fit on one line; 2 · 2·(3+2+1) = 24 parameters
+    assert "│ bidirectional (Bidirectional)   │ (None, 4)              │            24 │" in table
+    wide = []
+    model.summary(print_fn=wide.append, line_length=88)
+    assert {len(line) for line in wide[0].splitlines()[1:-3]} == {88}

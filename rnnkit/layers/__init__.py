@@ -9,6 +9,7 @@ from .bidirectional import Bidirectional
 from .dense import Dense
 from .embedding import Embedding
 from .gru import GRU
+from .input_spec import Input
 from .lstm import LSTM
 from .simple_rnn import SimpleRNN
 from .stub_encoder import StubImageEncoder
@@ -40,5 +41,5 @@ def recurrent_layer(cell, units, **kwargs):
     return cls(units, **kwargs)
 
 
-__all__ = ["Layer", "LastPass", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional",
+__all__ = ["Layer", "LastPass", "Input", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional",
            "TimeDistributed", "CELLS", "recurrent_layer", "register_layer", "layer_from_config"]

@@ -90,6 +90,9 @@ class Layer:
     #: dL/d(those states) in ``initial_state_grads``: an encoder-decoder hands the encoder's final
     #: states to the first decoder layer that accepts them
     accepts_initial_state = False
+    #: an input spec (:class:`~rnnkit.layers.Input`): it only gives a model its input shape and is
+    #: not one of the model's layers
+    is_input_spec = False
     #: the layer honours the mask of the layer before it (and passes one on, ``compute_mask``)
     supports_masking = True
     #: the name of the output nonlinearity; a loss fuses with a "softmax"/"sigmoid" output layer
@@ -170,7 +173,7 @@ class Layer:
         """The output shape (no batch axis) for inputs of ``input_shape``."""
         return tuple(input_shape)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         """The mask that goes on to the next layer, given this layer's input and mask (None: none)."""
         return mask
 

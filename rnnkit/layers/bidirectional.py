@@ -11,7 +11,9 @@ class Bidirectional(Layer):
 
     The backward copy has the same configuration with ``go_backwards`` flipped and its own weights.
     With ``return_sequences=True`` its output sequence is flipped back to input order before
-    merging, so position t sees the past (forward half) and the future (backward half).
+    merging, so position t sees the past (forward half) and the future (backward half). With a
+    mask, both halves output zero at padded steps (Keras forces ``zero_output_for_mask`` on them),
+    unlike a standalone recurrent layer, which carries its last output forward.
 
     Parameters
     ----------
@@ -20,7 +22,9 @@ class Bidirectional(Layer):
         How to combine the two outputs; None returns ``[forward_output, backward_output]``.
 
     Weights: the forward layer's, then the backward layer's (Keras' order); twice the parameters.
-    With ``return_state`` the result is Keras' list ``[output, *forward_states, *backward_states]``.
+    With ``return_state`` the result is Keras' flat list ``[output, *forward_states,
+    *backward_states]``; with ``merge_mode=None`` too, the two outputs come first, side by side:
+    ``[out_fwd, out_bwd, h_fwd, (c_fwd,) h_bwd, (c_bwd)]`` (Keras 3 returns ``output + states``).
     """
 
     keras_name = "bidirectional"
@@ -39,6 +43,9 @@ class Bidirectional(Layer):
             cfg["name"] = None
             backward_layer = type(layer)(**cfg)
         self.backward_layer = backward_layer
+        for half in (self.forward_layer, self.backward_layer):
+            # as Keras: returning sequences, a padded step outputs zero in both halves
+            half.zero_output_for_mask = half.return_sequences
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 
@@ -94,7 +101,7 @@ class Bidirectional(Layer):
             shape = shape[:-1] + (2 * shape[-1],)
         return shape
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         return mask if self.return_sequences else None
 
     def forward(self, x, mask=None, initial_state=None):
@@ -116,7 +123,9 @@ class Bidirectional(Layer):
             out_b = out_b[:, ::-1]                  # back to input order
         self._outs = (out_f, out_b)
         merged = self._merge(out_f, out_b)
-        return [merged] + states if self.return_state else merged
+        if not self.return_state:
+            return merged
+        return (merged if self.merge_mode is None else [merged]) + states
 
     def _merge(self, a, b):
         mode = self.merge_mode

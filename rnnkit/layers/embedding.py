@@ -21,6 +21,10 @@ class Embedding(Layer):
         never counts. Id 0 then must not be a real token.
     input_shape : tuple (timesteps,), optional
 
+    Token ids may be any integer dtype, or floats holding whole numbers (``np.array([[1., 4.]])``),
+    which are read as those integers, as Keras casts them. A float that is not a whole number is
+    refused (Keras would silently truncate it to an int).
+
     Weights: ``params["E"]`` (V, d), Keras' ``embeddings`` (same layout). Parameters: V·d.
 
     The gradient is sparse: only the rows of the tokens in the batch are non-zero, and backward
@@ -48,7 +52,10 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
+        """With ``mask_zero``: ``x != 0`` (True = a real token), as Keras' ``compute_mask(inputs)``;
+        callable with the ids alone. A mask from before (rare: an Embedding usually comes first)
+        is kept, and'ed with it."""
         if not self.mask_zero:
             return mask
         m = np.asarray(x) != 0

@@ -33,6 +33,8 @@ class GRU(Recurrent):
         Apply the reset gate after the recurrent projection (two bias rows), as Keras' default.
     return_sequences : bool, default False
         Output every h_t, shape (batch, timesteps, units), instead of the last, (batch, units).
+        With a mask, a padded step outputs the last real output (zero before the first real
+        step), as Keras 3; inside Bidirectional, zero (see :mod:`rnnkit.layers.recurrent`).
     return_state : bool, default False
         Return ``[output, h_T]``.
     go_backwards : bool, default False

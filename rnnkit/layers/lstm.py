@@ -31,6 +31,8 @@ class LSTM(Recurrent):
         Initialise b_f to ones (Jozefowicz et al., 2015), as Keras does.
     return_sequences : bool, default False
         Output every h_t, shape (batch, timesteps, units), instead of the last, (batch, units).
+        With a mask, a padded step outputs the last real output (zero before the first real
+        step), as Keras 3; inside Bidirectional, zero (see :mod:`rnnkit.layers.recurrent`).
     return_state : bool, default False
         Return ``[output, h_T, c_T]``.
     go_backwards : bool, default False

@@ -7,8 +7,18 @@ state sequence H (T+1, B, u) and the final states and records the pass (``last_p
 gradients on the final states (``need_dx``: whether to compute dL/dx at all), recording
 dL/d(pre-activations) in ``last_pass.dA``.
 
-Masks (1 = real step, 0 = padding) follow Keras: a padded step carries every state forward
-unchanged, and with ``return_sequences=True`` its output is zero.
+Masks (1 = real step, 0 = padding) follow Keras 3: a padded step carries every state forward
+unchanged. With ``return_sequences=True`` the output at a padded step is, as Keras' ``rnn`` loop
+with its default ``zero_output_for_mask=False`` gives it, the output of the step before it in
+processing order: the last real output carried forward (right padding: h at the last real step),
+or zero while no real step has come yet (left padding: zeros up to the first real step; with
+``go_backwards`` the same in reversed order). With ``zero_output_for_mask=True`` (what
+Bidirectional sets on its halves, as Keras forces it there) a padded step outputs zero.
+
+The state sequence H the kernels return is the same either way; only what is shown differs, and
+backward follows it exactly: the gradient reaching a padded step's output goes to the state shown
+there (that of the last real step), as Keras' autodiff sends it. A loss or metric never counts
+padding, so there that gradient is zero and training is the same under both rules.
 """
 import numpy as np
 
@@ -24,6 +34,8 @@ class Recurrent(Layer):
     accepts_initial_state = True
     #: every cell's BPTT kernel writes all of dU, dW, db (a model need not zero them first)
     overwrites_grads = True
+    #: Keras' flag: a padded step outputs zero instead of the previous output (module docstring)
+    zero_output_for_mask = False
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
                  go_backwards=False, input_shape=None, name=None, dtype=None):
@@ -55,7 +67,7 @@ class Recurrent(Layer):
         T = input_shape[0]
         return (T, self.units) if self.return_sequences else (self.units,)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         return mask if self.return_sequences else None
 
     # ---- forward ------------------------------------------------------------------------------
@@ -82,7 +94,11 @@ class Recurrent(Layer):
             if mask is None:
                 np.copyto(output, H[1:].transpose(1, 0, 2))
             else:
-                np.multiply(H[1:].transpose(1, 0, 2), M.T[:, :, None], out=output)
+                # H carries the state through padding, so H[t+1] is the last real output; before
+                # the first real step it is h_0, which Keras does not show: zero there
+                shown = self._shown = (M if self.zero_output_for_mask
+                                       else np.maximum.accumulate(M, axis=0))
+                np.multiply(H[1:].transpose(1, 0, 2), shown.T[:, :, None], out=output)
         else:
             output = H[T].copy()
         if self.return_state:
@@ -129,8 +145,10 @@ class Recurrent(Layer):
         T, B = M.shape
         if self.return_sequences:
             dy = np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2)
-            G = (np.multiply(dy, M[:, :, None]) if self._masked   # padding passes no gradient
-                 else np.array(dy, order="C"))   # a private time-major copy (G[T-1] may change)
+            # a step's output is its state times what the mask shows there (forward); a private
+            # time-major copy either way (G[T-1] may change)
+            G = (np.multiply(dy, self._shown[:, :, None]) if self._masked
+                 else np.array(dy, order="C"))
         else:
             G = np.zeros((T, B, self.units), dtype=self.dtype)
             G[T - 1] += dy

@@ -100,7 +100,7 @@ class StubImageEncoder(Layer):
     def compute_output_shape(self, input_shape):
         return (self.features,)
 
-    def compute_mask(self, x, mask):
+    def compute_mask(self, x, mask=None):
         return None
 
     def forward(self, x, mask=None):

@@ -1,4 +1,7 @@
 """TimeDistributed: apply a layer to every timestep of a sequence."""
+import numpy as np
+
+from ..errors import ShapeError
 from .base import Layer
 
 
@@ -6,7 +9,14 @@ class TimeDistributed(Layer):
     """Apply ``layer`` independently at every timestep: (batch, T, ...) -> (batch, T, ...).
 
     The timesteps are folded into the batch (batch*T rows), so one call of the inner layer's kernel
-    handles the whole sequence. The mask passes through unchanged.
+    handles the whole sequence. The mask passes through unchanged to the next layer.
+
+    Masks, as Keras 3: a mask whose first two axes are not the input's (batch, timesteps) is refused
+    with a ValueError. The wrapped layer is called with the mask of its own rows, folded like the
+    input (``mask[b, t]`` for row ``b*T + t``, as Keras hands ``mask[:, t]`` to it at step t): a
+    (batch, timesteps) mask gives one entry per row (Dense ignores it, as Keras' Dense does; a
+    custom layer may use it), a (batch, timesteps, inner_timesteps) mask reaches a wrapped
+    recurrent layer as its (batch*timesteps, inner_timesteps) mask.
 
     >>> TimeDistributed(Dense(5))(np.zeros((2, 7, 3))).shape
     (2, 7, 5)
@@ -19,6 +29,11 @@ class TimeDistributed(Layer):
         self.layer = layer
 
     def build(self, input_shape):
+        if len(input_shape) < 2:      # Keras: "should be passed an `input_shape` with at least 3 dimensions"
+            raise ShapeError(
+                f"layer {self.name!r} (TimeDistributed) needs inputs with a time axis, (batch, "
+                f"timesteps, ...), got (batch, {', '.join(map(str, input_shape))}); the layer "
+                f"before it must return sequences (return_sequences=True)")
         super().build(input_shape)
         self.dtype = self.layer.dtype or self.dtype
         if not self.layer.built:
@@ -38,7 +53,15 @@ class TimeDistributed(Layer):
         if x.ndim < 3:
             self._check_input(x, ("batch", "timesteps", "features"))
         B, T = x.shape[:2]
-        y = self.layer.forward(x.reshape((B * T,) + x.shape[2:]))
+        inner_mask = None
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.shape[:2] != (B, T):
+                raise ValueError(f"layer {self.name!r} (TimeDistributed) takes a mask of shape "
+                                 f"({B}, {T}, ...) (batch, timesteps of its input), got "
+                                 f"{mask.shape}; check where the mask comes from")
+            inner_mask = mask.reshape((B * T,) + mask.shape[2:])
+        y = self.layer.forward(x.reshape((B * T,) + x.shape[2:]), mask=inner_mask)
         return y.reshape((B, T) + y.shape[1:])
 
     def backward(self, dy, *, need_dx=True, dstates=None, **kwargs):

@@ -10,9 +10,14 @@ backward runs through, in which order, starting from which gradient). Everything
 * Every layer's ``params``/``grads`` arrays are views into two flat vectors, so the optimizer
   updates the whole model at once and the gradient's finiteness is one sum.
 * A model asks its layers only what :class:`rnnkit.layers.Layer` declares.
+* Reported numbers are combined over batches as Keras 3 combines them. The loss of one batch is
+  the mean over its unmasked positions; the epoch's (or ``evaluate``'s) loss is the mean of the
+  batch losses weighted by each batch's number of samples (Keras' loss tracker,
+  ``update_state(loss, sample_weight=batch_size)``), so a last partial batch counts less, and
+  with a mask a batch of few real steps counts as much as its samples. A metric is the mean over
+  every unmasked position of all batches (Keras' metrics accumulate a total and a count).
 """
 import math
-import sys
 import time
 
 import numpy as np
@@ -21,20 +26,40 @@ from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers,
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .inputs import OneArray
-from .summary import summary_text
+from .progress import Progress, check_verbose
+from .summary import LINE_LENGTH, summary_text
+
+#: when ``batch_size`` is not given, as Keras
+DEFAULT_BATCH_SIZE = 32
 
 
 class History:
-    """What ``fit`` returns: ``history.history["loss"]`` etc., and ``rows`` one dict per epoch."""
+    """What ``fit`` returns, as Keras' History.
+
+    ``history.history`` has exactly Keras' keys: ``loss``, each compiled metric, ``val_loss`` and
+    ``val_<metric>`` with validation data, and whatever a callback adds to the logs; one value per
+    epoch. ``history.epoch`` lists the epochs run, counted from 0 as Keras does.
+
+    Beside them, rnnkit's own: ``epoch_seconds`` (each epoch's wall-clock time) and ``rows``, one
+    dict per epoch with the logs plus ``epoch`` (counted from 1) and ``seconds``: the rows the run
+    folder writes to history.csv/json.
+    """
+
+    #: keys of a row that are rnnkit's bookkeeping, not Keras' logs
+    BOOKKEEPING = ("epoch", "seconds")
 
     def __init__(self):
         self.history = {}
+        self.epoch = []
+        self.epoch_seconds = []
         self.rows = []
 
     def append(self, row):
         self.rows.append(row)
+        self.epoch.append(row["epoch"] - 1)
+        self.epoch_seconds.append(row["seconds"])
         for k, v in row.items():
-            if k != "epoch":
+            if k not in self.BOOKKEEPING:
                 self.history.setdefault(k, []).append(v)
 
 
@@ -106,9 +131,12 @@ class Model:
         n = sum(params[key].size for params, _, key in slots)
         self._flat_params = np.zeros(n, dtype=self.dtype)
         self._flat_grads = np.zeros(n, dtype=self.dtype)
+        #: (start, stop) of each weight in the flat vectors: what the optimizer's clipnorm clips
+        self._weight_slices = []
         at = 0
         for params, grads, key in slots:
             p = params[key]
+            self._weight_slices.append((at, at + p.size))
             view = self._flat_params[at:at + p.size].reshape(p.shape)
             view[...] = p
             params[key] = view
@@ -127,10 +155,13 @@ class Model:
         if not self.built:
             self.build()
 
-    def summary(self, explain=False, print_fn=None):
-        """Print Keras 3's summary table; ``explain=True`` adds the lecture's parameter arithmetic."""
+    def summary(self, explain=False, print_fn=None, line_length=None):
+        """Print Keras 3's summary table (:mod:`rnnkit.models.summary`: ``line_length`` None is
+        Keras' 76 columns of non-terminal output); ``explain=True`` adds the lecture's parameter
+        arithmetic."""
         self._build_if_needed()
-        (print_fn or print)(summary_text(self, explain=explain))
+        (print_fn or print)(summary_text(self, explain=explain,
+                                         line_length=line_length or LINE_LENGTH))
 
     # ---- weights -------------------------------------------------------------------------------
     def get_weights(self):
@@ -181,15 +212,24 @@ class Model:
             dx = dy
         return dx
 
-    def predict(self, x, batch_size=256, bucket_by_length=False):
-        """Outputs for ``x``, computed in batches. With ``bucket_by_length`` (see ``fit``) the
-        steps past a sequence's length come out as zeros."""
+    def predict(self, x, batch_size=None, verbose=0, bucket_by_length=False):
+        """Outputs for ``x``, computed in batches of ``batch_size`` (None: 32, as Keras).
+
+        ``verbose`` as Keras (:mod:`rnnkit.models.progress`; the default here is 0, silent).
+        With ``bucket_by_length`` (see ``fit``) the steps past a sequence's length come out as
+        zeros.
+        """
+        verbose = check_verbose(verbose, "predict")
+        batch_size = _batch_size(batch_size, "predict")
         x = self.inputs.check(x)
         self._ensure_built(x)
         parts = []
+        progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
         with threads.for_model(self):
-            for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+            for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
                 parts.append((idx, self.forward(self.inputs.take(x, idx, width))[0]))
+                progress.update(b + 1, {})
+        progress.end({})
         if not parts:
             return np.zeros((0,) + tuple(self.output_shapes[-1]))
         first = parts[0][1]
@@ -268,7 +308,7 @@ class Model:
                 f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
                 f"left as they were before this batch. Lower the learning rate, clip the gradients "
                 f"(e.g. optimizer=Adam(learning_rate=1e-4, clipnorm=1.0)) or rescale the data.")
-        self.optimizer.apply(self._flat_params, self._flat_grads)
+        self.optimizer.apply(self._flat_params, self._flat_grads, self._weight_slices)
         return value, y_pred, w
 
     @staticmethod
@@ -293,57 +333,90 @@ class Model:
             raise ShapeError(f"model {self.name!r}: x has {n} samples but y has {len(y)}; "
                              f"they must have the same first dimension")
 
-    def evaluate(self, x, y, batch_size=256, verbose=0, bucket_by_length=False):
-        """Loss and metrics over ``(x, y)``, averaged over every unmasked position.
+    def evaluate(self, x, y, batch_size=None, verbose=0, bucket_by_length=False):
+        """Loss and metrics over ``(x, y)``, in batches of ``batch_size`` (None: 32, as Keras).
 
+        ``verbose`` as Keras (:mod:`rnnkit.models.progress`; the default here is 0, silent).
         Returns the loss alone when no metrics were compiled, else ``[loss, metric, ...]``.
         """
-        logs = self._evaluate_logs(x, y, batch_size, bucket_by_length)
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        verbose = check_verbose(verbose, "evaluate")
+        logs = self._evaluate_logs(x, y, _batch_size(batch_size, "evaluate"), bucket_by_length,
+                                   verbose)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_logs(self, x, y, batch_size=256, bucket_by_length=False):
+    def _evaluate_logs(self, x, y, batch_size=DEFAULT_BATCH_SIZE, bucket_by_length=False,
+                       verbose=0):
         with threads.for_model(self):
-            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length)
+            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length, verbose)
 
-    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length):
+    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length, verbose):
         self._require_compiled("evaluate")
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
         totals = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-        count = 0.0
-        for idx, width in self._batches(x, batch_size, None, bucket_by_length):
+        samples = count = 0.0
+        n_samples = self.inputs.count(x)
+        # bucketed batches are not Keras' batches: keep each sample's loss to regroup at the end
+        sample_sums, sample_counts = np.zeros(n_samples), np.zeros(n_samples)
+        progress = Progress(math.ceil(n_samples / batch_size), verbose)
+        for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
             xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
             w = self._weights(y_pred, mask)
             n = float(w.sum())
-            totals["loss"] += n * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
+            batch = self.inputs.count(xb)
+            if bucket_by_length:
+                sample_sums[idx], sample_counts[idx] = self._sample_losses(y_pred, yb, w)
+            else:
+                totals["loss"] += batch * self.loss.compute(self.layers[-1], y_pred, yb, w)[0]
             for m in self.metric_names:
                 totals[m] += n * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+            samples += batch
             count += n
-        return {k: v / count for k, v in totals.items()}
+            running = _means(totals, samples, count)
+            if bucket_by_length:              # the loss is known only once every sample is in
+                del running["loss"]
+            progress.update(b + 1, running)
+        if bucket_by_length:
+            totals["loss"] = _loss_of_plain_batches(sample_sums, sample_counts, batch_size)
+        logs = _means(totals, samples, count)
+        progress.end(logs)
+        return logs
+
+    def _sample_losses(self, y_pred, y, w):
+        """Each sample's summed loss over its unmasked positions, and their number."""
+        counts = w.reshape(len(w), -1).sum(axis=1)
+        sums = np.zeros(len(w))
+        for i in np.flatnonzero(counts):
+            only_i = np.zeros_like(w)
+            only_i[i] = w[i]
+            sums[i] = counts[i] * self.loss.compute(self.layers[-1], y_pred, y, only_i)[0]
+        return sums, counts
 
     def fit(self, x, y, epochs=1, batch_size=32, validation_data=None, validation_split=0.0,
             shuffle=True, verbose=1, callbacks=None, bucket_by_length=False, initial_epoch=0):
         """Train for ``epochs`` passes over ``(x, y)``; returns a History.
 
         ``validation_data=(xv, yv)`` or ``validation_split`` (the last fraction of x, as Keras)
-        adds val_loss and val_<metric> per epoch. ``bucket_by_length=True`` (for padded token ids
-        read by an Embedding with mask_zero) batches sequences of similar length together and
-        cuts each batch to its longest sequence; the result is the same model, reached faster.
+        adds val_loss and val_<metric> per epoch. ``verbose`` as Keras: 0 silent, 1 or "auto" a
+        progress bar per epoch, 2 one line per epoch (:mod:`rnnkit.models.progress`); the returned
+        :class:`History` has Keras' keys, with each epoch's time in ``history.epoch_seconds``.
+        ``bucket_by_length=True`` (for padded token ids read by an Embedding with mask_zero)
+        batches sequences of similar length together and cuts each batch to its longest
+        sequence; the result is the same model, reached faster. (``evaluate`` with bucketing
+        reports the loss of Keras' consecutive batches all the same.)
         ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
         setting ``model.stop_training = True``). ``initial_epoch`` (as Keras): the epochs already
         done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
         """
         self._require_compiled("fit")
+        verbose = check_verbose(verbose, "fit")
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
         if not (isinstance(epochs, int) and epochs >= 0):
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
-        if not (isinstance(batch_size, int) and batch_size > 0):
-            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+        batch_size = _batch_size(batch_size, "fit")
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
@@ -365,36 +438,39 @@ class Model:
                                         bucket_by_length)
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, n_batches)
+                if verbose:
+                    print(f"Epoch {epoch}/{epochs}", flush=True)
+                progress = Progress(n_batches, verbose)
                 sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-                seen = 0.0
+                samples = seen = 0.0
                 for b, (idx, width) in enumerate(batches):
                     xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
                     try:
                         loss, y_pred, w = self._train_step(xb, yb)
                     except NonFiniteLossError as err:
                         raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
-                    count = float(w.sum())
-                    sums["loss"] += loss * count
+                    count, batch = float(w.sum()), self.inputs.count(xb)
+                    sums["loss"] += loss * batch      # weighted by samples (module docstring)
                     for m in self.metric_names:       # on the batch's predictions, as Keras reports
                         sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+                    samples += batch
                     seen += count
+                    logs = _means(sums, samples, seen)
                     for cb in callbacks:
-                        cb.on_batch_end(b + 1, {"loss": sums["loss"] / seen})
+                        cb.on_batch_end(b + 1, {"loss": logs["loss"]})
+                    progress.update(b + 1, logs)
                     if self.stop_training:
                         break
                 row = {"epoch": epoch}
-                row.update({k: v / max(seen, 1.0) for k, v in sums.items()})
-                if validation_data is not None:
+                row.update(_means(sums, max(samples, 1.0), max(seen, 1.0)))
+                if validation_data is not None:       # in batches of batch_size, as Keras
                     row.update({f"val_{k}": v for k, v in self._evaluate_logs(
-                        *validation_data, bucket_by_length=bucket_by_length).items()})
+                        *validation_data, batch_size, bucket_by_length=bucket_by_length).items()})
                 row["seconds"] = time.perf_counter() - start
                 for cb in callbacks:              # before the row is kept: callbacks may add to it
                     cb.on_epoch_end(epoch, row)
                 history.append(row)
-                if verbose:
-                    print(f"Epoch {epoch}/{epochs} - " + " - ".join(
-                        f"{k}: {v:.4f}" for k, v in row.items() if k not in ("epoch", "seconds"))
-                        + f" - {row['seconds']:.2f}s", file=sys.stdout, flush=True)
+                progress.end({k: v for k, v in row.items() if k not in History.BOOKKEEPING})
                 if self.stop_training:
                     break
         for cb in callbacks:
@@ -410,6 +486,33 @@ class Model:
     @staticmethod
     def _layer_configs(layers):
         return [{"class": type(l).__name__, "config": l.get_config()} for l in layers]
+
+
+def _loss_of_plain_batches(sums, counts, batch_size):
+    """The summed loss, over samples, of consecutive batches of ``batch_size`` (Keras' batches)
+    given each sample's loss sum and unmasked count: what ``_means`` divides by the samples."""
+    total = 0.0
+    for start in range(0, len(sums), batch_size):
+        rows = slice(start, start + batch_size)
+        n = counts[rows].sum()
+        if n:                          # a batch of padding alone adds 0, as Keras' divide_no_nan
+            total += len(sums[rows]) * sums[rows].sum() / n
+    return total
+
+
+def _means(totals, samples, count):
+    """The logs from running totals: the loss per sample, each metric per unmasked position."""
+    return {k: v / (samples if k == "loss" else count) for k, v in totals.items()}
+
+
+def _batch_size(batch_size, what):
+    """``batch_size``, or Keras' default when None; a ValueError unless a positive integer."""
+    if batch_size is None:
+        return DEFAULT_BATCH_SIZE
+    if not (isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+            and batch_size > 0):
+        raise ValueError(f"{what}: batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
 
 
 def _plain_batches(n, batch_size, rng):

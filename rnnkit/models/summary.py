@@ -1,7 +1,57 @@
-"""``model.summary()``: Keras 3's table, and the lecture's parameter arithmetic under ``explain``."""
+"""``model.summary()``: Keras 3's table, and the lecture's parameter arithmetic under ``explain``.
 
-# Column widths of Keras 3's table when output is not a terminal (76 characters in all).
-_WIDTHS = (33, 24, 15)
+The table is laid out as Keras 3 lays it out (``keras/src/utils/summary_utils.py``, drawn by
+rich), character for character:
+
+* ``line_length`` L is 76, what Keras uses when output is not a terminal (min(88, 80 - 4)).
+* Keras asks for columns ``int(p·L) - (the columns before)`` wide, p = 0.45, 0.80, 1.0 (34, 26
+  and 16 at 76). rich adds one space of padding on each side and four border characters, finds
+  the table wider than L, and takes the excess off the columns evenly (its ``ratio_reduce`` with
+  equal ratios, rounding half to even): 33, 24 and 15 characters between the bars at 76.
+* A cell's text wraps at spaces onto as many lines as it needs (a ``name (Type)`` longer than
+  its column puts ``(Type)`` on a second line); a word longer than the column is cut, ending in
+  "…". The table keeps its width; the other cells of the row are blank on the extra lines.
+"""
+
+#: Keras' line length when output is not a terminal
+LINE_LENGTH = 76
+#: Keras' relative column positions for a sequential model
+_POSITIONS = (0.45, 0.80, 1.0)
+#: border characters around and between three columns
+_BORDERS = 4
+
+
+def column_widths(line_length=LINE_LENGTH):
+    """Widths between the bars (padding included) of Keras' three columns at ``line_length``."""
+    requested, start = [], 0
+    for p in _POSITIONS:
+        requested.append(int(p * line_length) - start)
+        start += requested[-1]
+    widths = [w + 2 for w in requested]
+    excess = sum(widths) + _BORDERS - line_length
+    ratios, left = len(widths), excess            # rich's ratio_reduce with ratios all 1
+    for k in range(len(widths)):
+        if left <= 0:
+            break
+        cut = min(widths[k], round(left / ratios))
+        widths[k] -= cut
+        left -= cut
+        ratios -= 1
+    return widths
+
+
+def wrap(text, width):
+    """``text`` as rich wraps it into lines of at most ``width`` characters (module docstring)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return [ln if len(ln) <= width else ln[:width - 1] + "…" for ln in lines]
 
 
 def _readable_bytes(n):
@@ -22,27 +72,33 @@ def _line(left, fill, mid, right, widths):
     return left + mid.join(fill * w for w in widths) + right
 
 
-def _row(cells, widths, bar="│", right_align_last=True):
-    parts = []
-    for k, (text, w) in enumerate(zip(cells, widths)):
-        body = text.rjust(w - 2) if (right_align_last and k == len(cells) - 1) else text.ljust(w - 2)
-        parts.append(" " + body + " ")
-    return bar + bar.join(parts) + bar
+def _row(cells, widths, bar="│"):
+    """The lines of one table row: each cell wrapped to its column, the last right-aligned."""
+    wrapped = [wrap(text, w - 2) for text, w in zip(cells, widths)]
+    lines = []
+    for i in range(max(len(c) for c in wrapped)):
+        parts = []
+        for k, (cell, w) in enumerate(zip(wrapped, widths)):
+            text = cell[i] if i < len(cell) else ""
+            body = text.rjust(w - 2) if k == len(cells) - 1 else text.ljust(w - 2)
+            parts.append(" " + body + " ")
+        lines.append(bar + bar.join(parts) + bar)
+    return lines
 
 
-def summary_text(model, explain=False):
+def summary_text(model, explain=False, line_length=LINE_LENGTH):
     """The summary as one string (what ``model.summary()`` prints)."""
     rows = [(f"{layer.name} ({type(layer).__name__})", shape_text(shape), f"{layer.count_params():,}")
             for layer, shape in zip(model.layers, model.output_shapes)]
-    widths = [max(w, max((len(r[k]) + 2 for r in rows), default=0)) for k, w in enumerate(_WIDTHS)]
+    widths = column_widths(line_length)
     out = [f'Model: "{model.name}"',
            _line("┏", "━", "┳", "┓", widths),
-           _row(("Layer (type)", "Output Shape", "Param #"), widths, bar="┃"),
+           *_row(("Layer (type)", "Output Shape", "Param #"), widths, bar="┃"),
            _line("┡", "━", "╇", "┩", widths)]
     for k, r in enumerate(rows):
         if k:
             out.append(_line("├", "─", "┼", "┤", widths))
-        out.append(_row(r, widths))
+        out += _row(r, widths)
     out.append(_line("└", "─", "┴", "┘", widths))
     total = model.count_params()
     size = _readable_bytes(total * model.dtype.itemsize)

@@ -14,10 +14,11 @@ import numpy as np
 from .. import plugins
 from ..errors import ConfigError, DataError, PluginError
 
-#: Keys every architecture accepts on top of its default_config(): the float type and clipping.
-GENERIC_KEYS = {"floatx": "float32", "clipnorm": None, "clipvalue": None}
+#: Keys every architecture accepts on top of its default_config(): the float type and clipping,
+#: named as Keras names it (clipnorm: each weight by its own norm; global_clipnorm: all at once).
+GENERIC_KEYS = {"floatx": "float32", "clipnorm": None, "global_clipnorm": None, "clipvalue": None}
 #: Keys that may change when resuming (they do not change the model's shape or its data).
-RESUMABLE_KEYS = ("epochs", "lr", "batch_size", "clipnorm", "clipvalue")
+RESUMABLE_KEYS = ("epochs", "lr", "batch_size", "clipnorm", "global_clipnorm", "clipvalue")
 
 
 def default_config(arch):
@@ -57,8 +58,12 @@ def resolve_config(arch, overrides=None, config_file=None):
 
 def stored_config(arch, saved):
     """The complete config of a run whose config.json holds ``saved``: keys an older rnnkit or
-    plugin did not write come from today's defaults."""
+    plugin did not write come from today's defaults. A config.json without global_clipnorm was
+    written when clipnorm meant the global norm: its clipnorm is read as global_clipnorm, so an
+    old run resumes as it trained."""
     config = default_config(arch)
+    if "global_clipnorm" not in saved and saved.get("clipnorm") is not None:
+        saved = dict(saved, clipnorm=None, global_clipnorm=saved["clipnorm"])
     config.update(saved)
     validate_config(arch, config)
     return config
@@ -124,7 +129,7 @@ def validate_config(arch, config):
         bad("seed", "an integer")
     if config.get("floatx") not in ("float32", "float64"):
         bad("floatx", "'float32' or 'float64'")
-    for key in ("clipnorm", "clipvalue"):
+    for key in ("clipnorm", "global_clipnorm", "clipvalue"):
         v = config.get(key)
         if v is not None and not _is_positive_number(v):
             bad(key, "a number > 0 or null")

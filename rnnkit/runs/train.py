@@ -232,7 +232,7 @@ def _finish(arch, model, data, run, seconds, figures=True):
 
 
 def _apply_optimizer_options(model, config):
-    """The generic keys act on any compiled model: lr, clipnorm, clipvalue."""
+    """The generic keys act on any compiled model: lr, clipnorm, global_clipnorm, clipvalue."""
     opt = model.optimizer
     if opt is None:
         raise RunError("the architecture's build_model returned a model that is not compiled; "
@@ -240,6 +240,8 @@ def _apply_optimizer_options(model, config):
     opt.learning_rate = float(config["lr"])
     if config["clipnorm"] is not None:
         opt.clipnorm = float(config["clipnorm"])
+    if config.get("global_clipnorm") is not None:
+        opt.global_clipnorm = float(config["global_clipnorm"])
     if config["clipvalue"] is not None:
         opt.clipvalue = float(config["clipvalue"])
 
