@@ -79,7 +79,8 @@ GROUP = "rnnkit.architectures"
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 
 #: Keys every ``default_config()`` must hold (the CLI's options override them); runs add the
-#: generic keys (floatx, clipnorm, clipvalue) and hand hooks the complete config.
+#: generic keys (``rnnkit.runs.GENERIC_KEYS``: floatx and clipping) and hand hooks the complete
+#: config.
 REQUIRED_CONFIG_KEYS = ("cell", "units", "epochs", "batch_size", "lr", "seed")
 
 

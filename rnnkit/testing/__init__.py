@@ -57,7 +57,7 @@ or turn each check into a test case of your own suite::
         check()
 
 The kit runs on ``arch.small_data(config)`` with a *kit config*: the complete config ``rnnkit
-train`` would hand the architecture (the generic keys floatx/clipnorm/clipvalue, then
+train`` would hand the architecture (the generic keys of ``rnnkit.runs.GENERIC_KEYS``, then
 ``default_config()`` with sizes lowered, see :data:`KIT_SIZES`, then your ``config`` overrides on
 top, validated), so ``check_architecture(arch, config={"cell": "gru", "units": 4})`` checks the
 GRU variant. As in ``rnnkit train``, ``build_model`` and ``demo`` receive ``meta`` as read back

@@ -115,7 +115,7 @@ def kit_config(arch, config=None):
                if isinstance(defaults.get(key), int) and not isinstance(defaults[key], bool)}
     return call("resolving the kit config", resolve_config, arch, {**lowered, **(config or {})},
                 hint="The kit resolves configs as `rnnkit train` does: every key must be one of "
-                     "default_config()'s (or floatx, clipnorm, clipvalue).")
+                     "default_config()'s (or a generic key of rnnkit.runs.GENERIC_KEYS).")
 
 
 def isolated(cfg, floatx=None):
