@@ -70,7 +70,8 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     NonFiniteLossError
         When the loss becomes NaN or infinite; the last good checkpoint is kept.
     ConfigError, DataError, PluginError, RunError
-        For invalid options, data, architectures and run folders.
+        For invalid options, data, architectures and run folders, and for a run folder another
+        run is writing (see :meth:`RunFolder.claimed`).
     """
     say = progress or (lambda message: None)
     if resume is not None:
@@ -84,7 +85,8 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         config = resolve_config(arch, overrides, config_file)
         folder, checkpoint = RunFolder.new(arch.name, out_dir), None
     data_path = check_data_path(data_path)
-    with config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
+    with folder.claimed(new=resume is None), \
+            config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
         return _train(arch, config, data_path, folder, checkpoint, say, list(callbacks or []),
                       figures)
 
@@ -165,7 +167,6 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
     if not model.built:
         build_on(model, data.train[0])
 
-    folder.path.mkdir(parents=True, exist_ok=True)
     run = Run(path=folder.path, arch=arch.name, config=config, meta=meta, data_path=data_path,
               model=model)
     if checkpoint is not None:

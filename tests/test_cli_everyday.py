@@ -1,0 +1,59 @@
+"""The everyday path (issue 12): one writer per run folder, paths that work from anywhere, exact
+resume, no tracebacks, no non-finite results, evaluation on new data."""
+import json
+import os
+import socket
+
+from click.testing import CliRunner
+
+from rnnkit.cli.main import cli
+
+from test_cli_commands import run_cli, trained  # noqa: F401  (fixtures)
+from test_cli_support import TinyTagger
+
+
+# ---- one writer per run folder ------------------------------------------------------------------
+def test_two_trains_into_one_folder_cannot_both_succeed(run_cli, monkeypatch):  # noqa: F811
+    """The second run starts while the first is still loading its data (the folder still empty)."""
+    nested = []
+    original = TinyTagger.load_data
+
+    def load_and_start_another(self, config, path=None, progress=None):
+        if not nested:
+            nested.append(None)                 # the second run loads its data plainly
+            nested[0] = CliRunner().invoke(cli, ["train", "--arch", "tiny-tagger", "--out", "r",
+                                                 "--no-figures"])
+        return original(self, config, path, progress)
+    monkeypatch.setattr(TinyTagger, "load_data", load_and_start_another)
+    run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures")
+    second = nested[0]
+    assert second.exit_code == 1, second.output
+    assert "in use by another run" in second.output
+    assert f"pid {os.getpid()}" in second.output and socket.gethostname() in second.output
+    assert "Traceback" not in second.output
+
+
+def test_a_lock_of_a_live_run_is_respected_and_a_dead_ones_is_not(run_cli, tmp_path):  # noqa: F811
+    (tmp_path / "r").mkdir()
+    lock = tmp_path / "r" / "running.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                "started": "2026-01-01 12:00:00"}))
+    out = run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures", code=1).output
+    assert "in use by another run" in out and "started 2026-01-01 12:00:00" in out
+    dead = 2 ** 22 + 12345                      # above Linux's pid_max: no such process
+    lock.write_text(json.dumps({"pid": dead, "host": socket.gethostname(), "started": "x"}))
+    run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures")
+    assert not lock.exists()
+    assert (tmp_path / "r" / "model.rnnkit").is_file()
+
+
+def test_a_run_that_failed_while_starting_does_not_block_its_folder(run_cli, tmp_path,  # noqa: F811
+                                                                    monkeypatch):
+    def out_of_memory(self, config, meta):
+        raise MemoryError()
+    with monkeypatch.context() as patch:
+        patch.setattr(TinyTagger, "build_model", out_of_memory)
+        run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures", code=1)
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+    run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures")
+    assert not (tmp_path / "r" / "running.lock").exists()
