@@ -57,3 +57,28 @@ def test_a_run_that_failed_while_starting_does_not_block_its_folder(run_cli, tmp
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
     run_cli("train", "--arch", "tiny-tagger", "--out", "r", "--no-figures")
     assert not (tmp_path / "r" / "running.lock").exists()
+
+
+# ---- paths stored absolute ----------------------------------------------------------------------
+def tagged_file(path, n_tokens=40):
+    """``token<TAB>tag`` lines of tiny-tagger: each symbol tagged with the previous one."""
+    tokens = ["ABCD"[(k * 7 + k // 3) % 4] for k in range(n_tokens)]
+    lines = [f"{t}\t{p}" for t, p in zip(tokens, ["A"] + tokens[:-1])]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_run_with_a_relative_data_path_works_from_any_folder(run_cli, tmp_path,  # noqa: F811
+                                                               monkeypatch):
+    (tmp_path / "data").mkdir()
+    tagged_file(tmp_path / "data" / "tags.tsv")
+    run_cli("train", "--arch", "tiny-tagger", "--data", "data/tags.tsv", "--epochs", "1",
+            "--out", "r", "--no-figures")
+    info = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert info["data_path"] == str(tmp_path / "data" / "tags.tsv")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    out = run_cli("evaluate", tmp_path / "r").output
+    assert "accuracy" in out
+    out = run_cli("train", "--resume", tmp_path / "r", "--epochs", "2", "--no-figures").output
+    assert "Epoch 2/2" in out

@@ -7,6 +7,7 @@ file, then the options. So no plugin needs to merge its defaults itself.
 """
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -134,8 +135,9 @@ def validate_config(arch, config):
 
 
 def check_data_path(data_path):
-    """``data_path`` as a string after checking it names a non-empty file (None stays None: the
-    architecture's default data)."""
+    """``data_path`` as an absolute path (a string) after checking it names a non-empty file
+    (None stays None: the architecture's default data). Absolute, because run.json stores it:
+    the run evaluates and resumes from any folder."""
     if data_path is None:
         return None
     path = Path(data_path)
@@ -145,4 +147,4 @@ def check_data_path(data_path):
     if path.is_file() and path.stat().st_size == 0:
         raise DataError(f"data file {str(path)!r} is empty. Pass a file in the format the "
                         f"architecture documents (see `rnnkit data info NAME`).")
-    return str(path)
+    return os.path.abspath(path)

@@ -4,7 +4,7 @@ A run trains one architecture and leaves one folder::
 
     runs/pos-tagging-20250101-120000/
         config.json        the complete resolved config (defaults < --config file < options)
-        run.json           arch, data path, status, epochs done, rnnkit version
+        run.json           arch, data path (absolute), status, epochs done, rnnkit version
         model.rnnkit       the trained model (rnnkit.load_model reads it); extra = {arch, meta}
         history.csv        one row per epoch: epoch, loss, metrics, val_*, seconds
         history.json       the same rows as JSON
