@@ -82,3 +82,38 @@ def test_a_run_with_a_relative_data_path_works_from_any_folder(run_cli, tmp_path
     assert "accuracy" in out
     out = run_cli("train", "--resume", tmp_path / "r", "--epochs", "2", "--no-figures").output
     assert "Epoch 2/2" in out
+
+
+# ---- resume is exact ----------------------------------------------------------------------------
+def test_ctrl_c_mid_epoch_then_resume_equals_an_uninterrupted_run(run_cli, tmp_path,  # noqa: F811
+                                                                  monkeypatch):
+    from rnnkit.cli._common import ProgressReporter
+    from rnnkit.runs import load_run
+    run_cli("train", "--arch", "tiny-tagger", "--epochs", "3", "--out", "whole", "--no-figures")
+    original = ProgressReporter.on_batch_end
+
+    def interrupt(self, batch, logs):
+        original(self, batch, logs)
+        if self.epoch == 2 and batch == 3:              # epoch 2 has 5 batches
+            raise KeyboardInterrupt
+    with monkeypatch.context() as patch:
+        patch.setattr(ProgressReporter, "on_batch_end", interrupt)
+        out = run_cli("train", "--arch", "tiny-tagger", "--epochs", "3", "--out", "cut",
+                      "--no-figures", code=130).output
+    assert "epoch 2, batch 3" in out and "after epoch 1" in out
+    out = run_cli("train", "--resume", "cut", "--no-figures").output
+    assert "epoch 2 of 3 (1 done)" in out
+    assert "Epoch 2/3" in out and "Epoch 3/3" in out and "Epoch 1/3" not in out
+    whole, cut = load_run(tmp_path / "whole"), load_run(tmp_path / "cut")
+    assert cut.epochs_done == 3 and [r["epoch"] for r in cut.history] == [1, 2, 3]
+    for a, b in zip(whole.model.get_weights(), cut.model.get_weights()):
+        assert (a == b).all()
+    assert [r["loss"] for r in whole.history] == [r["loss"] for r in cut.history]
+
+
+def test_resuming_a_finished_run_says_so_and_changes_nothing(run_cli, tmp_path,  # noqa: F811
+                                                             trained):
+    files = {p.name: p.read_bytes() for p in (tmp_path / trained).iterdir()}
+    out = run_cli("train", "--resume", trained, "--no-figures").output
+    assert "already finished" in out and "--epochs" in out
+    assert {p.name: p.read_bytes() for p in (tmp_path / trained).iterdir()} == files

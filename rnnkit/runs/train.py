@@ -8,10 +8,11 @@ that scope.
 Resuming (``train(resume=run_dir)``) rebuilds the model from the checkpoint and trains on to the
 configured number of epochs (raise ``epochs`` to train longer): the architecture's ``fit`` gets
 the complete config plus ``initial_epoch``, the epochs already done (0 for a new run), and trains
-epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does. A checkpoint
-taken at the end of an epoch resumes to the same weights as an uninterrupted run; after Ctrl-C in
-the middle of an epoch, the checkpoint holds the weights reached so far and the resumed run
-restarts that epoch.
+epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does. The checkpoint
+is written only at the end of an epoch (and before the first), never on Ctrl-C: after Ctrl-C in
+the middle of epoch k it holds the weights, optimizer state and generator as they were when epoch
+k began, so the resumed run re-runs epoch k and ends with the same weights as an uninterrupted
+run. Resuming a finished run to no more epochs than it has says so and changes nothing.
 
 >>> run = train("forecasting", overrides={"epochs": 2})          # doctest: +SKIP
 >>> run.metrics["test"], run.metrics["baseline"], run.path       # doctest: +SKIP
@@ -66,7 +67,8 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     Raises
     ------
     TrainingInterrupted
-        On Ctrl-C; a checkpoint is saved first (resume with ``resume=run.path``).
+        On Ctrl-C; the checkpoint of the last complete epoch is kept (resume with
+        ``resume=run.path``: it re-runs the interrupted epoch).
     NonFiniteLossError
         When the loss becomes NaN or infinite; the last good checkpoint is kept.
     ConfigError, DataError, PluginError, RunError
@@ -75,9 +77,11 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     """
     say = progress or (lambda message: None)
     if resume is not None:
-        arch, config, folder, checkpoint, run_data = _resume_point(resume, arch, overrides,
-                                                                   config_file)
-        data_path = run_data if data_path is None else data_path
+        arch, config, folder, info = _resume_point(resume, arch, overrides, config_file)
+        if info.get("status") == "finished" and config["epochs"] <= info.get("epochs_done", 0):
+            return _finished_run(arch, config, folder, info, say)
+        checkpoint = read_checkpoint(folder.checkpoint_path)
+        data_path = info.get("data_path") if data_path is None else data_path
     else:
         if arch is None:
             raise ConfigError("name an architecture to train (see `rnnkit list`), or resume a run")
@@ -92,10 +96,9 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
 
 
 def _resume_point(run_dir, arch, overrides, config_file):
-    """``(arch, config, folder, checkpoint, data path)`` of the run to resume in ``run_dir``."""
+    """``(arch, config, folder, run.json)`` of the run to resume in ``run_dir``."""
     folder = RunFolder.existing(run_dir)
     info = folder.read_info()
-    checkpoint = read_checkpoint(folder.checkpoint_path)
     arch = plugins.get(arch if arch is not None else info["arch"])
     if arch.name != info["arch"]:
         raise RunError(f"{str(folder.path)!r} is a run of {info['arch']!r}, not {arch.name!r}")
@@ -112,7 +115,17 @@ def _resume_point(run_dir, arch, overrides, config_file):
                           f"{RunFolder.CONFIG} (override epochs, lr or batch_size instead)")
     update_checked(config, changed, "options")
     validate_config(arch, config)
-    return arch, config, folder, checkpoint, info.get("data_path")
+    return arch, config, folder, info
+
+
+def _finished_run(arch, config, folder, info, say):
+    """A finished run asked to resume to no more epochs than it has: said, and left as it is."""
+    done = info.get("epochs_done", 0)
+    say(f"{folder.path} is already finished ({done} epoch{'s' if done != 1 else ''} of "
+        f"{config['epochs']}); nothing was changed. To train on, raise --epochs, e.g. "
+        f"`rnnkit train --resume {folder.path} --epochs {done + max(done, 1)}`.")
+    return Run(path=folder.path, arch=arch.name, config=config, history=folder.read_history(),
+               metrics=folder.read_metrics(), status="finished", data_path=info.get("data_path"))
 
 
 def _report_data(data, say):
@@ -175,8 +188,8 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
                            f"vocabularies or scales differ); resume with the same --data file, "
                            f"or start a new run")
         run.history = restore_checkpoint(model, checkpoint, str(folder.path))
-        say(f"resuming {arch.name} from {folder.path} after epoch {run.epochs_done} "
-            f"(training to epoch {config['epochs']})")
+        say(f"resuming {arch.name} from {folder.path}: epoch {run.epochs_done + 1} of "
+            f"{config['epochs']} ({run.epochs_done} done)")
     else:                          # the 'last good checkpoint' before the first epoch
         save_checkpoint(folder.checkpoint_path, model, run.history, meta)
     folder.write_config(config)
@@ -189,16 +202,20 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
     try:
         arch.fit(model, data, fit_config, callbacks=[keeper] + callbacks)
     except KeyboardInterrupt:
+        # The checkpoint is left as the last epoch's end wrote it (weights, optimizer state and
+        # generator as they were when this epoch began), so --resume re-runs this epoch exactly.
+        # model.rnnkit gets the weights reached so far, for evaluate and predict meanwhile.
         batch = keeper.batch
-        save_checkpoint(folder.checkpoint_path, model, run.history, meta)
         save_model(model, folder.model_path, extra={"arch": arch.name, "meta": meta})
         folder.write_history(run.history)
         run.status = "interrupted"
         folder.write_info(run)
-        where = (f"epoch {run.epochs_done + 1}, batch {batch}" if batch else
-                 f"after epoch {run.epochs_done}")
+        done = run.epochs_done
+        where = f"epoch {done + 1}, batch {batch}" if batch else f"after epoch {done}"
+        kept = f"after epoch {done}" if done else "before epoch 1"
         raise TrainingInterrupted(run, (
-            f"training interrupted ({where}); saved a checkpoint in {folder.path}. Resume with: "
+            f"training interrupted ({where}); the checkpoint in {folder.path} holds the state "
+            f"{kept}, so resuming re-runs epoch {done + 1} from its start. Resume with: "
             f"rnnkit train --resume {folder.path}")) from None
     except NonFiniteLossError as err:
         folder.write_history(run.history)
