@@ -7,14 +7,40 @@ import time
 
 import click
 
-from rnnkit import plugins
+from rnnkit import __version__, plugins
 from rnnkit.callbacks import Callback
 from rnnkit.errors import RnnkitError
 from rnnkit.layers import CELLS
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
-#: traceback (``rnnkit --debug`` shows it). Plugins raise ValueError for inputs they cannot read.
-USER_ERRORS = (RnnkitError, FileNotFoundError, ValueError)
+#: traceback (``rnnkit --debug`` shows it). rnnkit's own errors, and file problems that name their
+#: file (see :func:`user_error_message`); anything else (a ValueError, a TypeError) is a bug.
+USER_ERRORS = (RnnkitError, OSError, MemoryError)
+
+
+def user_error_message(err):
+    """The plain message of an error the user can fix, or None when ``err`` is a bug.
+
+    An OSError counts when it names its file (missing, not a folder, no permission, disk full);
+    running out of memory counts, with numpy's size and what to make smaller.
+    """
+    if isinstance(err, RnnkitError):
+        return str(err) or type(err).__name__
+    if isinstance(err, MemoryError):
+        needed = f" ({err})" if str(err) else ""
+        return (f"not enough memory{needed}. Make the model or its batches smaller (--units, "
+                f"--batch-size, or a config's sizes), or use --float32, which halves it.")
+    if isinstance(err, OSError) and err.filename is not None:
+        return f"{err.filename}: {err.strerror or err}"
+    return None
+
+
+def bug_message(err, command):
+    """What the user sees of an error that is rnnkit's (or a plugin's) bug, not theirs."""
+    return (f"{type(err).__name__}: {err}\nThis is a bug in rnnkit or in the architecture's "
+            f"plugin, not something you did. Run `rnnkit --debug {command}` to see the "
+            f"traceback, and report it with that output (rnnkit {__version__}) to the rnnkit "
+            f"maintainers, or to the plugin's authors when the traceback ends in their package.")
 
 
 def use_colour(stream=None):

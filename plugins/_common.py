@@ -11,24 +11,26 @@ each architecture's own keys.
 
 import numpy as np
 
+from rnnkit.errors import ConfigError
 from rnnkit.optimizers import Adam
 
 
 # ---- configuration -----------------------------------------------------------------------------
 
 def check_positive_ints(config, *keys):
-    """Raise ValueError unless every key in ``keys`` is a positive integer in ``config``."""
+    """Raise ConfigError (a ValueError) unless every key in ``keys`` is a positive integer in
+    ``config``."""
     for key in keys:
         v = config.get(key)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"config {key!r} must be a positive integer, got {v!r}")
+            raise ConfigError(f"config {key!r} must be a positive integer, got {v!r}")
 
 
 def check_fraction(config, key, low=0.0, high=1.0):
     v = config.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not low < v < high:
-        raise ValueError(f"config {key!r} must be a number between {low} and {high} (exclusive), "
-                         f"got {v!r}")
+        raise ConfigError(f"config {key!r} must be a number between {low} and {high} "
+                          f"(exclusive), got {v!r}")
 
 
 def optimizer(config):

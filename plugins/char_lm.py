@@ -43,6 +43,7 @@ from rnnkit import Sequential
 from rnnkit import config as rk_config
 from rnnkit import threads
 from rnnkit.data import DataError, default_text, hello, one_hot, read_text
+from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -92,8 +93,8 @@ class CharLM(Architecture):
             text = read_text(path)
             return self._dataset(text, config, str(path), prompt=text[:12])
         if config["text"] not in TEXTS:
-            raise ValueError(f"unknown text {config['text']!r}; choose one of {', '.join(TEXTS)} "
-                             f"or pass --data PATH")
+            raise ConfigError(f"unknown text {config['text']!r}; choose one of "
+                              f"{', '.join(TEXTS)} or pass --data PATH")
         text = TEXTS[config["text"]]()
         if config["text"] == "hello":
             config = dict(config, seq_len=len(text) - 1, stride=1)
@@ -171,7 +172,7 @@ class CharLM(Architecture):
         index = {c: k for k, c in enumerate(meta["alphabet"])}
         chars = [c for c in text if c in index]
         if not chars:
-            raise ValueError(f"char-lm: none of the characters of {text!r} is in the model's "
+            raise InputError(f"char-lm: none of the characters of {text!r} is in the model's "
                              f"alphabet {''.join(meta['alphabet'])!r}")
         return one_hot(np.array([[index[c] for c in chars]]), len(index)), chars
 
@@ -200,7 +201,7 @@ def sample(model, meta, prompt, length, temperature, rng):
     dropped = {c for c in prompt if c not in index}
     ids = [index[c] for c in prompt if c in index]
     if not ids:
-        raise ValueError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
+        raise InputError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
                          f"model's alphabet {''.join(alphabet)!r}")
     T, V = meta["seq_len"], len(alphabet)
     made = []

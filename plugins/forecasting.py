@@ -47,6 +47,7 @@ import numpy as np
 from rnnkit import Sequential
 from rnnkit.callbacks import Callback
 from rnnkit.data import AIRLINE_CITATION, DataError, load_airline, read_text
+from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -114,7 +115,7 @@ def fit_transform(values, n_train, transform):
         d = np.diff(v)
         sd = float(d[:n_train - 1].std()) or 1.0
         return d / sd, 1, {"sd": sd}
-    raise ValueError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
+    raise ConfigError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
 
 
 def inverse(z_pred, previous, transform, scale):
@@ -171,7 +172,8 @@ class Forecasting(Architecture):
         _common.check_fraction(config, "test_fraction")
         transform, window = config["transform"], config["window"]
         if transform not in TRANSFORMS:
-            raise ValueError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
+            raise ConfigError(f"unknown transform {transform!r}; choose one of "
+                              f"{', '.join(TRANSFORMS)}")
         T = len(values)
         n_test = math.ceil(config["test_fraction"] * T - 1e-9)
         n_train = T - n_test                      # months 0 .. n_train-1 are training months
@@ -245,7 +247,7 @@ class Forecasting(Architecture):
             try:
                 values = np.array([float(s) for s in text.replace(",", " ").split()])
             except ValueError:
-                raise ValueError(f"forecasting demo: give numbers, the last values of the series "
+                raise InputError(f"forecasting demo: give numbers, the last values of the series "
                                  f"(at least {window + meta['offset']}), got {text!r}") from None
             labels = [f"t{k - len(values) + 1:+d}" if k < len(values) - 1 else "t"
                       for k in range(len(values))]
@@ -253,7 +255,7 @@ class Forecasting(Architecture):
             values, labels = np.asarray(meta["values"]), meta["labels"]
         need = window + meta["offset"]
         if len(values) < need:
-            raise ValueError(f"forecasting demo: the model reads {window} months"
+            raise InputError(f"forecasting demo: the model reads {window} months"
                              f"{' of changes' if meta['offset'] else ''}, so give at least {need} "
                              f"values, got {len(values)}")
         z = _transform_with(values, transform, scale)

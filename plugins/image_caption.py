@@ -43,7 +43,7 @@ from rnnkit.plugins import Architecture, Dataset
 from rnnkit.seq2seq import (END, KeepBest, decoder_arrays, greedy_strings, markers,
                             sequence_metrics, sequence_scores, sequence_vocabulary, strip_end)
 
-from ._common import optimizer
+from ._common import check_positive_ints, optimizer
 
 
 def position_majority(sequences, vocab):
@@ -146,6 +146,7 @@ class ImageCaption(Architecture):
         if path is not None:
             raise DataError(f"image-caption takes no --data file (got {path}); its pictures are "
                             f"generated. Change n_train, n_val, n_test or size in the config.")
+        check_positive_ints(config, "n_train", "n_val", "n_test", "size")
         return self._generated(config, config["n_train"], config["n_val"], config["n_test"],
                                config["size"])
 

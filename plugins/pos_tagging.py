@@ -42,6 +42,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, info_postag, fetch_postag, load_postag, pad_sequences
+from rnnkit.errors import InputError
 from rnnkit.layers import Bidirectional, Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -185,7 +186,7 @@ class PosTagging(Architecture):
         """Word ids of ``text`` (unknown words -> <unk>) and its words."""
         words = tokenize(text)
         if not words:
-            raise ValueError(f"pos-tagging: no words to tag in {text!r}")
+            raise InputError(f"pos-tagging: no words to tag in {text!r}")
         vocab = Vocabulary.from_dict(meta["words"])
         return np.array([vocab.encode([normalise_word(w) for w in words])]), words
 

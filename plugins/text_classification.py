@@ -31,6 +31,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, language_phrases, pad_sequences, read_text
+from rnnkit.errors import InputError
 from rnnkit.layers import Dense, Embedding, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -164,7 +165,7 @@ class TextClassification(Architecture):
         chars = Vocabulary.from_dict(meta["chars"])
         lowered = text.lower()[:meta["max_len"]]
         if not lowered:
-            raise ValueError("text-classification: the text to encode is empty")
+            raise InputError("text-classification: the text to encode is empty")
         return np.array([chars.encode(lowered)]), list(lowered)
 
     def demo(self, model, meta, inputs=None):

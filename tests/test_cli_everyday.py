@@ -117,3 +117,50 @@ def test_resuming_a_finished_run_says_so_and_changes_nothing(run_cli, tmp_path, 
     out = run_cli("train", "--resume", trained, "--no-figures").output
     assert "already finished" in out and "--epochs" in out
     assert {p.name: p.read_bytes() for p in (tmp_path / trained).iterdir()} == files
+
+
+# ---- no traceback for what a user can cause -----------------------------------------------------
+def test_out_of_memory_says_the_size_and_what_to_do(run_cli, tmp_path, monkeypatch):  # noqa: F811
+    def huge(self, config, meta):                       # numpy's own message for --units 100000
+        raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000) "
+                          "and data type float64")
+    monkeypatch.setattr(TinyTagger, "build_model", huge)
+    out = run_cli("train", "--arch", "tiny-tagger", "--units", "100000", "--out", "r",
+                  "--no-figures", code=1).output
+    assert "not enough memory" in out and "74.5 GiB" in out and "--units" in out
+    assert "Traceback" not in out and "bug" not in out
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_out_folder_that_cannot_be_made_is_a_plain_error(run_cli, tmp_path):  # noqa: F811
+    (tmp_path / "afile").write_text("x")
+    out = run_cli("train", "--arch", "tiny-tagger", "--out", "afile/r", code=1).output
+    assert out.startswith("Error: cannot make the run folder 'afile/r' (Not a directory)")
+    out = run_cli("train", "--arch", "tiny-tagger", "--out", "/proc/rnnkit-test/r", code=1).output
+    assert out.startswith("Error: cannot make the run folder '/proc/rnnkit-test/r'")
+
+
+def test_image_caption_with_no_training_pictures_is_a_config_error(run_cli, tmp_path):  # noqa: F811
+    (tmp_path / "c.json").write_text('{"n_train": 0}')
+    out = run_cli("train", "--arch", "image-caption", "--config", "c.json", "--out", "r",
+                  code=1).output
+    assert out.startswith("Error: config 'n_train' must be a positive integer, got 0")
+
+
+def test_a_run_json_naming_another_architecture_is_a_run_error(run_cli, tmp_path,  # noqa: F811
+                                                               trained):
+    info = json.loads((tmp_path / trained / "run.json").read_text())
+    (tmp_path / trained / "run.json").write_text(json.dumps(dict(info, arch="tiny-regress")))
+    for command in (["evaluate", trained], ["predict", trained, "1"], ["summary", trained]):
+        out = run_cli(*command, code=1).output
+        assert "run.json names 'tiny-regress'" in out and "tiny-tagger" in out, out
+
+
+def test_an_internal_value_error_shows_as_a_bug(run_cli, trained, monkeypatch):  # noqa: F811
+    def broken(self, model, data):
+        raise ValueError("operands could not be broadcast together")
+    monkeypatch.setattr(TinyTagger, "evaluate", broken)
+    out = run_cli("evaluate", trained, code=1).output
+    assert "a bug" in out and "ValueError: operands could not be broadcast together" in out
+    assert "rnnkit --debug evaluate" in out and "report" in out
+    assert "Traceback" not in out

@@ -33,7 +33,12 @@ def load_run(run_dir, arch=None):
         header, weights = read_model_file(folder.model_path)
     except ModelFileError as err:
         raise RunError(f"the run's model is unusable: {err}") from None
-    meta = header.get("extra", {}).get("meta", {})
+    extra = header.get("extra", {})
+    meta = extra.get("meta", {})
+    if extra.get("arch", info["arch"]) != info["arch"]:
+        raise RunError(f"{str(folder.path)!r}: its {folder.INFO} names {info['arch']!r} but its "
+                       f"{folder.MODEL} is a model of {extra['arch']!r}; the folder mixes two "
+                       f"runs. Put back the run.json of that run, or train again.")
     arch = plugins.get(arch if arch is not None else info["arch"])
     config = stored_config(arch, saved_config)
     history = folder.read_history() if folder.has(folder.HISTORY_JSON) else []
