@@ -5,6 +5,7 @@ Every command only calls rnnkit's public Python API (``rnnkit.runs``, ``rnnkit.g
 printed as ``Error: <message>`` with exit status 1 and no traceback, unless ``--debug`` is given.
 """
 import shlex
+import warnings
 
 import click
 
@@ -23,7 +24,11 @@ class RnnkitGroup(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            # numpy's RuntimeWarnings (overflow, invalid value) are never shown to a user: rnnkit
+            # checks its results for NaN and infinity and says what went wrong instead
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as err:

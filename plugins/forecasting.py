@@ -253,6 +253,12 @@ class Forecasting(Architecture):
                       for k in range(len(values))]
         else:
             values, labels = np.asarray(meta["values"]), meta["labels"]
+        if not np.all(np.isfinite(values)):
+            raise InputError(f"forecasting demo: give finite numbers (no nan or inf), got "
+                             f"{text!r}")
+        if transform == "logdiff" and np.any(values <= 0):
+            raise InputError(f"forecasting demo: this model reads the log of the series "
+                             f"(transform logdiff), so every value must be > 0, got {text!r}")
         need = window + meta["offset"]
         if len(values) < need:
             raise InputError(f"forecasting demo: the model reads {window} months"
@@ -260,7 +266,11 @@ class Forecasting(Architecture):
                              f"values, got {len(values)}")
         z = _transform_with(values, transform, scale)
         x = np.asarray(z[-window:])[None, :, None]        # the recurrent layer casts to its dtype
-        nxt = float(inverse(model.predict(x), values[-1:], transform, scale)[0])
+        with np.errstate(all="ignore"):                  # an overflow is refused just below
+            nxt = float(inverse(model.predict(x), values[-1:], transform, scale)[0])
+        if not math.isfinite(nxt):
+            raise InputError(f"forecasting demo: the forecast for these values is not a finite "
+                             f"number; give values of the size of the series it was trained on")
         lines = [f"last {min(need, len(values))} values: "
                  + ", ".join(f"{l} {v:g}" for l, v in zip(labels[-need:], values[-need:])),
                  f"forecast for the next step: {nxt:.1f}   (persistence says {values[-1]:g})"]

@@ -164,3 +164,32 @@ def test_an_internal_value_error_shows_as_a_bug(run_cli, trained, monkeypatch): 
     assert "a bug" in out and "ValueError: operands could not be broadcast together" in out
     assert "rnnkit --debug evaluate" in out and "report" in out
     assert "Traceback" not in out
+
+
+# ---- non-finite numbers are never a result ------------------------------------------------------
+def test_forecasting_refuses_values_its_transform_cannot_take(run_cli, tmp_path):  # noqa: F811
+    run_cli("train", "--arch", "forecasting", "--epochs", "1", "--out", "f", "--no-figures")
+    window = json.loads((tmp_path / "f" / "config.json").read_text())["window"]
+    good = [str(100 + k) for k in range(window + 1)]
+    assert "forecast for the next step" in run_cli("predict", "f", *good).output
+    for bad, why in (("nan", "finite"), ("inf", "finite"), ("0", "> 0"), ("-5", "> 0")):
+        out = run_cli("predict", "f", "--", *good[:-1], bad, code=1).output
+        assert out.startswith("Error: forecasting") and why in out, (bad, out)
+        assert "forecast for the next step" not in out and "Traceback" not in out
+
+
+def test_a_huge_learning_rate_on_forecasting_is_a_failed_run(tmp_path, monkeypatch):
+    """As a user runs it: a real process, so any RuntimeWarning would reach stderr."""
+    import subprocess
+    import shutil
+    monkeypatch.chdir(tmp_path)
+    done = subprocess.run([shutil.which("rnnkit"), "train", "--arch", "forecasting", "--lr", "1e8",
+                           "--epochs", "3", "--out", "r", "--no-figures"], capture_output=True,
+                          text=True, env=dict(os.environ, NO_COLOR="1"), timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "RuntimeWarning" not in done.stderr and "Traceback" not in done.stderr
+    assert "not finite" in done.stderr and "--lr" in done.stderr
+    info = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert info["status"] != "finished"
+    assert (tmp_path / "r" / "checkpoint.npz").is_file()
+    assert not (tmp_path / "r" / "metrics.json").exists()

@@ -4,13 +4,15 @@
 Each works inside ``config.scope(...)`` with the run's float type and seed, so the caller's float
 type and random generator are the same, in the same state, afterwards.
 """
+import numpy as np
+
 from .. import config as config_mod, plugins
 from ..errors import ModelFileError, RunError
 from ..fileio import jsonable
 from ..models.saving import read_model_file
 from .config import check_data_path, resolve_config, stored_config
 from .folder import Run, RunFolder
-from .train import build_on
+from .train import build_on, non_finite
 
 
 def load_run(run_dir, arch=None):
@@ -75,15 +77,21 @@ def evaluate_run(run_dir, data_path=None, arch=None):
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
     data_path = check_data_path(data_path if data_path is not None else run.data_path)
-    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
+    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]), \
+            np.errstate(all="ignore"):             # a non-finite metric is refused below
         data = arch.load_data(run.config, data_path, None)
         if jsonable(data.meta) != jsonable(run.meta):
             raise RunError(f"the data in {data_path or 'the default data set'} do not match the "
                            f"run's vocabularies or scales, so its model cannot read them. "
                            f"Evaluate on data encoded like the training data.")
-        return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-                "test": jsonable(arch.evaluate(run.model, data)),
-                "baseline": jsonable(arch.baseline(data))}
+        test, baseline = arch.evaluate(run.model, data), arch.baseline(data)
+    bad = non_finite(test)
+    if bad:
+        raise RunError(f"the model's metrics {', '.join(bad)} on {data_path or 'its data'} are "
+                       f"not finite: its outputs overflow on these data, so there is no score "
+                       f"to report. Retrain with a lower learning rate.")
+    return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
+            "test": jsonable(test), "baseline": jsonable(baseline)}
 
 
 def predict_run(run_dir, inputs, arch=None):

@@ -17,6 +17,7 @@ run. Resuming a finished run to no more epochs than it has says so and changes n
 >>> run = train("forecasting", overrides={"epochs": 2})          # doctest: +SKIP
 >>> run.metrics["test"], run.metrics["baseline"], run.path       # doctest: +SKIP
 """
+import math
 import time
 
 import numpy as np
@@ -89,7 +90,8 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         config = resolve_config(arch, overrides, config_file)
         folder, checkpoint = RunFolder.new(arch.name, out_dir), None
     data_path = check_data_path(data_path)
-    with folder.claimed(new=resume is None), \
+    # numpy's overflow warnings are not shown: a non-finite loss or metric stops the run instead
+    with folder.claimed(new=resume is None), np.errstate(all="ignore"), \
             config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
         return _train(arch, config, data_path, folder, checkpoint, say, list(callbacks or []),
                       figures)
@@ -162,6 +164,10 @@ class _Checkpointer(Callback):
         self.batch = batch
 
     def on_epoch_end(self, epoch, logs):
+        bad = non_finite(logs)
+        if bad:                         # before the checkpoint: the last good one stays
+            raise NonFiniteLossError(f"epoch {epoch}: {', '.join(bad)} not finite. Lower the "
+                                     f"learning rate or clip the gradients.")
         # the row itself, not a copy: what later callbacks add to it reaches history.json too
         self.run.history.append(logs)
         self.batch = 0
@@ -201,6 +207,7 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
     start = time.perf_counter()
     try:
         arch.fit(model, data, fit_config, callbacks=[keeper] + callbacks)
+        return _finish(arch, model, data, run, time.perf_counter() - start, figures)
     except KeyboardInterrupt:
         # The checkpoint is left as the last epoch's end wrote it (weights, optimizer state and
         # generator as they were when this epoch began), so --resume re-runs this epoch exactly.
@@ -227,15 +234,19 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
             f"training stopped: {err} The last good checkpoint ({kept}) is kept in "
             f"{folder.checkpoint_path}. To go on with a lower rate or clipping: rnnkit train "
             f"--resume {folder.path} --lr {config['lr'] / 10:g} (or --clipnorm 1.0)") from None
-    seconds = time.perf_counter() - start
-    return _finish(arch, model, data, run, seconds, figures)
 
 
 def _finish(arch, model, data, run, seconds, figures=True):
     """Test metrics beside the baseline, the model, the history and the loss figures."""
     folder = run.folder
+    test = arch.evaluate(model, data)
+    bad = non_finite(test)
+    if bad:
+        raise NonFiniteLossError(f"the test metrics {', '.join(bad)} are not finite: the "
+                                 f"model's outputs overflow. Lower the learning rate or clip the "
+                                 f"gradients.")
     run.metrics = {"arch": arch.name, "headline_metric": arch.headline_metric,
-                   "test": jsonable(arch.evaluate(model, data)),
+                   "test": jsonable(test),
                    "baseline": jsonable(arch.baseline(data)),
                    "seconds": round(seconds, 3), "epochs": run.epochs_done}
     save_model(model, folder.model_path, extra={"arch": arch.name, "meta": run.meta})
@@ -247,6 +258,12 @@ def _finish(arch, model, data, run, seconds, figures=True):
     run.status = "finished"
     folder.write_info(run)
     return run
+
+
+def non_finite(values):
+    """``"name value"`` for each number in the dict ``values`` that is NaN or infinite."""
+    return [f"{k} {v}" for k, v in values.items()
+            if isinstance(v, (float, np.floating)) and not math.isfinite(v)]
 
 
 def _apply_optimizer_options(model, config):
