@@ -193,3 +193,18 @@ def test_a_huge_learning_rate_on_forecasting_is_a_failed_run(tmp_path, monkeypat
     assert info["status"] != "finished"
     assert (tmp_path / "r" / "checkpoint.npz").is_file()
     assert not (tmp_path / "r" / "metrics.json").exists()
+
+
+# ---- evaluate on new data -----------------------------------------------------------------------
+def test_evaluate_scores_every_sample_of_a_new_file(run_cli, tmp_path, trained):  # noqa: F811
+    import numpy as np
+    from rnnkit.runs import load_run
+    tagged_file(tmp_path / "new.tsv", n_tokens=20)          # 4 windows of 5: not a split of them
+    data = json.loads(run_cli("evaluate", trained, "--data", "new.tsv", "--json").output)
+    assert data["samples"] == 4 and data["data"] == str(tmp_path / "new.tsv")
+    lines = (tmp_path / "new.tsv").read_text().split()
+    ids = np.array(["ABCD".index(t) for t in lines[0::2]]).reshape(4, 5)
+    tags = np.array(["ABCD".index(t) for t in lines[1::2]]).reshape(4, 5)
+    model = load_run(tmp_path / trained).model
+    expected = float((model.predict(np.eye(4)[ids]).argmax(-1) == tags).mean())
+    assert abs(data["test"]["accuracy"] - expected) < 1e-6

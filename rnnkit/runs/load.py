@@ -73,17 +73,23 @@ def _build_like(model, saved_config):
 
 
 def evaluate_run(run_dir, data_path=None, arch=None):
-    """Metrics of a run's model on its test data (or on ``data_path``) beside the baseline."""
+    """Metrics of a run's model beside the baseline: on its test split, or on every sample of
+    ``data_path`` (a file in the training format, encoded with the run's vocabularies and scales
+    by the architecture's ``encode_data``). ``samples`` says how many were scored."""
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
-    data_path = check_data_path(data_path if data_path is not None else run.data_path)
+    new_data = data_path is not None
+    data_path = check_data_path(data_path if new_data else run.data_path)
     with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]), \
             np.errstate(all="ignore"):             # a non-finite metric is refused below
-        data = arch.load_data(run.config, data_path, None)
-        if jsonable(data.meta) != jsonable(run.meta):
-            raise RunError(f"the data in {data_path or 'the default data set'} do not match the "
-                           f"run's vocabularies or scales, so its model cannot read them. "
-                           f"Evaluate on data encoded like the training data.")
+        if new_data:
+            data = arch.encode_data(run.config, run.meta, data_path)
+        else:
+            data = arch.load_data(run.config, data_path, None)
+            if jsonable(data.meta) != jsonable(run.meta):
+                raise RunError(f"the data in {data_path or 'the default data set'} no longer "
+                               f"match the run's vocabularies or scales (the file changed?); "
+                               f"pass it with --data to encode it with the run's own.")
         test, baseline = arch.evaluate(run.model, data), arch.baseline(data)
     bad = non_finite(test)
     if bad:
@@ -91,7 +97,13 @@ def evaluate_run(run_dir, data_path=None, arch=None):
                        f"not finite: its outputs overflow on these data, so there is no score "
                        f"to report. Retrain with a lower learning rate.")
     return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-            "test": jsonable(test), "baseline": jsonable(baseline)}
+            "samples": _count(data.test[0]), "test": jsonable(test),
+            "baseline": jsonable(baseline)}
+
+
+def _count(x):
+    """The number of samples in ``x`` (an array, or ``[x_enc, x_dec]``)."""
+    return len(x[0]) if isinstance(x, (list, tuple)) else len(x)
 
 
 def predict_run(run_dir, inputs, arch=None):
