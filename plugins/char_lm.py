@@ -107,6 +107,20 @@ class CharLM(Architecture):
                              "first 160 characters of the Zen of Python (small_data)",
                              prompt="Beautiful is")
 
+    def encode_data(self, config, meta, path):
+        """Every window of the text at ``path`` in the run's alphabet (characters outside it
+        are left out, and counted in ``info``); ``train`` is the same windows."""
+        text = read_text(path)
+        alphabet, T = meta["alphabet"], meta["seq_len"]
+        known = "".join(c for c in text if c in set(alphabet))
+        if len(known) < T + 1:
+            raise DataError(f"{path}: {len(known)} characters of the run's alphabet, fewer than "
+                            f"seq_len + 1 = {T + 1}; give a longer text")
+        x, y = char_windows(known, alphabet, T, config["stride"])
+        data = (one_hot(x, len(alphabet), config["floatx"]), y)
+        return Dataset(train=data, test=data, meta=meta,
+                       info={"source": str(path), "unknown_characters": len(text) - len(known)})
+
     def _dataset(self, text, config, source, prompt):
         _common.check_positive_ints(config, "seq_len", "stride", "sample_length")
         T, stride = config["seq_len"], config["stride"]

@@ -160,6 +160,28 @@ class Forecasting(Architecture):
             source = str(path)
         return self._dataset(labels, values, config, source)
 
+    def encode_data(self, config, meta, path):
+        """Every month of the series at ``path`` that a window can predict, in the run's
+        transform and scale (not refitted to the file); ``train`` is the same windows."""
+        labels, values = read_series(path)
+        values = np.asarray(values, dtype=np.float64)
+        window, offset, transform = meta["window"], meta["offset"], meta["transform"]
+        if transform == "logdiff" and (values <= 0).any():
+            raise DataError(f"{path}: the run reads the log of the series (transform logdiff), "
+                            f"so every value must be > 0")
+        targets = np.arange(offset + window, len(values))      # each month a window predicts
+        if targets.size == 0:
+            raise DataError(f"{path}: {len(values)} values are too few; the model reads "
+                            f"{window} months, so give at least {offset + window + 1}")
+        z = _transform_with(values, transform, meta["scale"])
+        dtype = config["floatx"]
+        x = np.stack([z[t - offset - window:t - offset] for t in targets])[:, :, None].astype(dtype)
+        y = z[targets - offset][:, None].astype(dtype)
+        scored = dict(meta, values=[float(v) for v in values], labels=[str(s) for s in labels],
+                      test_targets=[int(t) for t in targets])
+        return Dataset(train=(x, y), test=(x, y), meta=scored,
+                       info={"source": str(path), "values": len(values)})
+
     def small_data(self, config):
         """A 60-month synthetic series: a trend plus a 12-month wave (deterministic)."""
         t = np.arange(60)

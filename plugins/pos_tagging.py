@@ -99,6 +99,20 @@ class PosTagging(Architecture):
         source = str(path) if path is not None else f"nlp-id 0.1.23.0 POS corpus ({info_postag()['path']})"
         return self._dataset(corpus.sentences, corpus.tags, config, source, skipped=corpus.skipped)
 
+    def encode_data(self, config, meta, path):
+        """Every sentence of ``path`` with the run's vocabulary (unknown words -> ``<unk>``) and
+        tag set; a tag the run never saw is a DataError. ``train`` is the same sentences."""
+        corpus = load_postag(path)
+        words = [[normalise_word(w) for w in sent] for sent in corpus.sentences]
+        tags = [[t.upper() for t in sent] for sent in corpus.tags]
+        _common.check_known_labels(path, "tag", {t for sent in tags for t in sent}, meta["tags"])
+        vocab, index = Vocabulary.from_dict(meta["words"]), {t: k for k, t in enumerate(meta["tags"])}
+        longest = max(len(s) for s in words)
+        x, _ = pad_sequences([vocab.encode(s) for s in words], maxlen=longest)
+        y, _ = pad_sequences([[index[t] for t in s] for s in tags], maxlen=longest)
+        info = {"source": str(path), "sentences": len(words), "skipped_lines": int(corpus.skipped)}
+        return Dataset(train=(x, y), test=(x, y), meta=meta, info=info)
+
     def small_data(self, config):
         """60 generated sentences from a 20-word toy grammar (deterministic by ``seed``)."""
         rng = np.random.default_rng(config["seed"])

@@ -95,6 +95,20 @@ class TextClassification(Architecture):
             pairs, source = read_labelled(path), str(path)
         return self._dataset(pairs, config, source)
 
+    def encode_data(self, config, meta, path):
+        """Every phrase of ``path`` with the run's characters (unknown -> ``<unk>``) and classes;
+        a label the run never saw is a DataError. ``train`` is one sample of the run's training
+        majority, so the baseline is the run's own."""
+        pairs = read_labelled(path)
+        classes = meta["classes"]
+        _common.check_known_labels(path, "label", {label for _, label in pairs}, classes)
+        chars, index = Vocabulary.from_dict(meta["chars"]), {c: k for k, c in enumerate(classes)}
+        x, _ = pad_sequences([chars.encode(t.lower()) for t, _ in pairs], maxlen=meta["max_len"])
+        y = np.array([index[label] for _, label in pairs], dtype=np.int64)
+        majority = (x[:1], np.array([index[meta["majority"]]], dtype=np.int64))
+        return Dataset(train=majority, test=(x, y), meta=meta,
+                       info={"source": str(path), "phrases": len(pairs)})
+
     def small_data(self, config):
         """90 generated 'words' in three toy languages told apart by their vowels."""
         rng = np.random.default_rng(config["seed"])

@@ -190,6 +190,17 @@ class Translation(Architecture):
         return self._dataset(tiny_pairs(), dict(config, test_fraction=0.25, val_fraction=0.0),
                              "tiny built-in colour-noun pairs")
 
+    def encode_data(self, config, meta, path):
+        """Every pair of ``path`` with the run's vocabularies (unknown words -> ``<unk>``);
+        ``train`` is the same pairs."""
+        tokens = [(tokenize(s), tokenize(t)) for s, t in read_pairs(path)]
+        src_vocab = Vocabulary.from_dict(meta["src_vocab"])
+        tgt_vocab = Vocabulary.from_dict(meta["tgt_vocab"])
+        data = teacher_forcing([s for s, _ in tokens], [t for _, t in tokens], src_vocab,
+                               tgt_vocab, src_len=max(len(s) for s, _ in tokens))
+        return Dataset(train=data, test=data, meta=meta,
+                       info={"source": str(path), "pairs": len(tokens)})
+
     def _dataset(self, pairs, config, source):
         """Split ``pairs`` at random (seeded) into test, validation and training sets."""
         rng = np.random.default_rng(config["seed"])

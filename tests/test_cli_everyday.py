@@ -208,3 +208,56 @@ def test_evaluate_scores_every_sample_of_a_new_file(run_cli, tmp_path, trained):
     model = load_run(tmp_path / trained).model
     expected = float((model.predict(np.eye(4)[ids]).argmax(-1) == tags).mean())
     assert abs(data["test"]["accuracy"] - expected) < 1e-6
+
+
+def test_pos_tagging_evaluates_a_new_corpus_with_its_own_vocabulary(run_cli, tmp_path):  # noqa: F811
+    sentences = [("saya makan nasi", "PRP VB NN"), ("dia minum teh", "PRP VB NN"),
+                 ("kami makan roti", "PRP VB NN"), ("mereka minum air", "PRP VB NN")] * 3
+    (tmp_path / "train.tsv").write_text("\n\n".join(
+        "\n".join(f"{w}\t{t}" for w, t in zip(s.split(), tags.split())) for s, tags in sentences))
+    (tmp_path / "c.json").write_text('{"min_count": 1, "embed_dim": 4}')
+    run_cli("train", "--arch", "pos-tagging", "--data", "train.tsv", "--epochs", "1", "--units",
+            "4", "--out", "p", "--no-figures", "--config", "c.json")
+    (tmp_path / "new.tsv").write_text("kucing\tNN\nmakan\tVB\n\nsaya\tPRP\nminum\tVB\nkopi\tNN\n")
+    data = json.loads(run_cli("evaluate", "p", "--data", "new.tsv", "--json").output)
+    assert data["samples"] == 2 and set(data["test"]) >= {"accuracy"}
+    (tmp_path / "odd.tsv").write_text("saya\tPRP\nmakan\tVERB\n")
+    out = run_cli("evaluate", "p", "--data", "odd.tsv", code=1).output
+    assert "1 tag the run never saw: VERB" in out and "Traceback" not in out
+
+
+def test_forecasting_char_lm_and_translation_score_all_of_a_new_file(run_cli, tmp_path):  # noqa: F811
+    run_cli("train", "--arch", "forecasting", "--epochs", "1", "--out", "f", "--no-figures")
+    window = json.loads((tmp_path / "f" / "config.json").read_text())["window"]
+    n = window + 1 + 4                          # logdiff: 4 months a window can predict
+    (tmp_path / "series.csv").write_text("".join(f"{100 + 3 * k}\n" for k in range(n)))
+    data = json.loads(run_cli("evaluate", "f", "--data", "series.csv", "--json").output)
+    assert data["samples"] == 4 and data["test"]["rmse"] >= 0
+    (tmp_path / "a.txt").write_text("hello hello hello\n" * 20)
+    run_cli("train", "--arch", "char-lm", "--data", "a.txt", "--epochs", "1", "--out", "c",
+            "--no-figures")
+    (tmp_path / "b.txt").write_text("hole hell hello ZZZ\n" * 3)
+    data = json.loads(run_cli("evaluate", "c", "--data", "b.txt", "--json").output)
+    assert data["samples"] >= 1 and "Traceback" not in json.dumps(data)
+    (tmp_path / "p.tsv").write_text("red apple\tapel merah\ngreen car\tmobil hijau\n"
+                                    "blue book\tbuku biru\nyellow heart\thati kuning\n" * 2)
+    run_cli("train", "--arch", "translation", "--data", "p.tsv", "--epochs", "1", "--out", "t",
+            "--no-figures")
+    (tmp_path / "q.tsv").write_text("red car\tmobil merah\npurple apple\tapel ungu\n")
+    data = json.loads(run_cli("evaluate", "t", "--data", "q.tsv", "--json").output)
+    assert data["samples"] == 2
+
+
+def test_text_classification_evaluates_new_phrases(run_cli, tmp_path):  # noqa: F811
+    lines = [f"{w}\t{lang}" for w, lang in (("halo apa kabar", "id"), ("hello how are you", "en"),
+                                             ("selamat pagi", "id"), ("good morning", "en"))] * 4
+    (tmp_path / "l.tsv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "c.json").write_text('{"min_count": 1}')
+    run_cli("train", "--arch", "text-classification", "--data", "l.tsv", "--config", "c.json",
+            "--epochs", "1", "--out", "tc", "--no-figures")
+    (tmp_path / "n.tsv").write_text("apa kabar\tid\nhow are you\ten\nzzz\ten\n")
+    data = json.loads(run_cli("evaluate", "tc", "--data", "n.tsv", "--json").output)
+    assert data["samples"] == 3
+    (tmp_path / "x.tsv").write_text("bonjour\tfr\nhello\ten\n")
+    out = run_cli("evaluate", "tc", "--data", "x.tsv", code=1).output
+    assert "1 label the run never saw: fr" in out
