@@ -26,6 +26,14 @@ def check_positive_ints(config, *keys):
             raise ConfigError(f"config {key!r} must be a positive integer, got {v!r}")
 
 
+def check_at_least(config, key, low, meaning):
+    """Raise ConfigError unless ``config[key]`` is a number >= ``low`` (``meaning``: of the
+    lowest value, for the message)."""
+    v = config.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= low:
+        raise ConfigError(f"config {key!r} must be a number >= {low} ({meaning}), got {v!r}")
+
+
 def check_fraction(config, key, low=0.0, high=1.0):
     v = config.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not low < v < high:

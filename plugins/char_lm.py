@@ -53,6 +53,12 @@ TEXTS = {"zen": default_text, "hello": hello}
 DEFAULT_PROMPTS = {"zen": "Beautiful is", "hello": "h"}
 
 
+def read_plain_text(path):
+    """The text of ``path`` with Windows line ends (CRLF) and lone CRs read as newlines: a
+    carriage return is never a character the model learns."""
+    return read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def char_windows(text, alphabet, seq_len, stride=1):
     """Input and target index windows: inputs ``text[i:i+T]``, targets ``text[i+1:i+T+1]``.
 
@@ -90,7 +96,7 @@ class CharLM(Architecture):
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
         if path is not None:
-            text = read_text(path)
+            text = read_plain_text(path)
             return self._dataset(text, config, str(path), prompt=text[:12])
         if config["text"] not in TEXTS:
             raise ConfigError(f"unknown text {config['text']!r}; choose one of "
@@ -110,7 +116,7 @@ class CharLM(Architecture):
     def encode_data(self, config, meta, path):
         """Every window of the text at ``path`` in the run's alphabet (characters outside it
         are left out, and counted in ``info``); ``train`` is the same windows."""
-        text = read_text(path)
+        text = read_plain_text(path)
         alphabet, T = meta["alphabet"], meta["seq_len"]
         known = "".join(c for c in text if c in set(alphabet))
         if len(known) < T + 1:
@@ -123,6 +129,7 @@ class CharLM(Architecture):
 
     def _dataset(self, text, config, source, prompt):
         _common.check_positive_ints(config, "seq_len", "stride", "sample_length")
+        _common.check_at_least(config, "temperature", 0, "0 = always the most probable character")
         T, stride = config["seq_len"], config["stride"]
         if len(text) < T + 1:
             raise DataError(f"{source}: the text has {len(text)} characters, fewer than seq_len + 1 "

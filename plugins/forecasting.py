@@ -110,7 +110,8 @@ def fit_transform(values, n_train, transform):
         if transform == "logdiff":
             if (v <= 0).any():
                 raise DataError("transform 'logdiff' needs positive values (it takes logarithms); "
-                                "use --transform diff or minmax for this series.")
+                                "for this series put \"transform\": \"diff\" (or \"minmax\") "
+                                "in a --config file.")
             v = np.log(v)
         d = np.diff(v)
         sd = float(d[:n_train - 1].std()) or 1.0

@@ -146,7 +146,7 @@ class ImageCaption(Architecture):
         if path is not None:
             raise DataError(f"image-caption takes no --data file (got {path}); its pictures are "
                             f"generated. Change n_train, n_val, n_test or size in the config.")
-        check_positive_ints(config, "n_train", "n_val", "n_test", "size")
+        check_positive_ints(config, "n_train", "n_val", "n_test", "size", "patience")
         return self._generated(config, config["n_train"], config["n_val"], config["n_test"],
                                config["size"])
 

@@ -211,9 +211,11 @@ class PosTagging(Architecture):
         for text in _as_list(inputs) or [DEFAULT_SENTENCE]:
             words = tokenize(text)
             if not words:
-                lines.append(f"(nothing to tag in {text!r})")
-                continue
+                raise InputError(f"pos-tagging: no words to tag in {text!r}")
             ids = np.array([vocab.encode([normalise_word(w) for w in words])])
+            if (ids == vocab.unk_index).all():
+                raise InputError(f"pos-tagging: none of the words of {text!r} is in the model's "
+                                 f"vocabulary, so there is nothing to tag them by")
             predicted = model.predict(ids)[0].argmax(-1)
             tagged = [f"{w}{'*' if i == vocab.unk_index else ''}/{tags[k]}"
                       for w, i, k in zip(words, ids[0], predicted)]

@@ -188,10 +188,10 @@ class TextClassification(Architecture):
         phrases = [inputs] if isinstance(inputs, str) else list(inputs or DEFAULT_PHRASES)
         lines = []
         for phrase in phrases:
+            if not any(c in chars for c in phrase.lower()):
+                raise InputError(f"text-classification: none of the characters of {phrase!r} is "
+                                 f"in the model's alphabet, so there is nothing to read")
             ids, _ = pad_sequences([chars.encode(phrase.lower())], maxlen=meta["max_len"])
-            if not ids.any():
-                lines.append(f"{phrase!r}: nothing to read")
-                continue
             width = max(int((ids != 0).sum()), 1)
             p = model.predict(ids[:, :width])[0]
             top = np.argsort(p)[::-1][:3]

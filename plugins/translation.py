@@ -56,7 +56,7 @@ from rnnkit.plugins import Architecture, Dataset
 from rnnkit.seq2seq import (END, START, KeepBest, encoder_array, greedy_decode, sequence_metrics,
                             sequence_scores, sequence_vocabulary, teacher_forcing)
 
-from ._common import emoji_data_info, optimizer
+from ._common import check_positive_ints, emoji_data_info, optimizer
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -203,6 +203,7 @@ class Translation(Architecture):
 
     def _dataset(self, pairs, config, source):
         """Split ``pairs`` at random (seeded) into test, validation and training sets."""
+        check_positive_ints(config, "patience")
         rng = np.random.default_rng(config["seed"])
         order = rng.permutation(len(pairs))
         n_test = max(1, int(round(len(pairs) * config["test_fraction"])))

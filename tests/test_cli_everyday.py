@@ -4,6 +4,7 @@ import json
 import os
 import socket
 
+import pytest
 from click.testing import CliRunner
 
 from rnnkit.cli.main import cli
@@ -261,3 +262,65 @@ def test_text_classification_evaluates_new_phrases(run_cli, tmp_path):  # noqa: 
     (tmp_path / "x.tsv").write_text("bonjour\tfr\nhello\ten\n")
     out = run_cli("evaluate", "tc", "--data", "x.tsv", code=1).output
     assert "1 label the run never saw: fr" in out
+
+
+# ---- input handling consistent across architectures --------------------------------------------
+def test_an_empty_or_blank_input_is_refused_the_same_way_everywhere(run_cli, trained):  # noqa: F811
+    for text in ("", "   "):
+        out = run_cli("predict", trained, "ABCDA", text, code=1).output
+        assert out.startswith("Error: input 2 is empty or only spaces")
+
+
+@pytest.mark.parametrize("name, text", [("text-classification", "###"),
+                                        ("pos-tagging", "zzzqx qqxz"),
+                                        ("char-lm", "###")])
+def test_an_input_of_no_known_symbol_is_an_input_error_everywhere(name, text):
+    from rnnkit import config as rconfig, plugins
+    from rnnkit.errors import InputError
+    from rnnkit.runs import build_default_model, resolve_config
+    arch = plugins.get(name)
+    with rconfig.scope(floatx="float64", seed=0):
+        meta = json.loads(json.dumps(arch.small_data(resolve_config(arch)).meta))
+        model = build_default_model(name)
+        with pytest.raises(InputError, match="none of the"):
+            arch.demo(model, meta, [text])
+
+
+@pytest.mark.parametrize("arch, key, value, message", [
+    ("char-lm", "temperature", -1, "config 'temperature' must be a number >= 0"),
+    ("translation", "patience", -1, "config 'patience' must be a positive integer, got -1"),
+    ("image-caption", "patience", -1, "config 'patience' must be a positive integer, got -1")])
+def test_bad_config_values_are_refused_with_the_valid_range(run_cli, tmp_path, arch, key,  # noqa: F811
+                                                            value, message):
+    (tmp_path / "c.json").write_text(json.dumps({key: value, "epochs": 1}))
+    out = run_cli("train", "--arch", arch, "--config", "c.json", "--out", "r", code=1).output
+    assert out.startswith("Error: " + message), out
+
+
+def test_config_from_a_pipe_and_yaml_is_json_only(run_cli, tmp_path):  # noqa: F811
+    read, write = os.pipe()
+    os.write(write, b'{"epochs": 1}')
+    os.close(write)
+    out = run_cli("train", "--arch", "tiny-tagger", "--config", f"/dev/fd/{read}", "--out", "r",
+                  "--no-figures").output
+    os.close(read)
+    assert "Epoch 1/1" in out
+    (tmp_path / "c.yaml").write_text("epochs: 1\n")
+    out = run_cli("train", "--arch", "tiny-tagger", "--config", "c.yaml", "--out", "s",
+                  code=1).output
+    assert "JSON only (YAML is not read)" in out
+
+
+def test_char_lm_reads_crlf_files_without_carriage_returns(tmp_path):
+    from rnnkit import plugins
+    from rnnkit.runs import resolve_config
+    (tmp_path / "w.txt").write_bytes(b"hello world\r\n" * 10)
+    arch = plugins.get("char-lm")
+    data = arch.load_data(resolve_config(arch), str(tmp_path / "w.txt"))
+    assert "\r" not in data.meta["alphabet"] and "\n" in data.meta["alphabet"]
+
+
+def test_no_message_points_to_an_option_that_does_not_exist(run_cli, tmp_path):  # noqa: F811
+    (tmp_path / "s.csv").write_text("".join(f"{v}\n" for v in [5, 3, 0, 4] * 10))
+    out = run_cli("train", "--arch", "forecasting", "--data", "s.csv", "--out", "r", code=1).output
+    assert "--transform" not in out and '"transform": "diff"' in out

@@ -73,17 +73,21 @@ def given(overrides):
 def read_config_file(path):
     """Read a JSON object of hyperparameters; clear errors for a missing or malformed file."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():     # not is_file(): /dev/fd/N of <(...) is a pipe
         raise ConfigError(f"config file {str(path)!r} does not exist; pass a JSON file such as "
                           f'{{"epochs": 5, "units": 64}}')
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"config file {str(path)!r} is not UTF-8 text; write it as "
                           f"JSON") from None
     except json.JSONDecodeError as err:
+        yaml = path.suffix.lower() in (".yaml", ".yml") or not text.lstrip().startswith(("{", "["))
+        hint = (" Config files are JSON only (YAML is not read): write it as "
+                '{"epochs": 5, "units": 64}.' if yaml else "")
         raise ConfigError(f"config file {str(path)!r}, line {err.lineno}, column {err.colno}: "
-                          f"not valid JSON ({err.msg})") from None
+                          f"not valid JSON ({err.msg}).{hint}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(path)!r} must hold a JSON object of hyperparameters "
                           f"(e.g. {{\"epochs\": 5}}), not a {type(data).__name__}")

@@ -7,7 +7,7 @@ type and random generator are the same, in the same state, afterwards.
 import numpy as np
 
 from .. import config as config_mod, plugins
-from ..errors import ModelFileError, RunError
+from ..errors import InputError, ModelFileError, RunError
 from ..fileio import jsonable
 from ..models.saving import read_model_file
 from .config import check_data_path, resolve_config, stored_config
@@ -112,6 +112,10 @@ def predict_run(run_dir, inputs, arch=None):
     Demos that sample (char-lm) draw from a generator seeded with the run's seed: the same
     command prints the same text.
     """
+    blank = [k + 1 for k, text in enumerate(inputs or []) if not str(text).strip()]
+    if blank:
+        raise InputError(f"input {', '.join(map(str, blank))} is empty or only spaces; give "
+                         f"something to read (`rnnkit list` shows what each architecture reads)")
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
     with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
