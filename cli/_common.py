@@ -60,7 +60,8 @@ def style(text, **kwargs):
 
 
 def echo_json(data):
-    click.echo(json.dumps(data, indent=2, default=_json_default))
+    """``data`` as indented JSON; non-ASCII text stays as it is (``"é"``, not ``"\\u00e9"``)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
 
 
 def _json_default(x):

@@ -7,14 +7,16 @@ from ._common import echo_json, style
 
 
 def architecture_rows():
-    """One dict per registered architecture: name, kind, summary, package, error (or None)."""
+    """One dict per registered architecture: name, kind, summary, package, cells, input (what
+    predict reads), error (or None)."""
     rows = []
     for entry in plugins.discover():
         row = {"name": entry.name, "kind": None, "summary": None, "package": entry.package,
-               "cells": [], "error": entry.error}
+               "cells": [], "input": None, "error": entry.error}
         if row["error"] is None:
             arch = entry.load()
-            row.update(kind=arch.kind, summary=arch.summary, cells=list(arch.cells or ()))
+            row.update(kind=arch.kind, summary=arch.summary, cells=list(arch.cells or ()),
+                       input=arch.input_help)
         rows.append(row)
     return rows
 
@@ -54,6 +56,7 @@ def list_command(as_json):
         for r in good:
             click.echo(f"{style(r['name'].ljust(wn), fg='cyan')}  {r['kind'].ljust(wk)}  "
                        f"{r['cell_list'].ljust(wc)}  {r['summary']}  [{r['package']}]")
+            click.echo(f"{' ' * wn}  predict reads: {r['input']}")
     if broken:
         if good:
             click.echo("")

@@ -116,6 +116,13 @@ def evaluate(run_dir, data_path, as_json):
                      f"samples)", bold=True))
     for line in metrics_table(result["test"], result["baseline"]):
         click.echo(line)
+    if result["baseline_is"]:
+        click.echo(f"Baseline: {result['baseline_is']}")
+    if result["status"] != "finished":
+        click.echo(style(f"The run is {result['status']} after {result['epochs']} epoch"
+                         f"{'' if result['epochs'] == 1 else 's'}: these are the weights it "
+                         f"reached, not a finished model. Resume it with `rnnkit train --resume "
+                         f"{result['run']}`.", fg="yellow"))
 
 
 @click.command("predict")

@@ -87,6 +87,7 @@ class CharLM(Architecture):
     data_help = ("any UTF-8 text file (at least a few hundred characters to learn something). "
                  "Default: The Zen of Python (text=zen) or the lecture's 'hello' (text=hello).")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a prompt whose text the model continues, e.g. \"hel\""
 
     def default_config(self):
         return {"cell": "lstm", "units": 128, "text": "zen", "seq_len": 40, "stride": 3,

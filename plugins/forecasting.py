@@ -145,6 +145,7 @@ class Forecasting(Architecture):
                  "Month,Passengers) the last column is the series. Default: the lecture's airline "
                  "passengers 1949-1960.")
     cells = ("rnn", "lstm", "gru")
+    input_help = "the last values of the series, e.g. 112 118 132 ... (at least window + 1)"
 
     def default_config(self):
         return {"cell": "rnn", "units": 10, "window": 12, "transform": "logdiff",

@@ -86,6 +86,7 @@ class PosTagging(Architecture):
                  "CoNLL-U (.conllu: word form and UPOS tag). Default: the nlp-id Indonesian corpus, "
                  "downloaded on first use (`rnnkit data fetch pos-tagging`).")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a sentence to tag, e.g. \"saya makan nasi\""
     bucket_by_length = True       # batches of sentences of similar length, cut to their longest
 
     def default_config(self):
@@ -106,7 +107,8 @@ class PosTagging(Architecture):
         words = [[normalise_word(w) for w in sent] for sent in corpus.sentences]
         tags = [[t.upper() for t in sent] for sent in corpus.tags]
         _common.check_known_labels(path, "tag", {t for sent in tags for t in sent}, meta["tags"])
-        vocab, index = Vocabulary.from_dict(meta["words"]), {t: k for k, t in enumerate(meta["tags"])}
+        vocab = Vocabulary.from_dict(meta["words"])
+        index = {t: k for k, t in enumerate(meta["tags"])}
         longest = max(len(s) for s in words)
         x, _ = pad_sequences([vocab.encode(s) for s in words], maxlen=longest)
         y, _ = pad_sequences([[index[t] for t in s] for s in tags], maxlen=longest)

@@ -80,6 +80,7 @@ class TextClassification(Architecture):
     data_help = ("a UTF-8 TSV file, one 'text<TAB>label' per line (# comments and blank lines "
                  "skipped). Default: emoji names in en, de, es, fr, id, it, pt, tr.")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a short phrase whose language it names"
     bucket_by_length = True       # batches of phrases of similar length, cut to their longest
 
     def default_config(self):

@@ -166,6 +166,7 @@ class Translation(Architecture):
     summary = "English to Indonesian emoji names: encoder-decoder, teacher forcing, greedy decoding"
     headline_metric = "token_accuracy"
     cells = ("rnn", "lstm", "gru")
+    input_help = "an English phrase to translate, e.g. \"red heart\""
     data_help = ("a UTF-8 text file with one pair per line, 'source phrase<TAB>target phrase'; "
                  "blank lines and lines starting with # are skipped. Default: English and "
                  "Indonesian emoji names from the emoji package.")
@@ -246,6 +247,7 @@ class Translation(Architecture):
         return sequence_metrics(model, x, y, vocab, data.meta["max_len"])
 
     def baseline(self, data):
+        """Word by word: each source word's most associated target word in the training pairs."""
         vocab = Vocabulary.from_dict(data.meta["tgt_vocab"])
         src_vocab = Vocabulary.from_dict(data.meta["src_vocab"])
         dictionary = data.meta["dictionary"]

@@ -112,6 +112,7 @@ ATTRIBUTES = {
     "headline_metric": (False, "the metric evaluate reports first (default \"accuracy\")"),
     "data_help": (False, "the formats --data PATH accepts"),
     "cells": (False, "the --cell choices it supports, e.g. (\"rnn\", \"lstm\", \"gru\")"),
+    "input_help": (False, "what `rnnkit predict RUN INPUT...` reads, shown by `rnnkit list`"),
     "bucket_by_length": (False, "True: the default fit batches padded token ids (an Embedding "
                                 "with mask_zero) by length, each batch cut to its longest"),
 }
@@ -209,6 +210,7 @@ class Architecture:
     headline_metric = "accuracy"
     data_help = "this architecture has no --data format"
     cells = ()
+    input_help = "see the architecture's documentation"
     bucket_by_length = False
 
     def default_config(self):

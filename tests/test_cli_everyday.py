@@ -9,12 +9,12 @@ from click.testing import CliRunner
 
 from rnnkit.cli.main import cli
 
-from test_cli_commands import run_cli, trained  # noqa: F401  (fixtures)
+from test_cli_commands import run_cli, trained  # noqa: F401  (fixtures, used by name)
 from test_cli_support import TinyTagger
 
 
 # ---- one writer per run folder ------------------------------------------------------------------
-def test_two_trains_into_one_folder_cannot_both_succeed(run_cli, monkeypatch):  # noqa: F811
+def test_two_trains_into_one_folder_cannot_both_succeed(run_cli, monkeypatch):
     """The second run starts while the first is still loading its data (the folder still empty)."""
     nested = []
     original = TinyTagger.load_data
@@ -34,7 +34,7 @@ def test_two_trains_into_one_folder_cannot_both_succeed(run_cli, monkeypatch):  
     assert "Traceback" not in second.output
 
 
-def test_a_lock_of_a_live_run_is_respected_and_a_dead_ones_is_not(run_cli, tmp_path):  # noqa: F811
+def test_a_lock_of_a_live_run_is_respected_and_a_dead_ones_is_not(run_cli, tmp_path):
     (tmp_path / "r").mkdir()
     lock = tmp_path / "r" / "running.lock"
     lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
@@ -48,7 +48,7 @@ def test_a_lock_of_a_live_run_is_respected_and_a_dead_ones_is_not(run_cli, tmp_p
     assert (tmp_path / "r" / "model.rnnkit").is_file()
 
 
-def test_a_run_that_failed_while_starting_does_not_block_its_folder(run_cli, tmp_path,  # noqa: F811
+def test_a_run_that_failed_while_starting_does_not_block_its_folder(run_cli, tmp_path,
                                                                     monkeypatch):
     def out_of_memory(self, config, meta):
         raise MemoryError()
@@ -69,7 +69,7 @@ def tagged_file(path, n_tokens=40):
     return path
 
 
-def test_a_run_with_a_relative_data_path_works_from_any_folder(run_cli, tmp_path,  # noqa: F811
+def test_a_run_with_a_relative_data_path_works_from_any_folder(run_cli, tmp_path,
                                                                monkeypatch):
     (tmp_path / "data").mkdir()
     tagged_file(tmp_path / "data" / "tags.tsv")
@@ -86,7 +86,7 @@ def test_a_run_with_a_relative_data_path_works_from_any_folder(run_cli, tmp_path
 
 
 # ---- resume is exact ----------------------------------------------------------------------------
-def test_ctrl_c_mid_epoch_then_resume_equals_an_uninterrupted_run(run_cli, tmp_path,  # noqa: F811
+def test_ctrl_c_mid_epoch_then_resume_equals_an_uninterrupted_run(run_cli, tmp_path,
                                                                   monkeypatch):
     from rnnkit.cli._common import ProgressReporter
     from rnnkit.runs import load_run
@@ -112,7 +112,7 @@ def test_ctrl_c_mid_epoch_then_resume_equals_an_uninterrupted_run(run_cli, tmp_p
     assert [r["loss"] for r in whole.history] == [r["loss"] for r in cut.history]
 
 
-def test_resuming_a_finished_run_says_so_and_changes_nothing(run_cli, tmp_path,  # noqa: F811
+def test_resuming_a_finished_run_says_so_and_changes_nothing(run_cli, tmp_path,
                                                              trained):
     files = {p.name: p.read_bytes() for p in (tmp_path / trained).iterdir()}
     out = run_cli("train", "--resume", trained, "--no-figures").output
@@ -121,7 +121,7 @@ def test_resuming_a_finished_run_says_so_and_changes_nothing(run_cli, tmp_path, 
 
 
 # ---- no traceback for what a user can cause -----------------------------------------------------
-def test_out_of_memory_says_the_size_and_what_to_do(run_cli, tmp_path, monkeypatch):  # noqa: F811
+def test_out_of_memory_says_the_size_and_what_to_do(run_cli, tmp_path, monkeypatch):
     def huge(self, config, meta):                       # numpy's own message for --units 100000
         raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000) "
                           "and data type float64")
@@ -133,7 +133,7 @@ def test_out_of_memory_says_the_size_and_what_to_do(run_cli, tmp_path, monkeypat
     assert not (tmp_path / "r").exists()
 
 
-def test_an_out_folder_that_cannot_be_made_is_a_plain_error(run_cli, tmp_path):  # noqa: F811
+def test_an_out_folder_that_cannot_be_made_is_a_plain_error(run_cli, tmp_path):
     (tmp_path / "afile").write_text("x")
     out = run_cli("train", "--arch", "tiny-tagger", "--out", "afile/r", code=1).output
     assert out.startswith("Error: cannot make the run folder 'afile/r' (Not a directory)")
@@ -141,14 +141,14 @@ def test_an_out_folder_that_cannot_be_made_is_a_plain_error(run_cli, tmp_path): 
     assert out.startswith("Error: cannot make the run folder '/proc/rnnkit-test/r'")
 
 
-def test_image_caption_with_no_training_pictures_is_a_config_error(run_cli, tmp_path):  # noqa: F811
+def test_image_caption_with_no_training_pictures_is_a_config_error(run_cli, tmp_path):
     (tmp_path / "c.json").write_text('{"n_train": 0}')
     out = run_cli("train", "--arch", "image-caption", "--config", "c.json", "--out", "r",
                   code=1).output
     assert out.startswith("Error: config 'n_train' must be a positive integer, got 0")
 
 
-def test_a_run_json_naming_another_architecture_is_a_run_error(run_cli, tmp_path,  # noqa: F811
+def test_a_run_json_naming_another_architecture_is_a_run_error(run_cli, tmp_path,
                                                                trained):
     info = json.loads((tmp_path / trained / "run.json").read_text())
     (tmp_path / trained / "run.json").write_text(json.dumps(dict(info, arch="tiny-regress")))
@@ -157,7 +157,7 @@ def test_a_run_json_naming_another_architecture_is_a_run_error(run_cli, tmp_path
         assert "run.json names 'tiny-regress'" in out and "tiny-tagger" in out, out
 
 
-def test_an_internal_value_error_shows_as_a_bug(run_cli, trained, monkeypatch):  # noqa: F811
+def test_an_internal_value_error_shows_as_a_bug(run_cli, trained, monkeypatch):
     def broken(self, model, data):
         raise ValueError("operands could not be broadcast together")
     monkeypatch.setattr(TinyTagger, "evaluate", broken)
@@ -168,7 +168,7 @@ def test_an_internal_value_error_shows_as_a_bug(run_cli, trained, monkeypatch): 
 
 
 # ---- non-finite numbers are never a result ------------------------------------------------------
-def test_forecasting_refuses_values_its_transform_cannot_take(run_cli, tmp_path):  # noqa: F811
+def test_forecasting_refuses_values_its_transform_cannot_take(run_cli, tmp_path):
     run_cli("train", "--arch", "forecasting", "--epochs", "1", "--out", "f", "--no-figures")
     window = json.loads((tmp_path / "f" / "config.json").read_text())["window"]
     good = [str(100 + k) for k in range(window + 1)]
@@ -197,7 +197,7 @@ def test_a_huge_learning_rate_on_forecasting_is_a_failed_run(tmp_path, monkeypat
 
 
 # ---- evaluate on new data -----------------------------------------------------------------------
-def test_evaluate_scores_every_sample_of_a_new_file(run_cli, tmp_path, trained):  # noqa: F811
+def test_evaluate_scores_every_sample_of_a_new_file(run_cli, tmp_path, trained):
     import numpy as np
     from rnnkit.runs import load_run
     tagged_file(tmp_path / "new.tsv", n_tokens=20)          # 4 windows of 5: not a split of them
@@ -211,7 +211,7 @@ def test_evaluate_scores_every_sample_of_a_new_file(run_cli, tmp_path, trained):
     assert abs(data["test"]["accuracy"] - expected) < 1e-6
 
 
-def test_pos_tagging_evaluates_a_new_corpus_with_its_own_vocabulary(run_cli, tmp_path):  # noqa: F811
+def test_pos_tagging_evaluates_a_new_corpus_with_its_own_vocabulary(run_cli, tmp_path):
     sentences = [("saya makan nasi", "PRP VB NN"), ("dia minum teh", "PRP VB NN"),
                  ("kami makan roti", "PRP VB NN"), ("mereka minum air", "PRP VB NN")] * 3
     (tmp_path / "train.tsv").write_text("\n\n".join(
@@ -227,7 +227,7 @@ def test_pos_tagging_evaluates_a_new_corpus_with_its_own_vocabulary(run_cli, tmp
     assert "1 tag the run never saw: VERB" in out and "Traceback" not in out
 
 
-def test_forecasting_char_lm_and_translation_score_all_of_a_new_file(run_cli, tmp_path):  # noqa: F811
+def test_forecasting_char_lm_and_translation_score_all_of_a_new_file(run_cli, tmp_path):
     run_cli("train", "--arch", "forecasting", "--epochs", "1", "--out", "f", "--no-figures")
     window = json.loads((tmp_path / "f" / "config.json").read_text())["window"]
     n = window + 1 + 4                          # logdiff: 4 months a window can predict
@@ -249,7 +249,7 @@ def test_forecasting_char_lm_and_translation_score_all_of_a_new_file(run_cli, tm
     assert data["samples"] == 2
 
 
-def test_text_classification_evaluates_new_phrases(run_cli, tmp_path):  # noqa: F811
+def test_text_classification_evaluates_new_phrases(run_cli, tmp_path):
     lines = [f"{w}\t{lang}" for w, lang in (("halo apa kabar", "id"), ("hello how are you", "en"),
                                              ("selamat pagi", "id"), ("good morning", "en"))] * 4
     (tmp_path / "l.tsv").write_text("\n".join(lines) + "\n")
@@ -265,7 +265,7 @@ def test_text_classification_evaluates_new_phrases(run_cli, tmp_path):  # noqa: 
 
 
 # ---- input handling consistent across architectures --------------------------------------------
-def test_an_empty_or_blank_input_is_refused_the_same_way_everywhere(run_cli, trained):  # noqa: F811
+def test_an_empty_or_blank_input_is_refused_the_same_way_everywhere(run_cli, trained):
     for text in ("", "   "):
         out = run_cli("predict", trained, "ABCDA", text, code=1).output
         assert out.startswith("Error: input 2 is empty or only spaces")
@@ -290,14 +290,14 @@ def test_an_input_of_no_known_symbol_is_an_input_error_everywhere(name, text):
     ("char-lm", "temperature", -1, "config 'temperature' must be a number >= 0"),
     ("translation", "patience", -1, "config 'patience' must be a positive integer, got -1"),
     ("image-caption", "patience", -1, "config 'patience' must be a positive integer, got -1")])
-def test_bad_config_values_are_refused_with_the_valid_range(run_cli, tmp_path, arch, key,  # noqa: F811
+def test_bad_config_values_are_refused_with_the_valid_range(run_cli, tmp_path, arch, key,
                                                             value, message):
     (tmp_path / "c.json").write_text(json.dumps({key: value, "epochs": 1}))
     out = run_cli("train", "--arch", arch, "--config", "c.json", "--out", "r", code=1).output
     assert out.startswith("Error: " + message), out
 
 
-def test_config_from_a_pipe_and_yaml_is_json_only(run_cli, tmp_path):  # noqa: F811
+def test_config_from_a_pipe_and_yaml_is_json_only(run_cli, tmp_path):
     read, write = os.pipe()
     os.write(write, b'{"epochs": 1}')
     os.close(write)
@@ -320,7 +320,32 @@ def test_char_lm_reads_crlf_files_without_carriage_returns(tmp_path):
     assert "\r" not in data.meta["alphabet"] and "\n" in data.meta["alphabet"]
 
 
-def test_no_message_points_to_an_option_that_does_not_exist(run_cli, tmp_path):  # noqa: F811
+def test_no_message_points_to_an_option_that_does_not_exist(run_cli, tmp_path):
     (tmp_path / "s.csv").write_text("".join(f"{v}\n" for v in [5, 3, 0, 4] * 10))
     out = run_cli("train", "--arch", "forecasting", "--data", "s.csv", "--out", "r", code=1).output
     assert "--transform" not in out and '"transform": "diff"' in out
+
+
+# ---- what the user is told ----------------------------------------------------------------------
+def test_evaluate_says_what_the_baseline_is_and_that_a_run_was_interrupted(run_cli, trained,
+                                                                           tmp_path):
+    out = run_cli("evaluate", trained).output
+    assert "Baseline: The majority training tag for every symbol." in out
+    assert "interrupted" not in out
+    info = json.loads((tmp_path / trained / "run.json").read_text())
+    (tmp_path / trained / "run.json").write_text(json.dumps(dict(info, status="interrupted")))
+    out = run_cli("evaluate", trained).output
+    assert "The run is interrupted after 2 epochs" in out and "--resume" in out
+
+
+def test_list_shows_what_predict_reads(run_cli):
+    out = run_cli("list").output
+    assert 'predict reads: a sentence to tag, e.g. "saya makan nasi"' in out
+    rows = {r["name"]: r for r in json.loads(run_cli("list", "--json").output)}
+    assert rows["forecasting"]["input"].startswith("the last values of the series")
+
+
+def test_predict_json_keeps_non_ascii_text(run_cli, trained, monkeypatch):
+    monkeypatch.setattr(TinyTagger, "demo", lambda self, model, meta, inputs=None: "café → ok")
+    out = run_cli("predict", trained, "ABCDA", "--json").output
+    assert '"café → ok"' in out

@@ -89,6 +89,7 @@ class TinyTagger(Architecture):
         return {"accuracy": acc, "loss": loss}
 
     def baseline(self, data):
+        """The majority training tag for every symbol."""
         y = data.test[1]
         majority = np.bincount(data.train[1].ravel()).argmax()
         return {"accuracy": float((y == majority).mean())}

@@ -97,8 +97,14 @@ def evaluate_run(run_dir, data_path=None, arch=None):
                        f"not finite: its outputs overflow on these data, so there is no score "
                        f"to report. Retrain with a lower learning rate.")
     return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-            "samples": _count(data.test[0]), "test": jsonable(test),
-            "baseline": jsonable(baseline)}
+            "samples": _count(data.test[0]), "status": run.status,
+            "epochs": run.epochs_done, "test": jsonable(test), "baseline": jsonable(baseline),
+            "baseline_is": _first_line(type(arch).baseline.__doc__)}
+
+
+def _first_line(doc):
+    """The first line of a docstring (a baseline's says what it is), or None."""
+    return doc.strip().splitlines()[0] if doc and doc.strip() else None
 
 
 def _count(x):
