@@ -1,9 +1,18 @@
 """``rnnkit list``: the registered architectures, and the broken ones with their error."""
+import textwrap
+
 import click
 
 from rnnkit import plugins
 
-from ._common import echo_json, style
+from ._common import echo_json, style, terminal_columns
+
+
+def _fitted(line, room, indent):
+    """``line`` wrapped to ``room`` characters, its next lines indented by ``indent`` (at most
+    half the room, so a narrow terminal still has space for the words)."""
+    return textwrap.wrap(line, room, subsequent_indent=" " * min(indent, room // 2),
+                         break_on_hyphens=False, drop_whitespace=True) or [""]
 
 
 def architecture_rows():
@@ -51,12 +60,24 @@ def list_command(as_json):
         wn = max(len(r["name"]) for r in good)
         wk = max(len(r["kind"]) for r in good)
         wc = max(len("CELLS"), *(len(r["cell_list"]) for r in good))
-        click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  SUMMARY",
-                         bold=True))
+        room = max(terminal_columns() - 1, 20)
+        table = wn + wk + wc + 6 <= room // 2      # else one block per architecture
+        if table:
+            click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  "
+                             f"SUMMARY", bold=True))
         for r in good:
-            click.echo(f"{style(r['name'].ljust(wn), fg='cyan')}  {r['kind'].ljust(wk)}  "
-                       f"{r['cell_list'].ljust(wc)}  {r['summary']}  [{r['package']}]")
-            click.echo(f"{' ' * wn}  predict reads: {r['input']}")
+            if table:
+                head = f"{r['name'].ljust(wn)}  {r['kind'].ljust(wk)}  {r['cell_list'].ljust(wc)}  "
+                lines = _fitted(head + f"{r['summary']}  [{r['package']}]", room, len(head))
+                lines += _fitted(f"{' ' * wn}  predict reads: {r['input']}", room, wn + 4)
+            else:
+                lines = [r["name"]]
+                for text in (f"{r['kind']}, cells {r['cell_list']}",
+                             f"{r['summary']}  [{r['package']}]", f"predict reads: {r['input']}"):
+                    lines += _fitted("  " + text, room, 4)
+            name = r["name"].ljust(wn) if table else r["name"]
+            lines[0] = style(name, fg="cyan") + lines[0][len(name):]
+            click.echo("\n".join(lines))
     if broken:
         if good:
             click.echo("")

@@ -4,7 +4,9 @@ Every command only calls rnnkit's public Python API (``rnnkit.runs``, ``rnnkit.g
 ``rnnkit.trace``, ``rnnkit.plugins``). Mistakes a user can fix (see ``_common.USER_ERRORS``) are
 printed as ``Error: <message>`` with exit status 1 and no traceback, unless ``--debug`` is given.
 """
+import os
 import shlex
+import sys
 import warnings
 
 import click
@@ -31,6 +33,9 @@ class RnnkitGroup(click.Group):
                 return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:            # `rnnkit list | head`: the reader has gone; no more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as err:
             if ctx.params.get("debug"):
                 raise

@@ -349,3 +349,34 @@ def test_predict_json_keeps_non_ascii_text(run_cli, trained, monkeypatch):
     monkeypatch.setattr(TinyTagger, "demo", lambda self, model, meta, inputs=None: "café → ok")
     out = run_cli("predict", trained, "ABCDA", "--json").output
     assert '"café → ok"' in out
+
+
+# ---- terminal width -----------------------------------------------------------------------------
+@pytest.mark.parametrize("columns", [40, 60, 80])
+def test_the_progress_bar_fits_the_terminal(monkeypatch, columns):
+    import io
+    import re
+    from rnnkit.cli._common import ProgressReporter
+    monkeypatch.setenv("COLUMNS", str(columns))
+    buf = io.StringIO()
+    bar = ProgressReporter(stream=buf, tty=True)
+    bar.on_train_begin(None, 120)
+    bar.on_epoch_begin(100, 1234)
+    for b in (1, 617, 1234):
+        bar.last_draw = -1e9                                # draw every batch given here
+        bar.on_batch_end(b, {"loss": 12345.678})
+    bar.on_epoch_end(100, {"loss": 12345.678, "accuracy": 0.75, "val_loss": 2.5,
+                           "val_accuracy": 0.5, "seconds": 12.5})
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", buf.getvalue())
+    drawn = [seg for line in text.split("\n") for seg in line.split("\r") if seg]
+    assert any("1234/1234" in seg for seg in drawn)
+    assert all(len(seg) < columns for seg in drawn), [s for s in drawn if len(s) >= columns]
+    assert "val_accuracy 0.5000" in " ".join(drawn)
+
+
+def test_list_fits_a_narrow_terminal(run_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    out = run_cli("list").output
+    good = out.split("Broken")[0]
+    assert all(len(line) < 40 for line in good.splitlines()), good
+    assert "pos-tagging" in good and "predict reads:" in good
