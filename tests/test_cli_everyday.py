@@ -380,3 +380,26 @@ def test_list_fits_a_narrow_terminal(run_cli, monkeypatch):
     good = out.split("Broken")[0]
     assert all(len(line) < 40 for line in good.splitlines()), good
     assert "pos-tagging" in good and "predict reads:" in good
+
+
+def test_the_default_corpus_malformed_lines_are_counted_once_not_warned_each_run(
+        run_cli, tmp_path, monkeypatch):
+    from rnnkit.data import postag
+    original = TinyTagger.load_data
+
+    def with_skipped_lines(self, config, path=None, progress=None):
+        data = original(self, config, path, progress)
+        data.info.update(skipped_lines=7, first_skipped_line=(12, "nya\tPR\tNN"))
+        return data
+    monkeypatch.setattr(TinyTagger, "load_data", with_skipped_lines)
+    out = run_cli("train", "--arch", "tiny-tagger", "--out", "a", "--no-figures").output
+    assert "skipped" not in out
+    tagged_file(tmp_path / "mine.tsv")
+    out = run_cli("train", "--arch", "tiny-tagger", "--data", "mine.tsv", "--out", "b",
+                  "--no-figures").output
+    assert "warning: skipped 7 malformed lines; the first is line 12" in out
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("saya\tPRP\nnya\tPR\tNN\nmakan\tVB\n\ndia\tPRP\nbad line\n")
+    monkeypatch.setattr(postag, "postag_path", lambda: corpus)
+    monkeypatch.setattr(postag, "_is_complete", lambda path: True)
+    assert postag.info_postag()["malformed_lines_skipped"] == 2

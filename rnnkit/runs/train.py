@@ -130,15 +130,16 @@ def _finished_run(arch, config, folder, info, say):
                metrics=folder.read_metrics(), status="finished", data_path=info.get("data_path"))
 
 
-def _report_data(data, say):
-    """One line on the data (sizes, source), and a warning for skipped malformed lines."""
+def _report_data(data, say, own_file):
+    """One line on the data (sizes, source), and a warning for skipped malformed lines of the
+    user's own file (the default corpus's known ones are counted once, by `rnnkit data info`)."""
     info = data.info or {}
     sizes = ", ".join(f"{name} {len(part[1]):,}" for name, part in
                       (("train", data.train), ("val", data.val), ("test", data.test)) if part)
     source = info.get("source")
     say(f"data: {sizes} samples" + (f" ({source})" if source else ""))
     skipped = info.get("skipped_lines") or 0
-    if skipped:
+    if skipped and own_file:
         first = info.get("first_skipped_line")
         where = f"; the first is line {first[0]}: {first[1][:60]!r}" if first else ""
         say(f"warning: skipped {skipped} malformed line{'s' if skipped != 1 else ''}{where}")
@@ -179,7 +180,7 @@ class _Checkpointer(Callback):
 
 def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=True):
     data = arch.load_data(config, data_path, say)
-    _report_data(data, say)
+    _report_data(data, say, own_file=data_path is not None)
     meta = jsonable(data.meta)
     model = arch.build_model(config, meta)
     _apply_optimizer_options(model, config)
