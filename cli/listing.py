@@ -9,9 +9,9 @@ from ._common import echo_json, style, terminal_columns
 
 
 def _fitted(line, room, indent):
-    """``line`` wrapped to ``room`` characters, its next lines indented by ``indent`` (at most
-    half the room, so a narrow terminal still has space for the words)."""
-    return textwrap.wrap(line, room, subsequent_indent=" " * min(indent, room // 2),
+    """``line`` wrapped to ``room`` characters, its next lines indented by ``indent`` (leaving at
+    least 20 characters for the words)."""
+    return textwrap.wrap(line, room, subsequent_indent=" " * min(indent, room - 20),
                          break_on_hyphens=False, drop_whitespace=True) or [""]
 
 
@@ -61,7 +61,7 @@ def list_command(as_json):
         wk = max(len(r["kind"]) for r in good)
         wc = max(len("CELLS"), *(len(r["cell_list"]) for r in good))
         room = max(terminal_columns() - 1, 20)
-        table = wn + wk + wc + 6 <= room // 2      # else one block per architecture
+        table = wn + wk + wc + 6 + 20 <= room      # 20 for the summary; else one block each
         if table:
             click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  "
                              f"SUMMARY", bold=True))
