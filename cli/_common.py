@@ -2,19 +2,47 @@
 training progress bar."""
 import json
 import os
+import shutil
 import sys
+import textwrap
 import time
 
 import click
 
-from rnnkit import plugins
+from rnnkit import __version__, plugins
 from rnnkit.callbacks import Callback
 from rnnkit.errors import RnnkitError
 from rnnkit.layers import CELLS
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
-#: traceback (``rnnkit --debug`` shows it). Plugins raise ValueError for inputs they cannot read.
-USER_ERRORS = (RnnkitError, FileNotFoundError, ValueError)
+#: traceback (``rnnkit --debug`` shows it). rnnkit's own errors, and file problems that name their
+#: file (see :func:`user_error_message`); anything else (a ValueError, a TypeError) is a bug.
+USER_ERRORS = (RnnkitError, OSError, MemoryError)
+
+
+def user_error_message(err):
+    """The plain message of an error the user can fix, or None when ``err`` is a bug.
+
+    An OSError counts when it names its file (missing, not a folder, no permission, disk full);
+    running out of memory counts, with numpy's size and what to make smaller.
+    """
+    if isinstance(err, RnnkitError):
+        return str(err) or type(err).__name__
+    if isinstance(err, MemoryError):
+        needed = f" ({err})" if str(err) else ""
+        return (f"not enough memory{needed}. Make the model or its batches smaller (--units, "
+                f"--batch-size, or a config's sizes), or use --float32, which halves it.")
+    if isinstance(err, OSError) and err.filename is not None:
+        return f"{err.filename}: {err.strerror or err}"
+    return None
+
+
+def bug_message(err, command):
+    """What the user sees of an error that is rnnkit's (or a plugin's) bug, not theirs."""
+    return (f"{type(err).__name__}: {err}\nThis is a bug in rnnkit or in the architecture's "
+            f"plugin, not something you did. Run `rnnkit --debug {command}` to see the "
+            f"traceback, and report it with that output (rnnkit {__version__}) to the rnnkit "
+            f"maintainers, or to the plugin's authors when the traceback ends in their package.")
 
 
 def use_colour(stream=None):
@@ -34,7 +62,8 @@ def style(text, **kwargs):
 
 
 def echo_json(data):
-    click.echo(json.dumps(data, indent=2, default=_json_default))
+    """``data`` as indented JSON; non-ASCII text stays as it is (``"é"``, not ``"\\u00e9"``)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
 
 
 def _json_default(x):
@@ -111,16 +140,23 @@ class ProgressReporter(Callback):
 
     On a terminal the bar redraws in place; otherwise (a log file, a pipe, CI) it prints a plain
     progress line every ``plain_every`` seconds of a long epoch. Either way each epoch ends with
-    one line of metrics.
+    one line of metrics. Every line fits the terminal's width (``COLUMNS``, else the terminal's
+    own, else 80): the bar shrinks, then the rate and the ETA go, because a redrawn line that
+    wraps leaves half-drawn copies behind; the epoch's metrics wrap onto indented lines.
     """
 
     width = 24
 
-    def __init__(self, stream=None, tty=None, plain_every=30.0):
+    def __init__(self, stream=None, tty=None, plain_every=30.0, columns=None):
         self.stream = stream
         self.tty = use_colour_free_tty(stream) if tty is None else tty
         self.plain_every = plain_every
+        self.columns = columns
         self.total_epochs = None
+
+    def _room(self):
+        """Characters a line may use: the width less one (some terminals wrap at the last)."""
+        return max((self.columns or terminal_columns()) - 1, 20)
 
     def on_train_begin(self, model, epochs):
         super().on_train_begin(model, epochs)
@@ -150,11 +186,7 @@ class ProgressReporter(Callback):
             if now - self.last_draw < 0.1 and batch < self.n_batches:
                 return None
             self.last_draw = now
-            _, _, status = self._status(batch, logs["loss"], now)
-            filled = int(self.width * batch / max(self.n_batches, 1))
-            bar = "#" * filled + "-" * (self.width - filled)
-            self._write(f"\r{self._label()} [{bar}] {batch}/{self.n_batches}  {status}\x1b[K",
-                        nl=False)
+            self._write(f"\r{self._bar_line(batch, logs['loss'], now)}\x1b[K", nl=False)
             self.drawn = True
         elif now - self.last_draw >= self.plain_every and batch < self.n_batches:
             self.last_draw = now
@@ -162,15 +194,37 @@ class ProgressReporter(Callback):
             self._write(f"  {self._label()}: {batch}/{self.n_batches} batches  {status}")
         return None
 
+    def _bar_line(self, batch, loss, now):
+        """The redrawn line: label, bar, count and as much of the status as fits."""
+        rate, eta, _ = self._status(batch, loss, now)
+        head, count, room = self._label(), f"{batch}/{self.n_batches}", self._room()
+        statuses = (f"loss {loss:.4f}  {rate:.1f} batch/s  ETA {_clock(eta)}",
+                    f"loss {loss:.4f}  ETA {_clock(eta)}", f"loss {loss:.4f}", "")
+        for status in statuses:
+            bar_width = min(self.width, room - len(f"{head} [] {count}  {status}"))
+            if bar_width >= 5:
+                filled = int(bar_width * batch / max(self.n_batches, 1))
+                bar = "#" * filled + "-" * (bar_width - filled)
+                return f"{head} [{bar}] {count}  {status}".rstrip()
+        return f"{head} {count}"[:room]
+
     def on_epoch_end(self, epoch, logs):
         if self.tty and self.drawn:
             self._write("\r\x1b[K", nl=False)
         parts = [f"{k} {fmt(v)}" for k, v in logs.items() if k not in ("epoch", "seconds")]
         seconds = logs.get("seconds", time.perf_counter() - self.start)
         rate = self.n_batches / seconds if seconds > 0 else 0.0
-        head = style(self._label(), bold=True)
-        self._write(f"{head} - {self.n_batches} batches - " + " - ".join(parts)
-                    + f" - {seconds:.1f}s ({rate:.0f} batch/s)")
+        head = self._label()
+        line = (f"{head} - {self.n_batches} batches - " + " - ".join(parts)
+                + f" - {seconds:.1f}s ({rate:.0f} batch/s)")
+        lines = textwrap.wrap(line, self._room(), subsequent_indent="  ", break_on_hyphens=False)
+        lines[0] = style(head, bold=True) + lines[0][len(head):]
+        self._write("\n".join(lines))
+
+
+def terminal_columns():
+    """The terminal's width: ``COLUMNS`` if set, else the terminal's own, else 80."""
+    return shutil.get_terminal_size((80, 24)).columns
 
 
 def use_colour_free_tty(stream=None):

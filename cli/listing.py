@@ -1,20 +1,31 @@
 """``rnnkit list``: the registered architectures, and the broken ones with their error."""
+import textwrap
+
 import click
 
 from rnnkit import plugins
 
-from ._common import echo_json, style
+from ._common import echo_json, style, terminal_columns
+
+
+def _fitted(line, room, indent):
+    """``line`` wrapped to ``room`` characters, its next lines indented by ``indent`` (leaving at
+    least 20 characters for the words)."""
+    return textwrap.wrap(line, room, subsequent_indent=" " * min(indent, room - 20),
+                         break_on_hyphens=False, drop_whitespace=True) or [""]
 
 
 def architecture_rows():
-    """One dict per registered architecture: name, kind, summary, package, error (or None)."""
+    """One dict per registered architecture: name, kind, summary, package, cells, input (what
+    predict reads), error (or None)."""
     rows = []
     for entry in plugins.discover():
         row = {"name": entry.name, "kind": None, "summary": None, "package": entry.package,
-               "cells": [], "error": entry.error}
+               "cells": [], "input": None, "error": entry.error}
         if row["error"] is None:
             arch = entry.load()
-            row.update(kind=arch.kind, summary=arch.summary, cells=list(arch.cells or ()))
+            row.update(kind=arch.kind, summary=arch.summary, cells=list(arch.cells or ()),
+                       input=arch.input_help)
         rows.append(row)
     return rows
 
@@ -49,11 +60,24 @@ def list_command(as_json):
         wn = max(len(r["name"]) for r in good)
         wk = max(len(r["kind"]) for r in good)
         wc = max(len("CELLS"), *(len(r["cell_list"]) for r in good))
-        click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  SUMMARY",
-                         bold=True))
+        room = max(terminal_columns() - 1, 20)
+        table = wn + wk + wc + 6 + 20 <= room      # 20 for the summary; else one block each
+        if table:
+            click.echo(style(f"{'NAME'.ljust(wn)}  {'KIND'.ljust(wk)}  {'CELLS'.ljust(wc)}  "
+                             f"SUMMARY", bold=True))
         for r in good:
-            click.echo(f"{style(r['name'].ljust(wn), fg='cyan')}  {r['kind'].ljust(wk)}  "
-                       f"{r['cell_list'].ljust(wc)}  {r['summary']}  [{r['package']}]")
+            if table:
+                head = f"{r['name'].ljust(wn)}  {r['kind'].ljust(wk)}  {r['cell_list'].ljust(wc)}  "
+                lines = _fitted(head + f"{r['summary']}  [{r['package']}]", room, len(head))
+                lines += _fitted(f"{' ' * wn}  predict reads: {r['input']}", room, wn + 4)
+            else:
+                lines = [r["name"]]
+                for text in (f"{r['kind']}, cells {r['cell_list']}",
+                             f"{r['summary']}  [{r['package']}]", f"predict reads: {r['input']}"):
+                    lines += _fitted("  " + text, room, 4)
+            name = r["name"].ljust(wn) if table else r["name"]
+            lines[0] = style(name, fg="cyan") + lines[0][len(name):]
+            click.echo("\n".join(lines))
     if broken:
         if good:
             click.echo("")

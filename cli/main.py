@@ -4,23 +4,46 @@ Every command only calls rnnkit's public Python API (``rnnkit.runs``, ``rnnkit.g
 ``rnnkit.trace``, ``rnnkit.plugins``). Mistakes a user can fix (see ``_common.USER_ERRORS``) are
 printed as ``Error: <message>`` with exit status 1 and no traceback, unless ``--debug`` is given.
 """
+import os
+import shlex
+import sys
+import warnings
+
 import click
 
 from rnnkit import __version__
 
-from ._common import USER_ERRORS
+from ._common import USER_ERRORS, bug_message, user_error_message
 
 
 class RnnkitGroup(click.Group):
-    """A group that turns user errors into ``Error: ...`` (exit 1) unless --debug is on."""
+    """A group that turns user errors into ``Error: ...`` (exit 1) unless --debug is on; any
+    other exception is shown as a bug (one line, how to see its traceback, where to report)."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["rnnkit.argv"] = list(args)        # for the bug message's `rnnkit --debug ...`
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
-        except USER_ERRORS as err:
+            # numpy's RuntimeWarnings (overflow, invalid value) are never shown to a user: rnnkit
+            # checks its results for NaN and infinity and says what went wrong instead
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:            # `rnnkit list | head`: the reader has gone; no more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except Exception as err:
             if ctx.params.get("debug"):
                 raise
-            raise click.ClickException(str(err) or type(err).__name__) from None
+            message = user_error_message(err) if isinstance(err, USER_ERRORS) else None
+            if message is None:
+                command = shlex.join(ctx.meta.get("rnnkit.argv", []))
+                raise click.ClickException(bug_message(err, command)) from None
+            raise click.ClickException(message) from None
         except KeyboardInterrupt:
             if ctx.params.get("debug"):
                 raise

@@ -97,7 +97,8 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
 @click.command("evaluate")
 @run_dir_argument
 @click.option("--data", "data_path", metavar="PATH",
-              help="Evaluate on this data file instead of the run's test split.")
+              help="Score every sample of this file (the training format), encoded with the "
+                   "run's vocabularies and scales, instead of the run's test split.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate(run_dir, data_path, as_json):
     """Test metrics of a trained run, beside the architecture's baseline.
@@ -111,9 +112,17 @@ def evaluate(run_dir, data_path, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(style(f"{result['arch']} on {result['data']} data", bold=True))
+    click.echo(style(f"{result['arch']} on {result['data']} data ({result['samples']:,} "
+                     f"samples)", bold=True))
     for line in metrics_table(result["test"], result["baseline"]):
         click.echo(line)
+    if result["baseline_is"]:
+        click.echo(f"Baseline: {result['baseline_is']}")
+    if result["status"] != "finished":
+        click.echo(style(f"The run is {result['status']} after {result['epochs']} epoch"
+                         f"{'' if result['epochs'] == 1 else 's'}: these are the weights it "
+                         f"reached, not a finished model. Resume it with `rnnkit train --resume "
+                         f"{result['run']}`.", fg="yellow"))
 
 
 @click.command("predict")

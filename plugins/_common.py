@@ -11,24 +11,46 @@ each architecture's own keys.
 
 import numpy as np
 
+from rnnkit.errors import ConfigError, DataError
 from rnnkit.optimizers import Adam
 
 
 # ---- configuration -----------------------------------------------------------------------------
 
 def check_positive_ints(config, *keys):
-    """Raise ValueError unless every key in ``keys`` is a positive integer in ``config``."""
+    """Raise ConfigError (a ValueError) unless every key in ``keys`` is a positive integer in
+    ``config``."""
     for key in keys:
         v = config.get(key)
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"config {key!r} must be a positive integer, got {v!r}")
+            raise ConfigError(f"config {key!r} must be a positive integer, got {v!r}")
+
+
+def check_at_least(config, key, low, meaning):
+    """Raise ConfigError unless ``config[key]`` is a number >= ``low`` (``meaning``: of the
+    lowest value, for the message)."""
+    v = config.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= low:
+        raise ConfigError(f"config {key!r} must be a number >= {low} ({meaning}), got {v!r}")
 
 
 def check_fraction(config, key, low=0.0, high=1.0):
     v = config.get(key)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not low < v < high:
-        raise ValueError(f"config {key!r} must be a number between {low} and {high} (exclusive), "
-                         f"got {v!r}")
+        raise ConfigError(f"config {key!r} must be a number between {low} and {high} "
+                          f"(exclusive), got {v!r}")
+
+
+def check_known_labels(path, what, found, known):
+    """Raise DataError naming the labels of ``found`` that a run never saw (not in ``known``):
+    its model has no output for them, so new data holding them cannot be scored."""
+    unseen = sorted(set(found) - set(known))
+    if unseen:
+        raise DataError(f"{path}: {len(unseen)} {what}{'s' if len(unseen) > 1 else ''} the run "
+                        f"never saw: {', '.join(map(str, unseen[:10]))}"
+                        f"{' ...' if len(unseen) > 10 else ''}. Its model knows "
+                        f"{', '.join(map(str, known))}; remove those lines, or train on data "
+                        f"that has them.")
 
 
 def optimizer(config):

@@ -43,6 +43,7 @@ from rnnkit import Sequential
 from rnnkit import config as rk_config
 from rnnkit import threads
 from rnnkit.data import DataError, default_text, hello, one_hot, read_text
+from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -50,6 +51,12 @@ from . import _common
 
 TEXTS = {"zen": default_text, "hello": hello}
 DEFAULT_PROMPTS = {"zen": "Beautiful is", "hello": "h"}
+
+
+def read_plain_text(path):
+    """The text of ``path`` with Windows line ends (CRLF) and lone CRs read as newlines: a
+    carriage return is never a character the model learns."""
+    return read_text(path).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def char_windows(text, alphabet, seq_len, stride=1):
@@ -80,6 +87,7 @@ class CharLM(Architecture):
     data_help = ("any UTF-8 text file (at least a few hundred characters to learn something). "
                  "Default: The Zen of Python (text=zen) or the lecture's 'hello' (text=hello).")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a prompt whose text the model continues, e.g. \"hel\""
 
     def default_config(self):
         return {"cell": "lstm", "units": 128, "text": "zen", "seq_len": 40, "stride": 3,
@@ -89,11 +97,11 @@ class CharLM(Architecture):
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
         if path is not None:
-            text = read_text(path)
+            text = read_plain_text(path)
             return self._dataset(text, config, str(path), prompt=text[:12])
         if config["text"] not in TEXTS:
-            raise ValueError(f"unknown text {config['text']!r}; choose one of {', '.join(TEXTS)} "
-                             f"or pass --data PATH")
+            raise ConfigError(f"unknown text {config['text']!r}; choose one of "
+                              f"{', '.join(TEXTS)} or pass --data PATH")
         text = TEXTS[config["text"]]()
         if config["text"] == "hello":
             config = dict(config, seq_len=len(text) - 1, stride=1)
@@ -106,8 +114,23 @@ class CharLM(Architecture):
                              "first 160 characters of the Zen of Python (small_data)",
                              prompt="Beautiful is")
 
+    def encode_data(self, config, meta, path):
+        """Every window of the text at ``path`` in the run's alphabet (characters outside it
+        are left out, and counted in ``info``); ``train`` is the same windows."""
+        text = read_plain_text(path)
+        alphabet, T = meta["alphabet"], meta["seq_len"]
+        known = "".join(c for c in text if c in set(alphabet))
+        if len(known) < T + 1:
+            raise DataError(f"{path}: {len(known)} characters of the run's alphabet, fewer than "
+                            f"seq_len + 1 = {T + 1}; give a longer text")
+        x, y = char_windows(known, alphabet, T, config["stride"])
+        data = (one_hot(x, len(alphabet), config["floatx"]), y)
+        return Dataset(train=data, test=data, meta=meta,
+                       info={"source": str(path), "unknown_characters": len(text) - len(known)})
+
     def _dataset(self, text, config, source, prompt):
         _common.check_positive_ints(config, "seq_len", "stride", "sample_length")
+        _common.check_at_least(config, "temperature", 0, "0 = always the most probable character")
         T, stride = config["seq_len"], config["stride"]
         if len(text) < T + 1:
             raise DataError(f"{source}: the text has {len(text)} characters, fewer than seq_len + 1 "
@@ -171,7 +194,7 @@ class CharLM(Architecture):
         index = {c: k for k, c in enumerate(meta["alphabet"])}
         chars = [c for c in text if c in index]
         if not chars:
-            raise ValueError(f"char-lm: none of the characters of {text!r} is in the model's "
+            raise InputError(f"char-lm: none of the characters of {text!r} is in the model's "
                              f"alphabet {''.join(meta['alphabet'])!r}")
         return one_hot(np.array([[index[c] for c in chars]]), len(index)), chars
 
@@ -200,7 +223,7 @@ def sample(model, meta, prompt, length, temperature, rng):
     dropped = {c for c in prompt if c not in index}
     ids = [index[c] for c in prompt if c in index]
     if not ids:
-        raise ValueError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
+        raise InputError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
                          f"model's alphabet {''.join(alphabet)!r}")
     T, V = meta["seq_len"], len(alphabet)
     made = []

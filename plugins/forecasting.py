@@ -47,6 +47,7 @@ import numpy as np
 from rnnkit import Sequential
 from rnnkit.callbacks import Callback
 from rnnkit.data import AIRLINE_CITATION, DataError, load_airline, read_text
+from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -109,12 +110,13 @@ def fit_transform(values, n_train, transform):
         if transform == "logdiff":
             if (v <= 0).any():
                 raise DataError("transform 'logdiff' needs positive values (it takes logarithms); "
-                                "use --transform diff or minmax for this series.")
+                                "for this series put \"transform\": \"diff\" (or \"minmax\") "
+                                "in a --config file.")
             v = np.log(v)
         d = np.diff(v)
         sd = float(d[:n_train - 1].std()) or 1.0
         return d / sd, 1, {"sd": sd}
-    raise ValueError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
+    raise ConfigError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
 
 
 def inverse(z_pred, previous, transform, scale):
@@ -143,6 +145,7 @@ class Forecasting(Architecture):
                  "Month,Passengers) the last column is the series. Default: the lecture's airline "
                  "passengers 1949-1960.")
     cells = ("rnn", "lstm", "gru")
+    input_help = "the last values of the series, e.g. 112 118 132 ... (at least window + 1)"
 
     def default_config(self):
         return {"cell": "rnn", "units": 10, "window": 12, "transform": "logdiff",
@@ -159,6 +162,28 @@ class Forecasting(Architecture):
             source = str(path)
         return self._dataset(labels, values, config, source)
 
+    def encode_data(self, config, meta, path):
+        """Every month of the series at ``path`` that a window can predict, in the run's
+        transform and scale (not refitted to the file); ``train`` is the same windows."""
+        labels, values = read_series(path)
+        values = np.asarray(values, dtype=np.float64)
+        window, offset, transform = meta["window"], meta["offset"], meta["transform"]
+        if transform == "logdiff" and (values <= 0).any():
+            raise DataError(f"{path}: the run reads the log of the series (transform logdiff), "
+                            f"so every value must be > 0")
+        targets = np.arange(offset + window, len(values))      # each month a window predicts
+        if targets.size == 0:
+            raise DataError(f"{path}: {len(values)} values are too few; the model reads "
+                            f"{window} months, so give at least {offset + window + 1}")
+        z = _transform_with(values, transform, meta["scale"])
+        dtype = config["floatx"]
+        x = np.stack([z[t - offset - window:t - offset] for t in targets])[:, :, None].astype(dtype)
+        y = z[targets - offset][:, None].astype(dtype)
+        scored = dict(meta, values=[float(v) for v in values], labels=[str(s) for s in labels],
+                      test_targets=[int(t) for t in targets])
+        return Dataset(train=(x, y), test=(x, y), meta=scored,
+                       info={"source": str(path), "values": len(values)})
+
     def small_data(self, config):
         """A 60-month synthetic series: a trend plus a 12-month wave (deterministic)."""
         t = np.arange(60)
@@ -171,7 +196,8 @@ class Forecasting(Architecture):
         _common.check_fraction(config, "test_fraction")
         transform, window = config["transform"], config["window"]
         if transform not in TRANSFORMS:
-            raise ValueError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
+            raise ConfigError(f"unknown transform {transform!r}; choose one of "
+                              f"{', '.join(TRANSFORMS)}")
         T = len(values)
         n_test = math.ceil(config["test_fraction"] * T - 1e-9)
         n_train = T - n_test                      # months 0 .. n_train-1 are training months
@@ -245,20 +271,30 @@ class Forecasting(Architecture):
             try:
                 values = np.array([float(s) for s in text.replace(",", " ").split()])
             except ValueError:
-                raise ValueError(f"forecasting demo: give numbers, the last values of the series "
+                raise InputError(f"forecasting demo: give numbers, the last values of the series "
                                  f"(at least {window + meta['offset']}), got {text!r}") from None
             labels = [f"t{k - len(values) + 1:+d}" if k < len(values) - 1 else "t"
                       for k in range(len(values))]
         else:
             values, labels = np.asarray(meta["values"]), meta["labels"]
+        if not np.all(np.isfinite(values)):
+            raise InputError(f"forecasting demo: give finite numbers (no nan or inf), got "
+                             f"{text!r}")
+        if transform == "logdiff" and np.any(values <= 0):
+            raise InputError(f"forecasting demo: this model reads the log of the series "
+                             f"(transform logdiff), so every value must be > 0, got {text!r}")
         need = window + meta["offset"]
         if len(values) < need:
-            raise ValueError(f"forecasting demo: the model reads {window} months"
+            raise InputError(f"forecasting demo: the model reads {window} months"
                              f"{' of changes' if meta['offset'] else ''}, so give at least {need} "
                              f"values, got {len(values)}")
         z = _transform_with(values, transform, scale)
         x = np.asarray(z[-window:])[None, :, None]        # the recurrent layer casts to its dtype
-        nxt = float(inverse(model.predict(x), values[-1:], transform, scale)[0])
+        with np.errstate(all="ignore"):                  # an overflow is refused just below
+            nxt = float(inverse(model.predict(x), values[-1:], transform, scale)[0])
+        if not math.isfinite(nxt):
+            raise InputError(f"forecasting demo: the forecast for these values is not a finite "
+                             f"number; give values of the size of the series it was trained on")
         lines = [f"last {min(need, len(values))} values: "
                  + ", ".join(f"{l} {v:g}" for l, v in zip(labels[-need:], values[-need:])),
                  f"forecast for the next step: {nxt:.1f}   (persistence says {values[-1]:g})"]

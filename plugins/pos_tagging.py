@@ -42,6 +42,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, info_postag, fetch_postag, load_postag, pad_sequences
+from rnnkit.errors import InputError
 from rnnkit.layers import Bidirectional, Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -85,6 +86,7 @@ class PosTagging(Architecture):
                  "CoNLL-U (.conllu: word form and UPOS tag). Default: the nlp-id Indonesian corpus, "
                  "downloaded on first use (`rnnkit data fetch pos-tagging`).")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a sentence to tag, e.g. \"saya makan nasi\""
     bucket_by_length = True       # batches of sentences of similar length, cut to their longest
 
     def default_config(self):
@@ -97,6 +99,21 @@ class PosTagging(Architecture):
         corpus = load_postag(path, progress=progress)
         source = str(path) if path is not None else f"nlp-id 0.1.23.0 POS corpus ({info_postag()['path']})"
         return self._dataset(corpus.sentences, corpus.tags, config, source, skipped=corpus.skipped)
+
+    def encode_data(self, config, meta, path):
+        """Every sentence of ``path`` with the run's vocabulary (unknown words -> ``<unk>``) and
+        tag set; a tag the run never saw is a DataError. ``train`` is the same sentences."""
+        corpus = load_postag(path)
+        words = [[normalise_word(w) for w in sent] for sent in corpus.sentences]
+        tags = [[t.upper() for t in sent] for sent in corpus.tags]
+        _common.check_known_labels(path, "tag", {t for sent in tags for t in sent}, meta["tags"])
+        vocab = Vocabulary.from_dict(meta["words"])
+        index = {t: k for k, t in enumerate(meta["tags"])}
+        longest = max(len(s) for s in words)
+        x, _ = pad_sequences([vocab.encode(s) for s in words], maxlen=longest)
+        y, _ = pad_sequences([[index[t] for t in s] for s in tags], maxlen=longest)
+        info = {"source": str(path), "sentences": len(words), "skipped_lines": int(corpus.skipped)}
+        return Dataset(train=(x, y), test=(x, y), meta=meta, info=info)
 
     def small_data(self, config):
         """60 generated sentences from a 20-word toy grammar (deterministic by ``seed``)."""
@@ -185,7 +202,7 @@ class PosTagging(Architecture):
         """Word ids of ``text`` (unknown words -> <unk>) and its words."""
         words = tokenize(text)
         if not words:
-            raise ValueError(f"pos-tagging: no words to tag in {text!r}")
+            raise InputError(f"pos-tagging: no words to tag in {text!r}")
         vocab = Vocabulary.from_dict(meta["words"])
         return np.array([vocab.encode([normalise_word(w) for w in words])]), words
 
@@ -196,9 +213,11 @@ class PosTagging(Architecture):
         for text in _as_list(inputs) or [DEFAULT_SENTENCE]:
             words = tokenize(text)
             if not words:
-                lines.append(f"(nothing to tag in {text!r})")
-                continue
+                raise InputError(f"pos-tagging: no words to tag in {text!r}")
             ids = np.array([vocab.encode([normalise_word(w) for w in words])])
+            if (ids == vocab.unk_index).all():
+                raise InputError(f"pos-tagging: none of the words of {text!r} is in the model's "
+                                 f"vocabulary, so there is nothing to tag them by")
             predicted = model.predict(ids)[0].argmax(-1)
             tagged = [f"{w}{'*' if i == vocab.unk_index else ''}/{tags[k]}"
                       for w, i, k in zip(words, ids[0], predicted)]

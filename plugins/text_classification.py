@@ -31,6 +31,7 @@ import numpy as np
 
 from rnnkit import Sequential
 from rnnkit.data import DataError, Vocabulary, language_phrases, pad_sequences, read_text
+from rnnkit.errors import InputError
 from rnnkit.layers import Dense, Embedding, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
@@ -79,6 +80,7 @@ class TextClassification(Architecture):
     data_help = ("a UTF-8 TSV file, one 'text<TAB>label' per line (# comments and blank lines "
                  "skipped). Default: emoji names in en, de, es, fr, id, it, pt, tr.")
     cells = ("lstm", "gru", "rnn")
+    input_help = "a short phrase whose language it names"
     bucket_by_length = True       # batches of phrases of similar length, cut to their longest
 
     def default_config(self):
@@ -93,6 +95,20 @@ class TextClassification(Architecture):
         else:
             pairs, source = read_labelled(path), str(path)
         return self._dataset(pairs, config, source)
+
+    def encode_data(self, config, meta, path):
+        """Every phrase of ``path`` with the run's characters (unknown -> ``<unk>``) and classes;
+        a label the run never saw is a DataError. ``train`` is one sample of the run's training
+        majority, so the baseline is the run's own."""
+        pairs = read_labelled(path)
+        classes = meta["classes"]
+        _common.check_known_labels(path, "label", {label for _, label in pairs}, classes)
+        chars, index = Vocabulary.from_dict(meta["chars"]), {c: k for k, c in enumerate(classes)}
+        x, _ = pad_sequences([chars.encode(t.lower()) for t, _ in pairs], maxlen=meta["max_len"])
+        y = np.array([index[label] for _, label in pairs], dtype=np.int64)
+        majority = (x[:1], np.array([index[meta["majority"]]], dtype=np.int64))
+        return Dataset(train=majority, test=(x, y), meta=meta,
+                       info={"source": str(path), "phrases": len(pairs)})
 
     def small_data(self, config):
         """90 generated 'words' in three toy languages told apart by their vowels."""
@@ -164,7 +180,7 @@ class TextClassification(Architecture):
         chars = Vocabulary.from_dict(meta["chars"])
         lowered = text.lower()[:meta["max_len"]]
         if not lowered:
-            raise ValueError("text-classification: the text to encode is empty")
+            raise InputError("text-classification: the text to encode is empty")
         return np.array([chars.encode(lowered)]), list(lowered)
 
     def demo(self, model, meta, inputs=None):
@@ -173,10 +189,10 @@ class TextClassification(Architecture):
         phrases = [inputs] if isinstance(inputs, str) else list(inputs or DEFAULT_PHRASES)
         lines = []
         for phrase in phrases:
+            if not any(c in chars for c in phrase.lower()):
+                raise InputError(f"text-classification: none of the characters of {phrase!r} is "
+                                 f"in the model's alphabet, so there is nothing to read")
             ids, _ = pad_sequences([chars.encode(phrase.lower())], maxlen=meta["max_len"])
-            if not ids.any():
-                lines.append(f"{phrase!r}: nothing to read")
-                continue
             width = max(int((ids != 0).sum()), 1)
             p = model.predict(ids[:, :width])[0]
             top = np.argsort(p)[::-1][:3]

@@ -56,7 +56,7 @@ from rnnkit.plugins import Architecture, Dataset
 from rnnkit.seq2seq import (END, START, KeepBest, encoder_array, greedy_decode, sequence_metrics,
                             sequence_scores, sequence_vocabulary, teacher_forcing)
 
-from ._common import emoji_data_info, optimizer
+from ._common import check_positive_ints, emoji_data_info, optimizer
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -166,6 +166,7 @@ class Translation(Architecture):
     summary = "English to Indonesian emoji names: encoder-decoder, teacher forcing, greedy decoding"
     headline_metric = "token_accuracy"
     cells = ("rnn", "lstm", "gru")
+    input_help = "an English phrase to translate, e.g. \"red heart\""
     data_help = ("a UTF-8 text file with one pair per line, 'source phrase<TAB>target phrase'; "
                  "blank lines and lines starting with # are skipped. Default: English and "
                  "Indonesian emoji names from the emoji package.")
@@ -190,8 +191,20 @@ class Translation(Architecture):
         return self._dataset(tiny_pairs(), dict(config, test_fraction=0.25, val_fraction=0.0),
                              "tiny built-in colour-noun pairs")
 
+    def encode_data(self, config, meta, path):
+        """Every pair of ``path`` with the run's vocabularies (unknown words -> ``<unk>``);
+        ``train`` is the same pairs."""
+        tokens = [(tokenize(s), tokenize(t)) for s, t in read_pairs(path)]
+        src_vocab = Vocabulary.from_dict(meta["src_vocab"])
+        tgt_vocab = Vocabulary.from_dict(meta["tgt_vocab"])
+        data = teacher_forcing([s for s, _ in tokens], [t for _, t in tokens], src_vocab,
+                               tgt_vocab, src_len=max(len(s) for s, _ in tokens))
+        return Dataset(train=data, test=data, meta=meta,
+                       info={"source": str(path), "pairs": len(tokens)})
+
     def _dataset(self, pairs, config, source):
         """Split ``pairs`` at random (seeded) into test, validation and training sets."""
+        check_positive_ints(config, "patience")
         rng = np.random.default_rng(config["seed"])
         order = rng.permutation(len(pairs))
         n_test = max(1, int(round(len(pairs) * config["test_fraction"])))
@@ -234,6 +247,7 @@ class Translation(Architecture):
         return sequence_metrics(model, x, y, vocab, data.meta["max_len"])
 
     def baseline(self, data):
+        """Word by word: each source word's most associated target word in the training pairs."""
         vocab = Vocabulary.from_dict(data.meta["tgt_vocab"])
         src_vocab = Vocabulary.from_dict(data.meta["src_vocab"])
         dictionary = data.meta["dictionary"]

@@ -39,6 +39,11 @@ class RunError(RnnkitError, ValueError):
     """A run folder is missing, incomplete, corrupt, or in use by another run."""
 
 
+class InputError(RnnkitError, ValueError):
+    """An input given to a trained model (``rnnkit predict``: a sentence, numbers, a prompt)
+    cannot be used; the message says what the architecture reads."""
+
+
 class PluginError(RnnkitError):
     """A plugin could not be found, imported, or does not follow the protocol."""
 

@@ -38,7 +38,7 @@ hook                             who calls it, with which data
                                  gradcheck, the kit): hyperparameters with at least
                                  ``REQUIRED_CONFIG_KEYS``
 ``load_data(config, path)`` *    ``train`` (``--data PATH`` or its default data),
-                                 ``evaluate RUN`` (``--data PATH`` or the run's data)
+                                 ``evaluate RUN`` (the run's data)
 ``small_data(config)`` *         ``summary --arch``, ``gradcheck --arch``, the kit
 ``build_model(config, meta)`` *  ``train`` (load_data's meta); ``summary``/``gradcheck``
                                  (small_data's meta); every command reading a run folder
@@ -51,6 +51,8 @@ config)``                        the headline metric to each epoch's row
                                  simple baseline
 ``demo(model, meta, inputs)`` *  ``predict RUN [INPUTS]``: the user's inputs, or its own
 ``encode(meta, text)``           ``plot hidden RUN TEXT``: ``(x, tokens)`` for one text
+``encode_data(config, meta,      ``evaluate RUN --data PATH``: every sample of a new file,
+path)``                          encoded with the run's stored meta, as ``data.test``
 ``fetch(progress)``              ``data fetch NAME``: download the default corpus
 ``data_info()``                  ``data info NAME``: where the corpus is cached, size, licence
 ================================ ========================================================
@@ -72,9 +74,12 @@ import importlib.metadata as md
 import sys
 from dataclasses import dataclass, field
 
-from .errors import PluginError  # re-exported: plugin authors catch it here
+import numpy as np
 
-API_VERSION = "1.0"
+from .errors import DataError, PluginError  # re-exported: plugin authors catch it here
+from .fileio import jsonable
+
+API_VERSION = "1.1"
 GROUP = "rnnkit.architectures"
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 
@@ -108,6 +113,7 @@ ATTRIBUTES = {
     "headline_metric": (False, "the metric evaluate reports first (default \"accuracy\")"),
     "data_help": (False, "the formats --data PATH accepts"),
     "cells": (False, "the --cell choices it supports, e.g. (\"rnn\", \"lstm\", \"gru\")"),
+    "input_help": (False, "what `rnnkit predict RUN INPUT...` reads, shown by `rnnkit list`"),
     "bucket_by_length": (False, "True: the default fit batches padded token ids (an Embedding "
                                 "with mask_zero) by length, each batch cut to its longest"),
 }
@@ -121,8 +127,8 @@ HOOKS = {
     "load_data": Hook(
         "load_data(config, path=None, progress=None)", True,
         "a Dataset (its default data when path is None); progress(message) reports downloads",
-        "train (--data PATH, else its default data); evaluate RUN (--data PATH, else the data "
-        "the run was trained on)"),
+        "train (--data PATH, else its default data); evaluate RUN (the data the run was "
+        "trained on; --data PATH goes to encode_data)"),
     "small_data": Hook(
         "small_data(config)", True,
         "a tiny Dataset made on the spot (no downloads)",
@@ -159,6 +165,12 @@ HOOKS = {
         "encode(meta, text)", False,
         "(x, tokens): the model input for one text (batch of 1) and the tokens it shows",
         "plot hidden RUN TEXT"),
+    "encode_data": Hook(
+        "encode_data(config, meta, path)", False,
+        "a Dataset whose test holds every sample of the file at path, encoded with the run's "
+        "stored meta (unknown words -> the unknown token; an unseen label is a DataError); "
+        "default: load_data(config, path) with its splits joined, when its meta is the run's",
+        "evaluate RUN --data PATH"),
     "fetch": Hook(
         "fetch(progress=None)", False,
         "data_info() after downloading the default corpus; default: nothing to fetch",
@@ -199,6 +211,7 @@ class Architecture:
     headline_metric = "accuracy"
     data_help = "this architecture has no --data format"
     cells = ()
+    input_help = "see the architecture's documentation"
     bucket_by_length = False
 
     def default_config(self):
@@ -254,6 +267,25 @@ class Architecture:
                           f"no encode(meta, text) method); hidden-state figures work for runs of "
                           f"char-lm, pos-tagging and text-classification")
 
+    def encode_data(self, config, meta, path):
+        """A Dataset whose ``test`` is every sample of the file ``path`` (in the ``--data``
+        format), encoded with a trained run's ``meta``: what ``rnnkit evaluate RUN --data PATH``
+        scores. ``train`` may hold the same samples (baselines that count read it).
+
+        Default: ``load_data(config, path)`` with its train, val and test joined into ``test``,
+        which is right when the meta does not depend on the file (a fixed alphabet). An
+        architecture that builds vocabularies or scales from its data overrides this to encode
+        with ``meta``'s instead; without it, a file whose meta differs is a DataError.
+        """
+        data = self.load_data(config, path)
+        if jsonable(data.meta) != jsonable(meta):
+            raise DataError(f"{path}: architecture {self.name!r} cannot encode new data with a "
+                            f"run's vocabularies or scales (it has no encode_data(config, meta, "
+                            f"path) hook), and this file gives other ones than the run's. "
+                            f"Evaluate on the run's own data (leave out --data).")
+        parts = [part for part in (data.train, data.val, data.test) if part is not None]
+        return Dataset(train=data.train, test=join_samples(parts), meta=data.meta, info=data.info)
+
     def fetch(self, progress=None):
         """Download the default corpus ahead of time; returns data_info(). Default: nothing to fetch."""
         return self.data_info()
@@ -263,6 +295,15 @@ class Architecture:
 
     def __repr__(self):
         return f"<architecture {self.name!r} ({self.kind})>"
+
+
+def join_samples(parts):
+    """One ``(x, y)`` pair of the samples of several (``x`` may be ``[x_enc, x_dec]``)."""
+    def join(arrays):
+        if isinstance(arrays[0], (list, tuple)):
+            return [join([a[k] for a in arrays]) for k in range(len(arrays[0]))]
+        return np.concatenate(arrays)
+    return join([p[0] for p in parts]), join([p[1] for p in parts])
 
 
 def protocol_problems(arch):

@@ -17,6 +17,7 @@ import numpy as np
 
 from rnnkit import config as rconfig
 from rnnkit.data import DataError, read_tagged_any
+from rnnkit.errors import InputError
 from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
 from rnnkit.models import Sequential
 from rnnkit.optimizers import SGD, Adam
@@ -88,6 +89,7 @@ class TinyTagger(Architecture):
         return {"accuracy": acc, "loss": loss}
 
     def baseline(self, data):
+        """The majority training tag for every symbol."""
         y = data.test[1]
         majority = np.bincount(data.train[1].ravel()).argmax()
         return {"accuracy": float((y == majority).mean())}
@@ -97,7 +99,7 @@ class TinyTagger(Architecture):
         lines = []
         for text in inputs:
             if len(text) != T or any(c not in meta["alphabet"] for c in text):
-                raise ValueError(f"input {text!r}: give {T} symbols from {meta['alphabet']}")
+                raise InputError(f"input {text!r}: give {T} symbols from {meta['alphabet']}")
             x = np.eye(len(meta["alphabet"]))[[meta["alphabet"].index(c) for c in text]][None]
             tags = model.predict(x)[0].argmax(-1)
             lines.append(" ".join(f"{c}/{meta['tags'][t]}" for c, t in zip(text, tags)))

@@ -116,7 +116,8 @@ def test_training_from_a_data_file(tiny):
     lines = [f"{a}\t{b}" for a, b in zip("ABCDABCDABCDABCDABCD", "AABCDABCDABCDABCDABC")]
     (tiny / "good.txt").write_text("\n".join(lines) + "\n")
     run = train("tiny-tagger", data_path="good.txt", out_dir="r", overrides={"epochs": 1})
-    assert json.loads((tiny / "r" / "run.json").read_text())["data_path"] == "good.txt"
+    # stored absolute (issue 12): the run evaluates and resumes from any folder
+    assert json.loads((tiny / "r" / "run.json").read_text())["data_path"] == str(tiny / "good.txt")
     assert run.metrics["test"]["accuracy"] >= 0
 
 

@@ -137,11 +137,14 @@ def info_postag():
     -------
     dict
         ``path`` (str, where the file is or will be), ``cached`` (bool), ``size`` (bytes, or None
-        when not cached), ``licence``, ``source``, ``sha256`` (of the wheel), ``format``.
+        when not cached), ``licence``, ``source``, ``sha256`` (of the wheel), ``format``, and
+        ``malformed_lines_skipped`` (the corpus's known malformed lines, counted here once rather
+        than warned about on every run; None when not cached).
     """
     path = postag_path()
     cached = _is_complete(path)
     return {
+        "malformed_lines_skipped": int(load_postag(path).skipped) if cached else None,
         "path": str(path),
         "cached": cached,
         "size": path.stat().st_size if cached else None,

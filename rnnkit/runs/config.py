@@ -7,6 +7,7 @@ file, then the options. So no plugin needs to merge its defaults itself.
 """
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -77,17 +78,21 @@ def given(overrides):
 def read_config_file(path):
     """Read a JSON object of hyperparameters; clear errors for a missing or malformed file."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():     # not is_file(): /dev/fd/N of <(...) is a pipe
         raise ConfigError(f"config file {str(path)!r} does not exist; pass a JSON file such as "
                           f'{{"epochs": 5, "units": 64}}')
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"config file {str(path)!r} is not UTF-8 text; write it as "
                           f"JSON") from None
     except json.JSONDecodeError as err:
+        yaml = path.suffix.lower() in (".yaml", ".yml") or not text.lstrip().startswith(("{", "["))
+        hint = (" Config files are JSON only (YAML is not read): write it as "
+                '{"epochs": 5, "units": 64}.' if yaml else "")
         raise ConfigError(f"config file {str(path)!r}, line {err.lineno}, column {err.colno}: "
-                          f"not valid JSON ({err.msg})") from None
+                          f"not valid JSON ({err.msg}).{hint}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(path)!r} must hold a JSON object of hyperparameters "
                           f"(e.g. {{\"epochs\": 5}}), not a {type(data).__name__}")
@@ -139,8 +144,9 @@ def validate_config(arch, config):
 
 
 def check_data_path(data_path):
-    """``data_path`` as a string after checking it names a non-empty file (None stays None: the
-    architecture's default data)."""
+    """``data_path`` as an absolute path (a string) after checking it names a non-empty file
+    (None stays None: the architecture's default data). Absolute, because run.json stores it:
+    the run evaluates and resumes from any folder."""
     if data_path is None:
         return None
     path = Path(data_path)
@@ -150,4 +156,4 @@ def check_data_path(data_path):
     if path.is_file() and path.stat().st_size == 0:
         raise DataError(f"data file {str(path)!r} is empty. Pass a file in the format the "
                         f"architecture documents (see `rnnkit data info NAME`).")
-    return str(path)
+    return os.path.abspath(path)

@@ -4,26 +4,35 @@ A run trains one architecture and leaves one folder::
 
     runs/pos-tagging-20250101-120000/
         config.json        the complete resolved config (defaults < --config file < options)
-        run.json           arch, data path, status, epochs done, rnnkit version
+        run.json           arch, data path (absolute), status, epochs done, rnnkit version
         model.rnnkit       the trained model (rnnkit.load_model reads it); extra = {arch, meta}
         history.csv        one row per epoch: epoch, loss, metrics, val_*, seconds
         history.json       the same rows as JSON
         metrics.json       {"arch": ..., "test": {...}, "baseline": {...}, "seconds": ...}
         loss.png, loss.pdf the loss curves
         checkpoint.npz     weights, optimizer state and history after the last complete epoch
+        running.lock       while a run writes the folder: its pid, host and start time
+
+One run writes a folder at a time: :meth:`RunFolder.claimed` creates ``running.lock`` exclusively
+(``O_EXCL``) and a second run is refused with a message naming the first. A lock left by a process
+that no longer exists on this host is taken over. A new run that fails before its first epoch
+ends (out of memory, bad data) removes what it wrote, so its ``--out`` can be used again.
 
 Every file is written atomically (:mod:`rnnkit.fileio`), so a crash or Ctrl-C never leaves half a
 file. Code outside this module asks :class:`RunFolder` for a file, never spells its name.
 """
+import contextlib
 import csv
 import io
 import json
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
-from ..errors import RunError
+from ..errors import FileWriteError, RunError
 from ..fileio import atomic_write_json, atomic_write_text, jsonable
 
 
@@ -69,6 +78,7 @@ class RunFolder:
     METRICS = "metrics.json"
     LOSS_FIGURES = ("loss.png", "loss.pdf")
     CHECKPOINT = "checkpoint.npz"
+    LOCK = "running.lock"
 
     def __init__(self, path):
         self.path = Path(path)
@@ -76,13 +86,13 @@ class RunFolder:
     @classmethod
     def new(cls, arch_name, out_dir=None):
         """The folder of a new run: ``out_dir`` if it is new or empty (a run never overwrites
-        another), else ``runs/<arch>-<date>-<time>`` (``-2``, ``-3``, ... when taken)."""
+        another), else ``runs/<arch>-<date>-<time>`` (``-2``, ``-3``, ... when taken). Nothing is
+        created until :meth:`claimed`."""
         if out_dir is not None:
             path = Path(out_dir)
-            if path.exists() and (not path.is_dir() or any(path.iterdir())):
-                raise RunError(f"--out {str(path)!r} already exists and is not an empty folder; a "
-                               f"new run never overwrites one. Choose another folder, or continue "
-                               f"that run with `rnnkit train --resume {path}`.")
+            in_use = (path / cls.LOCK).is_file()            # claimed() names the other run
+            if path.exists() and not in_use and (not path.is_dir() or any(path.iterdir())):
+                raise cls._taken(path)
             return cls(path)
         base = Path("runs") / f"{arch_name}-{datetime.now():%Y%m%d-%H%M%S}"
         path, k = base, 2
@@ -90,6 +100,12 @@ class RunFolder:
             path = base.with_name(f"{base.name}-{k}")
             k += 1
         return cls(path)
+
+    @staticmethod
+    def _taken(path):
+        return RunError(f"--out {str(path)!r} already exists and is not an empty folder; a new "
+                        f"run never overwrites one. Choose another folder, or continue that run "
+                        f"with `rnnkit train --resume {path}`.")
 
     @classmethod
     def existing(cls, path):
@@ -118,6 +134,87 @@ class RunFolder:
     def has(self, name):
         """Whether the file ``name`` (one of the class's names) is there."""
         return (self.path / name).is_file()
+
+    # ---- one writer at a time -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def claimed(self, new):
+        """Hold the folder's lock while the ``with`` block writes it.
+
+        ``new=True`` (a new run) creates the folder if needed and requires it to hold nothing but
+        the lock; if the block then fails before the first epoch's history is written, the files
+        it wrote are removed (and the folder, if it was made here), so the folder can be reused.
+        Raises :class:`RunError` naming the other run when one holds the lock, and
+        :class:`FileWriteError` when the folder cannot be made.
+        """
+        made = new and not self.path.exists()
+        if new:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise FileWriteError(f"cannot make the run folder {str(self.path)!r} "
+                                     f"({err.strerror or err}); choose an --out in a folder you "
+                                     f"can write") from None
+        self._lock()
+        try:
+            if new and any(p.name != self.LOCK for p in self.path.iterdir()):
+                raise self._taken(self.path)
+            yield self
+        except BaseException:
+            if new and not self.has(self.HISTORY_JSON):
+                self._remove_start(made)
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                (self.path / self.LOCK).unlink()
+
+    def _lock(self):
+        lock = self.path / self.LOCK
+        me = {"pid": os.getpid(), "host": socket.gethostname(),
+              "started": f"{datetime.now():%Y-%m-%d %H:%M:%S}"}
+        for _ in range(2):                  # a second try after removing a dead run's lock
+            try:
+                fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                other = self._lock_holder()
+                if other is not None and _is_dead(other):
+                    with contextlib.suppress(OSError):
+                        lock.unlink()
+                    continue
+                raise RunError(self._in_use(other)) from None
+            except OSError as err:
+                raise FileWriteError(f"cannot write in the run folder {str(self.path)!r} "
+                                     f"({err.strerror or err}); check its permissions") from None
+            with open(fd, "w", encoding="utf-8") as f:
+                json.dump(me, f)
+            return
+        raise RunError(self._in_use(self._lock_holder()))
+
+    def _lock_holder(self):
+        """The lock's ``{"pid", "host", "started"}``, or None when it cannot be read."""
+        try:
+            holder = json.loads((self.path / self.LOCK).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return holder if isinstance(holder, dict) else None
+
+    def _in_use(self, other):
+        who = ("another run" if other is None else
+               f"another run (pid {other.get('pid')} on host {other.get('host')}, started "
+               f"{other.get('started')})")
+        return (f"run folder {str(self.path)!r} is in use by {who}; wait for it to end or "
+                f"choose another --out. If that run is gone, delete "
+                f"{str(self.path / self.LOCK)!r}.")
+
+    def _remove_start(self, made):
+        """Remove what a new run wrote before its first epoch ended (the folder if it made it)."""
+        for name in (self.CONFIG, self.INFO, self.CHECKPOINT, self.MODEL, self.METRICS):
+            with contextlib.suppress(OSError):
+                (self.path / name).unlink()
+        if made:
+            with contextlib.suppress(OSError):
+                (self.path / self.LOCK).unlink()
+                self.path.rmdir()
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -194,3 +291,18 @@ class RunFolder:
                 ax.text(0.5, 0.5, f"{title}: no epochs trained yet", ha="center", va="center")
         for name in self.LOSS_FIGURES:
             save(fig, self.path / name)
+
+
+def _is_dead(holder):
+    """Whether the lock ``holder`` names a process on this host that no longer exists (a lock
+    from another host, or one that cannot be read, is taken to be alive)."""
+    pid = holder.get("pid")
+    if holder.get("host") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:                     # e.g. another user's process: it exists
+        return False
+    return False

@@ -4,13 +4,15 @@
 Each works inside ``config.scope(...)`` with the run's float type and seed, so the caller's float
 type and random generator are the same, in the same state, afterwards.
 """
+import numpy as np
+
 from .. import config as config_mod, plugins
-from ..errors import ModelFileError, RunError
+from ..errors import InputError, ModelFileError, RunError
 from ..fileio import jsonable
 from ..models.saving import read_model_file
 from .config import check_data_path, resolve_config, stored_config
 from .folder import Run, RunFolder
-from .train import build_on
+from .train import build_on, non_finite
 
 
 def load_run(run_dir, arch=None):
@@ -33,7 +35,12 @@ def load_run(run_dir, arch=None):
         header, weights = read_model_file(folder.model_path)
     except ModelFileError as err:
         raise RunError(f"the run's model is unusable: {err}") from None
-    meta = header.get("extra", {}).get("meta", {})
+    extra = header.get("extra", {})
+    meta = extra.get("meta", {})
+    if extra.get("arch", info["arch"]) != info["arch"]:
+        raise RunError(f"{str(folder.path)!r}: its {folder.INFO} names {info['arch']!r} but its "
+                       f"{folder.MODEL} is a model of {extra['arch']!r}; the folder mixes two "
+                       f"runs. Put back the run.json of that run, or train again.")
     arch = plugins.get(arch if arch is not None else info["arch"])
     config = stored_config(arch, saved_config)
     history = folder.read_history() if folder.has(folder.HISTORY_JSON) else []
@@ -66,19 +73,43 @@ def _build_like(model, saved_config):
 
 
 def evaluate_run(run_dir, data_path=None, arch=None):
-    """Metrics of a run's model on its test data (or on ``data_path``) beside the baseline."""
+    """Metrics of a run's model beside the baseline: on its test split, or on every sample of
+    ``data_path`` (a file in the training format, encoded with the run's vocabularies and scales
+    by the architecture's ``encode_data``). ``samples`` says how many were scored."""
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
-    data_path = check_data_path(data_path if data_path is not None else run.data_path)
-    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
-        data = arch.load_data(run.config, data_path, None)
-        if jsonable(data.meta) != jsonable(run.meta):
-            raise RunError(f"the data in {data_path or 'the default data set'} do not match the "
-                           f"run's vocabularies or scales, so its model cannot read them. "
-                           f"Evaluate on data encoded like the training data.")
-        return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-                "test": jsonable(arch.evaluate(run.model, data)),
-                "baseline": jsonable(arch.baseline(data))}
+    new_data = data_path is not None
+    data_path = check_data_path(data_path if new_data else run.data_path)
+    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]), \
+            np.errstate(all="ignore"):             # a non-finite metric is refused below
+        if new_data:
+            data = arch.encode_data(run.config, run.meta, data_path)
+        else:
+            data = arch.load_data(run.config, data_path, None)
+            if jsonable(data.meta) != jsonable(run.meta):
+                raise RunError(f"the data in {data_path or 'the default data set'} no longer "
+                               f"match the run's vocabularies or scales (the file changed?); "
+                               f"pass it with --data to encode it with the run's own.")
+        test, baseline = arch.evaluate(run.model, data), arch.baseline(data)
+    bad = non_finite(test)
+    if bad:
+        raise RunError(f"the model's metrics {', '.join(bad)} on {data_path or 'its data'} are "
+                       f"not finite: its outputs overflow on these data, so there is no score "
+                       f"to report. Retrain with a lower learning rate.")
+    return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
+            "samples": _count(data.test[0]), "status": run.status,
+            "epochs": run.epochs_done, "test": jsonable(test), "baseline": jsonable(baseline),
+            "baseline_is": _first_line(type(arch).baseline.__doc__)}
+
+
+def _first_line(doc):
+    """The first line of a docstring (a baseline's says what it is), or None."""
+    return doc.strip().splitlines()[0] if doc and doc.strip() else None
+
+
+def _count(x):
+    """The number of samples in ``x`` (an array, or ``[x_enc, x_dec]``)."""
+    return len(x[0]) if isinstance(x, (list, tuple)) else len(x)
 
 
 def predict_run(run_dir, inputs, arch=None):
@@ -87,6 +118,10 @@ def predict_run(run_dir, inputs, arch=None):
     Demos that sample (char-lm) draw from a generator seeded with the run's seed: the same
     command prints the same text.
     """
+    blank = [k + 1 for k, text in enumerate(inputs or []) if not str(text).strip()]
+    if blank:
+        raise InputError(f"input {', '.join(map(str, blank))} is empty or only spaces; give "
+                         f"something to read (`rnnkit list` shows what each architecture reads)")
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
     with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):

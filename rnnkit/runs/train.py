@@ -8,14 +8,16 @@ that scope.
 Resuming (``train(resume=run_dir)``) rebuilds the model from the checkpoint and trains on to the
 configured number of epochs (raise ``epochs`` to train longer): the architecture's ``fit`` gets
 the complete config plus ``initial_epoch``, the epochs already done (0 for a new run), and trains
-epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does. A checkpoint
-taken at the end of an epoch resumes to the same weights as an uninterrupted run; after Ctrl-C in
-the middle of an epoch, the checkpoint holds the weights reached so far and the resumed run
-restarts that epoch.
+epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does. The checkpoint
+is written only at the end of an epoch (and before the first), never on Ctrl-C: after Ctrl-C in
+the middle of epoch k it holds the weights, optimizer state and generator as they were when epoch
+k began, so the resumed run re-runs epoch k and ends with the same weights as an uninterrupted
+run. Resuming a finished run to no more epochs than it has says so and changes nothing.
 
 >>> run = train("forecasting", overrides={"epochs": 2})          # doctest: +SKIP
 >>> run.metrics["test"], run.metrics["baseline"], run.path       # doctest: +SKIP
 """
+import math
 import time
 
 import numpy as np
@@ -66,17 +68,21 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     Raises
     ------
     TrainingInterrupted
-        On Ctrl-C; a checkpoint is saved first (resume with ``resume=run.path``).
+        On Ctrl-C; the checkpoint of the last complete epoch is kept (resume with
+        ``resume=run.path``: it re-runs the interrupted epoch).
     NonFiniteLossError
         When the loss becomes NaN or infinite; the last good checkpoint is kept.
     ConfigError, DataError, PluginError, RunError
-        For invalid options, data, architectures and run folders.
+        For invalid options, data, architectures and run folders, and for a run folder another
+        run is writing (see :meth:`RunFolder.claimed`).
     """
     say = progress or (lambda message: None)
     if resume is not None:
-        arch, config, folder, checkpoint, run_data = _resume_point(resume, arch, overrides,
-                                                                   config_file)
-        data_path = run_data if data_path is None else data_path
+        arch, config, folder, info = _resume_point(resume, arch, overrides, config_file)
+        if info.get("status") == "finished" and config["epochs"] <= info.get("epochs_done", 0):
+            return _finished_run(arch, config, folder, info, say)
+        checkpoint = read_checkpoint(folder.checkpoint_path)
+        data_path = info.get("data_path") if data_path is None else data_path
     else:
         if arch is None:
             raise ConfigError("name an architecture to train (see `rnnkit list`), or resume a run")
@@ -84,16 +90,17 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         config = resolve_config(arch, overrides, config_file)
         folder, checkpoint = RunFolder.new(arch.name, out_dir), None
     data_path = check_data_path(data_path)
-    with config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
+    # numpy's overflow warnings are not shown: a non-finite loss or metric stops the run instead
+    with folder.claimed(new=resume is None), np.errstate(all="ignore"), \
+            config_mod.scope(floatx=config["floatx"], seed=config["seed"]):
         return _train(arch, config, data_path, folder, checkpoint, say, list(callbacks or []),
                       figures)
 
 
 def _resume_point(run_dir, arch, overrides, config_file):
-    """``(arch, config, folder, checkpoint, data path)`` of the run to resume in ``run_dir``."""
+    """``(arch, config, folder, run.json)`` of the run to resume in ``run_dir``."""
     folder = RunFolder.existing(run_dir)
     info = folder.read_info()
-    checkpoint = read_checkpoint(folder.checkpoint_path)
     arch = plugins.get(arch if arch is not None else info["arch"])
     if arch.name != info["arch"]:
         raise RunError(f"{str(folder.path)!r} is a run of {info['arch']!r}, not {arch.name!r}")
@@ -110,18 +117,29 @@ def _resume_point(run_dir, arch, overrides, config_file):
                           f"{RunFolder.CONFIG} (override epochs, lr or batch_size instead)")
     update_checked(config, changed, "options")
     validate_config(arch, config)
-    return arch, config, folder, checkpoint, info.get("data_path")
+    return arch, config, folder, info
 
 
-def _report_data(data, say):
-    """One line on the data (sizes, source), and a warning for skipped malformed lines."""
+def _finished_run(arch, config, folder, info, say):
+    """A finished run asked to resume to no more epochs than it has: said, and left as it is."""
+    done = info.get("epochs_done", 0)
+    say(f"{folder.path} is already finished ({done} epoch{'s' if done != 1 else ''} of "
+        f"{config['epochs']}); nothing was changed. To train on, raise --epochs, e.g. "
+        f"`rnnkit train --resume {folder.path} --epochs {done + max(done, 1)}`.")
+    return Run(path=folder.path, arch=arch.name, config=config, history=folder.read_history(),
+               metrics=folder.read_metrics(), status="finished", data_path=info.get("data_path"))
+
+
+def _report_data(data, say, own_file):
+    """One line on the data (sizes, source), and a warning for skipped malformed lines of the
+    user's own file (the default corpus's known ones are counted once, by `rnnkit data info`)."""
     info = data.info or {}
     sizes = ", ".join(f"{name} {len(part[1]):,}" for name, part in
                       (("train", data.train), ("val", data.val), ("test", data.test)) if part)
     source = info.get("source")
     say(f"data: {sizes} samples" + (f" ({source})" if source else ""))
     skipped = info.get("skipped_lines") or 0
-    if skipped:
+    if skipped and own_file:
         first = info.get("first_skipped_line")
         where = f"; the first is line {first[0]}: {first[1][:60]!r}" if first else ""
         say(f"warning: skipped {skipped} malformed line{'s' if skipped != 1 else ''}{where}")
@@ -147,6 +165,10 @@ class _Checkpointer(Callback):
         self.batch = batch
 
     def on_epoch_end(self, epoch, logs):
+        bad = non_finite(logs)
+        if bad:                         # before the checkpoint: the last good one stays
+            raise NonFiniteLossError(f"epoch {epoch}: {', '.join(bad)} not finite. Lower the "
+                                     f"learning rate or clip the gradients.")
         # the row itself, not a copy: what later callbacks add to it reaches history.json too
         self.run.history.append(logs)
         self.batch = 0
@@ -158,14 +180,13 @@ class _Checkpointer(Callback):
 
 def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=True):
     data = arch.load_data(config, data_path, say)
-    _report_data(data, say)
+    _report_data(data, say, own_file=data_path is not None)
     meta = jsonable(data.meta)
     model = arch.build_model(config, meta)
     _apply_optimizer_options(model, config)
     if not model.built:
         build_on(model, data.train[0])
 
-    folder.path.mkdir(parents=True, exist_ok=True)
     run = Run(path=folder.path, arch=arch.name, config=config, meta=meta, data_path=data_path,
               model=model)
     if checkpoint is not None:
@@ -174,8 +195,8 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
                            f"vocabularies or scales differ); resume with the same --data file, "
                            f"or start a new run")
         run.history = restore_checkpoint(model, checkpoint, str(folder.path))
-        say(f"resuming {arch.name} from {folder.path} after epoch {run.epochs_done} "
-            f"(training to epoch {config['epochs']})")
+        say(f"resuming {arch.name} from {folder.path}: epoch {run.epochs_done + 1} of "
+            f"{config['epochs']} ({run.epochs_done} done)")
     else:                          # the 'last good checkpoint' before the first epoch
         save_checkpoint(folder.checkpoint_path, model, run.history, meta)
     folder.write_config(config)
@@ -187,17 +208,22 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
     start = time.perf_counter()
     try:
         arch.fit(model, data, fit_config, callbacks=[keeper] + callbacks)
+        return _finish(arch, model, data, run, time.perf_counter() - start, figures)
     except KeyboardInterrupt:
+        # The checkpoint is left as the last epoch's end wrote it (weights, optimizer state and
+        # generator as they were when this epoch began), so --resume re-runs this epoch exactly.
+        # model.rnnkit gets the weights reached so far, for evaluate and predict meanwhile.
         batch = keeper.batch
-        save_checkpoint(folder.checkpoint_path, model, run.history, meta)
         save_model(model, folder.model_path, extra={"arch": arch.name, "meta": meta})
         folder.write_history(run.history)
         run.status = "interrupted"
         folder.write_info(run)
-        where = (f"epoch {run.epochs_done + 1}, batch {batch}" if batch else
-                 f"after epoch {run.epochs_done}")
+        done = run.epochs_done
+        where = f"epoch {done + 1}, batch {batch}" if batch else f"after epoch {done}"
+        kept = f"after epoch {done}" if done else "before epoch 1"
         raise TrainingInterrupted(run, (
-            f"training interrupted ({where}); saved a checkpoint in {folder.path}. Resume with: "
+            f"training interrupted ({where}); the checkpoint in {folder.path} holds the state "
+            f"{kept}, so resuming re-runs epoch {done + 1} from its start. Resume with: "
             f"rnnkit train --resume {folder.path}")) from None
     except NonFiniteLossError as err:
         folder.write_history(run.history)
@@ -209,15 +235,19 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
             f"training stopped: {err} The last good checkpoint ({kept}) is kept in "
             f"{folder.checkpoint_path}. To go on with a lower rate or clipping: rnnkit train "
             f"--resume {folder.path} --lr {config['lr'] / 10:g} (or --clipnorm 1.0)") from None
-    seconds = time.perf_counter() - start
-    return _finish(arch, model, data, run, seconds, figures)
 
 
 def _finish(arch, model, data, run, seconds, figures=True):
     """Test metrics beside the baseline, the model, the history and the loss figures."""
     folder = run.folder
+    test = arch.evaluate(model, data)
+    bad = non_finite(test)
+    if bad:
+        raise NonFiniteLossError(f"the test metrics {', '.join(bad)} are not finite: the "
+                                 f"model's outputs overflow. Lower the learning rate or clip the "
+                                 f"gradients.")
     run.metrics = {"arch": arch.name, "headline_metric": arch.headline_metric,
-                   "test": jsonable(arch.evaluate(model, data)),
+                   "test": jsonable(test),
                    "baseline": jsonable(arch.baseline(data)),
                    "seconds": round(seconds, 3), "epochs": run.epochs_done}
     save_model(model, folder.model_path, extra={"arch": arch.name, "meta": run.meta})
@@ -229,6 +259,12 @@ def _finish(arch, model, data, run, seconds, figures=True):
     run.status = "finished"
     folder.write_info(run)
     return run
+
+
+def non_finite(values):
+    """``"name value"`` for each number in the dict ``values`` that is NaN or infinite."""
+    return [f"{k} {v}" for k, v in values.items()
+            if isinstance(v, (float, np.floating)) and not math.isfinite(v)]
 
 
 def _apply_optimizer_options(model, config):
