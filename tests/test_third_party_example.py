@@ -119,7 +119,8 @@ def test_the_example_installs_registers_parity_and_trains(tmp_path):
 
 #: Modules of rnnkit a plugin may import: the public API (docs/plugins.md).
 PUBLIC = {"rnnkit", "rnnkit.plugins", "rnnkit.seq2seq", "rnnkit.layers", "rnnkit.models",
-          "rnnkit.callbacks", "rnnkit.optimizers", "rnnkit.data", "rnnkit.testing"}
+          "rnnkit.callbacks", "rnnkit.optimizers", "rnnkit.data", "rnnkit.errors",
+          "rnnkit.testing"}
 
 
 def test_the_encoder_decoder_example_uses_only_the_public_api():

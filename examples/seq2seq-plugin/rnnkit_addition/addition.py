@@ -31,6 +31,7 @@ import re
 import numpy as np
 
 from rnnkit.data import Vocabulary
+from rnnkit.errors import DataError, InputError
 from rnnkit.layers import Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.models import EncoderDecoder
 from rnnkit.optimizers import Adam
@@ -80,7 +81,7 @@ class Addition(Architecture):
     # ---- data -------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
         if path is not None:
-            raise ValueError(f"addition takes no --data file (got {path}); its problems are "
+            raise DataError(f"addition takes no --data file (got {path}); its problems are "
                              f"generated. Change digits, n_train, n_val or n_test in the config.")
         return self._dataset(config["digits"], config["n_train"], config["n_val"],
                              config["n_test"], config["seed"])
@@ -154,7 +155,7 @@ class Addition(Architecture):
         for text in asked:
             match = _PROBLEM.match(str(text))
             if not match or max(len(g) for g in match.groups()) > digits:
-                raise ValueError(f"addition demo: give sums like 123+45 of numbers with at most "
+                raise InputError(f"addition demo: give sums like 123+45 of numbers with at most "
                                  f"{digits} digits, got {text!r}")
         cleaned = ["+".join(_PROBLEM.match(str(t)).groups()) for t in asked]
         x_enc = encoder_array([list(p) for p in cleaned], SOURCE, maxlen=2 * digits + 1)

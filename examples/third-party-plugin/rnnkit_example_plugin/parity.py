@@ -7,6 +7,7 @@ classic test of whether a recurrent network remembers. The data is generated on 
 import numpy as np
 
 from rnnkit import Sequential
+from rnnkit.errors import DataError
 from rnnkit.layers import Dense, recurrent_layer
 from rnnkit.optimizers import Adam
 from rnnkit.plugins import Architecture, Dataset
@@ -29,10 +30,10 @@ def read_bits(path):
             if not line:
                 continue
             if set(line) - {"0", "1"}:
-                raise ValueError(f"{path}, line {number}: {line!r} is not a string of 0s and 1s")
+                raise DataError(f"{path}, line {number}: {line!r} is not a string of 0s and 1s")
             rows.append(line)
     if not rows:
-        raise ValueError(f"{path} holds no bit sequences; write one string of 0s and 1s per line")
+        raise DataError(f"{path} holds no bit sequences; write one string of 0s and 1s per line")
     length = max(map(len, rows))
     bits = np.array([[int(c) for c in row.rjust(length, "0")] for row in rows])
     return bits[..., None].astype(float), (bits.sum(axis=1) % 2)[:, None].astype(float)
@@ -64,7 +65,7 @@ class Parity(Architecture):
             x, y = read_bits(path)
             source = str(path)
         if len(x) < 3:
-            raise ValueError(f"{source} has {len(x)} sequences; parity needs at least 3 "
+            raise DataError(f"{source} has {len(x)} sequences; parity needs at least 3 "
                              f"(70% train, 15% validation, 15% test)")
         cut_val, cut_test = int(0.7 * len(x)), int(0.85 * len(x))
         cut_val = min(cut_val, cut_test - 1)
