@@ -32,6 +32,37 @@ def lecture_values():
     return values
 
 
+def lecture_columns():
+    """Node values of the lecture's example drawn as the slides do: each x_t as its letter over its
+    one-hot column, each h_t and y_t as a column of numbers (one per line), from the engine."""
+    values = {}
+    model = trace.slides_model()
+    x = trace.one_hot(trace.SLIDE_INPUT)
+    y, _ = model.forward(x[None])
+    H = model.layers[0].last_pass.H
+    for t, letter in enumerate(trace.SLIDE_INPUT, start=1):
+        values[f"x{t}"] = "\n".join([letter] + [f"{v:g}" for v in x[t - 1]])
+        values[f"h{t}"] = "\n".join(f"{v:.3f}" for v in H[t, 0])
+        values[f"y{t}"] = "\n".join(f"{v:.3f}" for v in y[0, t - 1])
+    return values
+
+
+def lecture_figure(grads=True, theme=None, title=None):
+    """The lecture's example A, B, C, C -> B, C, C, D with its values: x_t as letter and one-hot
+    column, h_t and y_t as columns, the target above each output, and the slides' printed y₃ and
+    y₄ (a slip: not the softmax of their logits) flagged."""
+    from .viz.unroll import Caption
+    steps = len(trace.SLIDE_INPUT)
+    graph = build_graph("many-to-many", steps, values=lecture_columns(), grads=grads)
+    for t, target in enumerate(trace.SLIDE_TARGET, start=1):
+        mark = " *" if t in trace.LECTURE_SLIP else ""
+        graph.captions.append(Caption(f"target {target}{mark}", (t, 0), role="y", over=f"y{t}"))
+    slips = " and ".join(f"$y_{{{t}}}$ = [{printed[0]:.3f}, …]"
+                         for t, printed in sorted(trace.LECTURE_SLIP.items()))
+    graph.captions.append(Caption(f"* the slides print {slips}: a slip", ((steps + 1) / 2, -0.62)))
+    return draw_graph(graph, theme or Theme(), title=title)
+
+
 def kind_of_model(model):
     """The unrolled-graph kind that draws ``model``: encoder-decoder, bidirectional, or by outputs."""
     from .layers import Bidirectional
@@ -47,8 +78,18 @@ def kind_of_model(model):
     return "many-to-many"
 
 
-def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=None):
-    """The unrolled graph of ``kind`` over ``steps`` steps; ``values``: the lecture's numbers."""
+def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=None, *,
+                  out_steps=None, teacher_forcing=None, feedback=False, initial_state=True,
+                  model=None):
+    """The unrolled graph of ``kind`` over ``steps`` steps; ``values``: the lecture's numbers.
+
+    ``model``: draw that model's kind (see :func:`kind_of_model`) instead of ``kind``. An
+    encoder-decoder's decoder reads the targets (teacher forcing) unless ``feedback`` makes it
+    read its own previous output. One step of a single-row kind is the one-to-one network, and
+    is titled so (unless ``title`` is given).
+    """
+    if model is not None:
+        kind = kind_of_model(model)
     node_values = None
     if values:
         if kind != "many-to-many" or steps != len(trace.SLIDE_INPUT):
@@ -56,16 +97,34 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
                              f"{len(trace.SLIDE_INPUT)} steps: use --kind many-to-many --steps "
                              f"{len(trace.SLIDE_INPUT)}")
         node_values = lecture_values()
-    graph = build_graph(kind, steps, values=node_values, grads=grads)
+    if teacher_forcing is None:
+        teacher_forcing = kind == "encoder-decoder" and not feedback
+    if steps == 1 and kind in ("many-to-many", "many-to-one", "one-to-many") and title is None:
+        title = "one-to-one"
+    graph = build_graph(kind, steps, values=node_values, grads=grads, out_steps=out_steps,
+                        teacher_forcing=teacher_forcing, feedback=feedback,
+                        initial_state=initial_state)
     return draw_graph(graph, theme or Theme(), title=title)
 
 
-def architectures_figure(theme=None):
+def describe_model(model):
+    """The model's layers in one line, e.g. "Embedding → Bidirectional(LSTM) → Dense"."""
+    from .layers import Bidirectional
+    names = []
+    for layer in getattr(model, "layers", []):
+        name = type(layer).__name__
+        if isinstance(layer, Bidirectional):
+            name += f"({type(layer.forward_layer).__name__})"
+        names.append(name)
+    return " → ".join(names)
+
+
+def architectures_figure(theme=None, title=None):
     """One-to-many, many-to-one, many-to-many and encoder-decoder side by side."""
-    return draw_architectures(theme or Theme())
+    return draw_architectures(theme or Theme(), title=title)
 
 
-def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None):
+def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None, title=None):
     """||dL/dh_t|| against the distance from the loss for SimpleRNN, LSTM and GRU (log scale).
 
     At Keras' initialisation every cell loses the gradient exponentially; the gated cells can
@@ -75,20 +134,29 @@ def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None):
     norms = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
              for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
     if open_bias:
-        norms[f"LSTM, forget gate open (b_f += {open_bias:g})"] = analysis.gradient_norms(
+        norms[f"LSTM, forget gate open ($b_f + {open_bias:g}$)"] = analysis.gradient_norms(
             "lstm", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-        norms[f"GRU, update gate open (b_z += {open_bias:g})"] = analysis.gradient_norms(
+        norms[f"GRU, update gate open ($b_z + {open_bias:g}$)"] = analysis.gradient_norms(
             "gru", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-    return draw_gradient_norms(norms, theme or Theme(),
-                               title=f"Vanishing gradients: loss on h(T), {units} units, "
-                                     f"random inputs")
+    return draw_gradient_norms(norms, theme or Theme(), title=title)
 
 
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None):
-    """Training (solid) and validation (dashed) curves of one or more run folders."""
+    """Training (solid) and validation (dashed) curves of one or more run folders, each in its
+    cell's colour (read from the run's config, not from its label)."""
     labels = labels or [str(d).rstrip("/").split("/")[-1] for d in run_dirs]
-    runs = [(label, RunFolder.existing(d).read_history()) for label, d in zip(labels, run_dirs)]
-    return draw_loss_curves(runs, theme or Theme(), metric=metric, title=title)
+    folders = [RunFolder.existing(d) for d in run_dirs]
+    runs = [(label, folder.read_history()) for label, folder in zip(labels, folders)]
+    cells = [_cell_of(folder) for folder in folders]
+    return draw_loss_curves(runs, theme or Theme(), metric=metric, title=title, cells=cells)
+
+
+def _cell_of(folder):
+    """The run's cell ("rnn", "lstm", "gru") from its saved config, or None."""
+    from .viz.theme import CELL_COLORS
+    config = folder.read_config() if folder.has(folder.CONFIG) else {}
+    cell = config.get("cell") if isinstance(config, dict) else None
+    return cell if cell in CELL_COLORS else None
 
 
 def hidden_figure(values, tokens, gates=None, theme=None, title=None):
@@ -139,15 +207,13 @@ COMMITTED = [
     _unroll_entry("bidirectional", 3),
     ("unroll-lecture-values-grads",
      "rnnkit plot unroll --kind many-to-many --steps 4 --values --grads",
-     lambda runs: unroll_figure("many-to-many", steps=4, values=True, grads=True,
-                                title="The lecture's example: forward values, gradients back")),
+     lambda runs: lecture_figure()),
     ("vanishing-gradients", "rnnkit plot gradients", lambda runs: gradients_figure()),
     ("loss-char-lm-rnn-lstm-gru",
      "rnnkit train --arch char-lm --cell {rnn,lstm,gru} --units 24 --epochs 15 --seed 0; "
      "rnnkit plot loss RUN_rnn RUN_lstm RUN_gru --label rnn --label lstm --label gru",
      lambda runs: loss_figure([runs[c].path for c in ("rnn", "lstm", "gru")],
-                              ["SimpleRNN", "LSTM", "GRU"],
-                              title="char-lm on the Zen of Python: loss per epoch")),
+                              ["SimpleRNN", "LSTM", "GRU"])),
     ("hidden-char-lm-lstm",
      f"rnnkit plot hidden RUN_lstm --input \"{HIDDEN_INPUT}\" --gates",
      lambda runs: _hidden_of_run(runs["lstm"], HIDDEN_INPUT, gates=True)),
@@ -164,8 +230,7 @@ def _hidden_of_run(run, text, gates=False):
     from . import plugins
     x, tokens = plugins.get(run.arch).encode(run.meta, text)
     values, gate_values = hidden_states(run.model, x)
-    return hidden_figure(values, tokens, gates=gate_values if gates else None,
-                         title=f"{run.arch} ({run.config.get('cell')}): hidden state h_t")
+    return hidden_figure(values, tokens, gates=gate_values if gates else None)
 
 
 def _figure_runs(workdir, progress):

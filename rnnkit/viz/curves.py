@@ -9,7 +9,6 @@ from pathlib import Path
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .gradients import CELL_COLORS
 from .theme import Theme
 
 
@@ -55,7 +54,9 @@ def _as_rows(data, source) -> list:
     raise ValueError(f"{source}: history must be a list of per-epoch dicts, got {type(data).__name__}")
 
 
-def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", title: str | None = None):
+def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", title: str | None = None,
+                     cells=None, baseline: float | None = None, baseline_label: str = "baseline",
+                     ylabel: str | None = None):
     """Plot `metric` per epoch for each run; returns a ``matplotlib.figure.Figure``.
 
     Parameters
@@ -65,6 +66,13 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
         ``"val_" + metric``, when present, dashed in the same colour.
     metric : str
         Key to plot, e.g. "loss" or "accuracy".
+    cells : list of str, optional
+        The cell of each run ("rnn", "lstm", "gru"; None for none): a run is drawn in its cell's
+        colour, the same in every figure. Runs without a cell take the theme's series colours.
+    baseline : float, optional
+        A reference value (e.g. the unigram model's loss) drawn as a horizontal line.
+    ylabel : str, optional
+        The y axis' label, e.g. "cross-entropy (nats per character)"; default: the metric's name.
     """
     theme = theme or Theme()
     runs = list(runs)
@@ -80,8 +88,8 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
             if not any(metric in row for row in rows):
                 keys = sorted({k for row in rows for k in row if k != "epoch"})
                 raise ValueError(f"run {label!r} has no {metric!r} in its history; it has: {', '.join(keys) or 'nothing'}")
-            # a cell keeps its colour in every figure (SimpleRNN, LSTM, GRU: see gradients.py)
-            color = CELL_COLORS.get(str(label)) or theme.series[i % len(theme.series)]
+            cell = cells[i] if cells else None
+            color = theme.cell_color(cell) if cell else theme.series[i % len(theme.series)]
             epochs = [row.get("epoch", j + 1) for j, row in enumerate(rows)]
             marker = "o" if len(rows) <= 25 else None
             train = [(e, row[metric]) for e, row in zip(epochs, rows) if row.get(metric) is not None]
@@ -91,14 +99,17 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
                 any_val = True
                 ax.plot(*zip(*val), color=color, linestyle="--", marker=marker, markersize=5, markerfacecolor="none")
             handles.append(Line2D([], [], color=color, linewidth=6, label=str(label)))
+        if baseline is not None:
+            ax.axhline(baseline, color=theme.muted, linestyle=":", linewidth=2.4)
+            handles.append(Line2D([], [], color=theme.muted, linestyle=":", label=baseline_label))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
-        ax.set_ylabel(metric.replace("_", " "))
+        ax.set_ylabel(ylabel or metric.replace("_", " "))
         if title:
             ax.set_title(title, fontweight="bold")
         if any_val:
             handles += [Line2D([], [], color=theme.muted, linestyle="-", label="training"),
                         Line2D([], [], color=theme.muted, linestyle="--", label="validation")]
-        if len(runs) > 1 or any_val:
+        if len(runs) > 1 or any_val or baseline is not None:
             ax.legend(handles=handles, loc="best")
     return fig
