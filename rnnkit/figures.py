@@ -9,7 +9,7 @@ import numpy as np
 
 from . import analysis, trace
 from .runs import RunFolder, load_run, train
-from .viz import (Theme, build_graph, draw_architectures, draw_gradient_norms, draw_graph,
+from .viz import (GradientPanel, Theme, build_graph, draw_architectures, draw_gradient_panels, draw_graph,
                   draw_hidden_heatmap, draw_loss_curves)
 
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder", "bidirectional")
@@ -124,21 +124,56 @@ def architectures_figure(theme=None, title=None):
     return draw_architectures(theme or Theme(), title=title)
 
 
-def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None, title=None):
-    """||dL/dh_t|| against the distance from the loss for SimpleRNN, LSTM and GRU (log scale).
+def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None, title=None,
+                     explode_steps=20, clipnorm=1.0):
+    """Vanishing and exploding gradients, ‖∂L/∂h_{T−k}‖ against k, from the engine's BPTT.
 
-    At Keras' initialisation every cell loses the gradient exponentially; the gated cells can
-    keep it when the gate that carries the past is held open (bias ``open_bias`` on LSTM's forget
-    gate or GRU's update gate), which is what training learns to do for long dependencies.
+    Left: SimpleRNN, LSTM and GRU at Keras' initialisation (solid), and LSTM and GRU with the gate
+    that carries the past held open (bias ``open_bias`` on LSTM's forget gate or GRU's update gate,
+    dashed), as training learns to do for long dependencies. At initialisation GRU's update gate
+    z ≈ 0.5 keeps about half of h_{t−1} per step, so it loses the gradient faster than SimpleRNN,
+    whose orthogonal W keeps the norm (only tanh′ ≤ 1 shrinks it).
+    Right: the lecture's W = 0.5·𝟙 (3 units, spectral radius 1.5) with inputs that keep the states
+    at 0 (tanh′ = 1): the gradient grows 1.5× per step; with ``clipnorm`` the optimizer rescales
+    the gradient it applies to that norm (direction kept).
     """
-    norms = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
-             for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
+    vanishing = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
+                 for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
+    cells, dashed = {}, ()
     if open_bias:
-        norms[f"LSTM, forget gate open ($b_f + {open_bias:g}$)"] = analysis.gradient_norms(
-            "lstm", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-        norms[f"GRU, update gate open ($b_z + {open_bias:g}$)"] = analysis.gradient_norms(
-            "gru", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-    return draw_gradient_norms(norms, theme or Theme(), title=title)
+        lstm_open = f"LSTM, forget gate open ($b_f + {open_bias:g}$)"
+        gru_open = f"GRU, update gate open ($b_z + {open_bias:g}$)"
+        vanishing[lstm_open] = analysis.gradient_norms("lstm", steps=steps, units=units, seed=seed,
+                                                       gate_bias=open_bias)
+        vanishing[gru_open] = analysis.gradient_norms("gru", steps=steps, units=units, seed=seed,
+                                                      gate_bias=open_bias)
+        cells, dashed = {lstm_open: "lstm", gru_open: "gru"}, (lstm_open, gru_open)
+    note = ("At initialisation GRU's update gate $z \\approx 0.5$\n"
+            "halves what it carries at each step: it loses\n"
+            "the gradient faster than SimpleRNN. Training\n"
+            "opens the gates (dashed).")
+    W = np.asarray(trace.SLIDE_WEIGHTS["W"], dtype=float)
+    radius = float(max(abs(np.linalg.eigvals(W))))
+    exploding = {f"SimpleRNN, $\\rho(W) = {radius:g}$":
+                 analysis.gradient_norms("rnn", steps=explode_steps, units=3, input_dim=4,
+                                         weights=[np.zeros((4, 3)), W.T, np.zeros(3)])}
+    name = next(iter(exploding))
+    exploding[f"clipnorm = {clipnorm:g}"] = clipped_norms(exploding[name], clipnorm)
+    panels = [GradientPanel(vanishing, cells, dashed, note, "vanishing: at initialisation"),
+              GradientPanel(exploding, {name: "rnn"}, (f"clipnorm = {clipnorm:g}",),
+                            None, r"exploding: $W = 0.5\cdot\mathbf{1}$")]
+    return draw_gradient_panels(panels, theme or Theme(), title=title)
+
+
+def clipped_norms(norms, clipnorm):
+    """The norm of each gradient after the optimizer's ``clipnorm`` (the optimizer itself clips)."""
+    from .optimizers import SGD
+    out = []
+    for n in np.asarray(norms, dtype=float):
+        g = np.array([n])
+        SGD(learning_rate=1.0, clipnorm=clipnorm).apply(np.zeros(1), g)   # clips g in place
+        out.append(abs(g[0]))
+    return np.array(out)
 
 
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None):

@@ -135,7 +135,7 @@ def test_subscripts_are_mathtext_and_titles_are_optional():
     for text in _texts(fig) + [_diagram.to_mathtext("h₁")]:
         outside_math = text.split("$")[::2]
         assert not any("_" in part or "+=" in part for part in outside_math), text
-    assert fig.axes[0].get_title() == ""                       # no title baked in
+    assert fig.get_suptitle() == ""                             # no title baked in
     g = build_graph("many-to-many", 3)
     assert not [t for t in draw_graph(g)._rnnkit_layout.texts if t.kind == "title"]
     assert [t.text for t in draw_graph(g, title="RNN")._rnnkit_layout.texts if t.kind == "title"] == ["RNN"]
@@ -241,3 +241,22 @@ def test_lecture_figure_shows_letters_one_hot_columns_targets_and_the_slip():
                    abs(x.box.cx - nodes[f"y{t}"].box.cx) < 1e-9)
         assert cap.box.y0 > nodes[f"y{t}"].box.y1                         # above its output
     assert any("0.299" in t and "slip" in t for t in texts)
+
+
+def test_vanishing_and_exploding_gradients_say_what_the_engine_computes():
+    theme = Theme()
+    fig = figures.gradients_figure(steps=24, units=16, explode_steps=12)
+    left, right = fig.axes[:2]
+    lines = {line.get_label(): line for line in left.get_lines()}
+    simple, gru = lines["SimpleRNN"].get_ydata(), lines["GRU"].get_ydata()
+    assert gru[20] < simple[20]                  # at initialisation GRU loses the gradient faster
+    assert "GRU" in left.get_legend().get_title().get_text()          # ... and the figure says why
+    for name, line in lines.items():
+        if "open" in name:                       # gates held open: dashed, in the cell's colour
+            assert line.get_linestyle() == "--"
+            assert line.get_color() == theme.cell_color("lstm" if name.startswith("LSTM") else "gru")
+    assert left.get_ylabel() == r"$\|\partial L/\partial h_{T-k}\|$" and left.get_xlabel().startswith("$k$")
+    grow, clip = [line.get_ydata() for line in right.get_lines()]
+    # W = 0.5·1 (3 x 3) has eigenvalues 1.5, 0, 0: with tanh' = 1 the norm grows 1.5x per step
+    np.testing.assert_allclose(grow[-1] / grow[-2], 1.5, rtol=1e-6)
+    np.testing.assert_allclose(clip, np.minimum(grow, 1.0))           # clipnorm = 1

@@ -3,7 +3,7 @@ RNN architectures, loss curves, gradient norms and hidden-state heatmaps, in one
 
 from .architectures import draw_architectures
 from .curves import draw_loss_curves, load_history
-from .gradients import draw_gradient_norms
+from .gradients import GradientPanel, draw_gradient_norms, draw_gradient_panels
 from .hidden import draw_hidden_heatmap
 from .theme import OKABE_ITO, ROLE_COLORS, Theme, save
 from .unroll import KINDS, Edge, Graph, Node, build_graph, draw_graph
@@ -11,5 +11,5 @@ from .unroll import KINDS, Edge, Graph, Node, build_graph, draw_graph
 __all__ = [
     "Theme", "save", "OKABE_ITO", "ROLE_COLORS",
     "Graph", "Node", "Edge", "KINDS", "build_graph", "draw_graph",
-    "draw_architectures", "draw_loss_curves", "load_history", "draw_gradient_norms", "draw_hidden_heatmap",
+    "draw_architectures", "draw_loss_curves", "load_history", "draw_gradient_norms", "draw_gradient_panels", "GradientPanel", "draw_hidden_heatmap",
 ]
