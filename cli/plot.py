@@ -112,7 +112,9 @@ def architectures(output, dpi, aspect, style, title, transparent):
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--label", "labels", multiple=True, help="A legend label per run (in order).")
 @click.option("--metric", default="loss", show_default=True,
-              help="History column to plot (its val_ twin is dashed), e.g. accuracy.")
+              help="History column to plot (its val_ twin is dashed), e.g. accuracy; 'headline': "
+                   "the loss beside the architecture's headline metric (e.g. exact match) and its "
+                   "baseline.")
 @_figure_options
 def loss(run_dirs, labels, metric, output, dpi, aspect, style, title, transparent):
     """Training (solid) and validation (dashed) curves of one or more runs, overlaid.
@@ -154,7 +156,8 @@ def gradients(steps, units, seed, output, dpi, aspect, style, title, transparent
 @plot.command("hidden")
 @click.argument("run_dir", type=click.Path())
 @click.option("--input", "text", required=True, help="The text to run through the model.")
-@click.option("--gates", is_flag=True, help="Also show the LSTM gates i, f, c̃, o.")
+@click.option("--gates", is_flag=True,
+              help="Also show the LSTM gates i, f, o, the candidate c̃ and the cell state c.")
 @_figure_options
 def hidden(run_dir, text, gates, output, dpi, aspect, style, title, transparent):
     """Heatmap of hidden-state activations (units x time) over the input's tokens.
@@ -171,7 +174,9 @@ def hidden(run_dir, text, gates, output, dpi, aspect, style, title, transparent)
     values, gate_values = fig_mod.hidden_states(run.model, x)
     if gates and gate_values is None:
         raise click.UsageError("--gates needs an LSTM model; this run's first recurrent layer is not one")
+    cell_state, direction = fig_mod.cell_state_and_direction(run.model)
     fig = fig_mod.hidden_figure(values, tokens, gates=gate_values if gates else None,
+                                cell_state=cell_state if gates else None, direction=direction,
                                 theme=_theme(style, aspect), title=title)
     _save(fig, output, dpi, transparent)
 

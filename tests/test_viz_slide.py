@@ -260,3 +260,62 @@ def test_vanishing_and_exploding_gradients_say_what_the_engine_computes():
     # W = 0.5·1 (3 x 3) has eigenvalues 1.5, 0, 0: with tanh' = 1 the norm grows 1.5x per step
     np.testing.assert_allclose(grow[-1] / grow[-2], 1.5, rtol=1e-6)
     np.testing.assert_allclose(clip, np.minimum(grow, 1.0))           # clipnorm = 1
+
+
+def test_hidden_heatmap_maps_each_quantity_on_its_own_fixed_scale():
+    theme = Theme()
+    rng = np.random.default_rng(1)
+    tokens = list("ab c") + ["word"] * 0
+    fig = draw_hidden_heatmap(np.tanh(rng.normal(size=(3, 4))), tokens, theme,
+                              gates={"i": rng.uniform(size=(3, 4)), "c̃": np.tanh(rng.normal(size=(3, 4)))},
+                              cell_state=3 * rng.normal(size=(3, 4)), direction="forward")
+    axes = [ax for ax in fig.axes if ax.images]
+    by_title = {ax.get_title(): ax.images[0] for ax in axes}
+    h = by_title[r"hidden state $h_t$ (forward direction)"]
+    gate = by_title[r"input gate $i_t$"]
+    cand = by_title[r"candidate $\tilde{c}_t$"]
+    cell = by_title[r"cell state $c_t$"]
+    assert h.get_clim() == (-1.0, 1.0) == cand.get_clim()              # tanh: fixed, shared
+    assert h.get_cmap().name == cand.get_cmap().name == theme.cmap("diverging")
+    assert gate.get_clim() == (0.0, 1.0) and gate.get_cmap().name == theme.cmap("sequential")
+    limit = float(np.abs(cell.get_array()).max())
+    assert cell.get_clim() == (-limit, limit)
+    labels = [t.get_text() for t in axes[0].get_xticklabels()]
+    assert labels == ["a", "b", "␣", "c"]                                # spaces visible
+    assert all(t.get_rotation() == 0 for t in axes[0].get_xticklabels())  # single characters upright
+
+
+def test_long_inputs_are_thinned():
+    from rnnkit.viz.hidden import MAX_TOKEN_LABELS, token_labels
+    positions, labels = token_labels(list("x" * 100))
+    assert len(labels) <= MAX_TOKEN_LABELS and positions[0] == 0 and positions[1] == 4
+
+
+def test_plot_loss_headline_shows_the_test_metric_and_the_baseline(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "history.json").write_text(json.dumps([{"epoch": 1, "loss": 2.0, "accuracy": 0.4},
+                                                  {"epoch": 2, "loss": 1.0, "accuracy": 0.6}]))
+    (run / "config.json").write_text(json.dumps({"cell": "gru"}))
+    (run / "metrics.json").write_text(json.dumps({"headline_metric": "exact_match",
+                                                  "test": {"exact_match": 0.35},
+                                                  "baseline": {"exact_match": 0.05}}))
+    fig = figures.loss_figure([run], ["GRU"], metric="headline")
+    loss_ax, head_ax = fig.axes
+    assert loss_ax.get_ylabel() == "cross-entropy (nats per prediction)"
+    ys = [list(line.get_ydata()) for line in head_ax.get_lines()]
+    assert [0.35] in ys and [0.05, 0.05] in ys                      # test value, baseline line
+    assert "exact match" in head_ax.get_ylabel()
+
+
+def test_cli_exposes_out_steps_feedback_and_initial_state(tmp_path):
+    out = tmp_path / "ed.svg"
+    result = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "encoder-decoder", "--steps", "3",
+                                      "--out-steps", "2", "--feedback", "--no-initial-state",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    svg = out.read_text()
+    assert "context" in svg and "h<sub>0</sub>" not in svg
+    bad = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "many-to-many", "--feedback",
+                                   "-o", str(out)])
+    assert bad.exit_code == 1 and "feedback" in bad.output and "Traceback" not in bad.output

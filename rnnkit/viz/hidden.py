@@ -69,7 +69,8 @@ def draw_hidden_heatmap(values, tokens, theme: Theme | None = None, title: str |
     ncols = 1 if n == 1 else 2
     nrows = -(-n // ncols)
     positions, labels = token_labels(tokens)
-    rotate = max(len(t) for t in labels) > 3 or len(labels) > 16
+    # upright unless the labels side by side would not fit a half-slide panel (about 30 characters)
+    rotate = sum(len(t) + 1 for t in labels) > 30 or len(labels) > MAX_TOKEN_LABELS // 2
     with theme.context():
         fig = theme.figure(layout="constrained")
         if title:
