@@ -11,11 +11,16 @@ def _theme(style, aspect):
 
 
 def _figure_options(f):
-    """-o FILE, --dpi, --aspect, --style: shared by every plot command."""
+    """-o FILE, --dpi, --aspect, --style, --title, --transparent: shared by every plot command."""
+    f = click.option("--transparent", is_flag=True,
+                     help="No background (PNG, SVG, PDF): the slide's own shows through.")(f)
+    f = click.option("--title", default=None,
+                     help="A title above the figure (none by default: slides have their own).")(f)
     f = click.option("--style", type=click.Choice(["light", "dark"]), default="light",
                      show_default=True, help="Light (white slide) or dark background.")(f)
     f = click.option("--aspect", type=click.Choice(["16:9", "4:3"]), default="16:9",
-                     show_default=True, help="Slide aspect ratio.")(f)
+                     show_default=True,
+                     help="Slide aspect ratio; the figure is laid out anew for it.")(f)
     f = click.option("--dpi", type=click.IntRange(30, 1200), default=200, show_default=True,
                      help="Resolution of PNG output.")(f)
     f = click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
@@ -23,9 +28,9 @@ def _figure_options(f):
     return f
 
 
-def _save(fig, output, dpi):
+def _save(fig, output, dpi, transparent=False):
     from rnnkit.viz import save
-    path = save(fig, output, dpi=dpi)
+    path = save(fig, output, dpi=dpi, transparent=transparent)
     click.echo(f"wrote {path}")
 
 
@@ -49,10 +54,18 @@ def plot():
 @click.option("--model", "run_dir", type=click.Path(), help="Draw the type of a trained run's model.")
 @click.option("--steps", type=click.IntRange(1, 12), default=4, show_default=True,
               help="Time steps T to unroll.")
+@click.option("--out-steps", type=click.IntRange(1, 12), default=None,
+              help="encoder-decoder: output steps of the decoder (default: --steps).")
+@click.option("--feedback", is_flag=True,
+              help="one-to-many, encoder-decoder: feed each output back as the next input "
+                   "(the encoder-decoder's decoder otherwise reads the targets: teacher forcing).")
+@click.option("--no-initial-state", "no_initial_state", is_flag=True,
+              help="Leave out the initial state h_0.")
 @click.option("--values", is_flag=True, help="Write the lecture example's h_t and y_t into the nodes.")
 @click.option("--grads", is_flag=True, help="Show the gradient flowing back through time.")
 @_figure_options
-def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, style):
+def unroll(kind, arch_name, run_dir, steps, out_steps, feedback, no_initial_state, values, grads,
+           output, dpi, aspect, style, title, transparent):
     """The unrolled computation graph: x_t, h_t, y_t with edges labelled U, W, V.
 
     Choose exactly one of --kind, --arch or --model. The same U, W and V label every step, so
@@ -67,20 +80,24 @@ def unroll(kind, arch_name, run_dir, steps, values, grads, output, dpi, aspect, 
     given = [o for o in (kind, arch_name, run_dir) if o]
     if len(given) != 1:
         raise click.UsageError("choose exactly one of --kind, --arch or --model")
-    if arch_name:
-        from rnnkit import plugins
-        kind = plugins.get(arch_name).kind
+    model = None
+    if arch_name:                       # the architecture's actual model, untrained
+        from rnnkit.runs.load import build_default_model
+        model = build_default_model(arch_name)
     elif run_dir:
         from rnnkit.runs import load_run
-        kind = fig_mod.kind_of_model(load_run(run_dir).model)
+        model = load_run(run_dir).model
+    if model is not None and title is None:
+        title = fig_mod.describe_model(model)
     fig = fig_mod.unroll_figure(kind, steps=steps, values=values, grads=grads,
-                                theme=_theme(style, aspect))
-    _save(fig, output, dpi)
+                                theme=_theme(style, aspect), title=title, out_steps=out_steps,
+                                feedback=feedback, initial_state=not no_initial_state, model=model)
+    _save(fig, output, dpi, transparent)
 
 
 @plot.command("architectures")
 @_figure_options
-def architectures(output, dpi, aspect, style):
+def architectures(output, dpi, aspect, style, title, transparent):
     """One-to-many, many-to-one, many-to-many and encoder-decoder side by side.
 
     \b
@@ -88,16 +105,18 @@ def architectures(output, dpi, aspect, style):
       rnnkit plot architectures -o architectures.pdf
     """
     from rnnkit import figures as fig_mod
-    _save(fig_mod.architectures_figure(_theme(style, aspect)), output, dpi)
+    _save(fig_mod.architectures_figure(_theme(style, aspect), title=title), output, dpi, transparent)
 
 
 @plot.command("loss")
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path())
 @click.option("--label", "labels", multiple=True, help="A legend label per run (in order).")
 @click.option("--metric", default="loss", show_default=True,
-              help="History column to plot (its val_ twin is dashed), e.g. accuracy.")
+              help="History column to plot (its val_ twin is dashed), e.g. accuracy; 'headline': "
+                   "the loss beside the architecture's headline metric (e.g. exact match) and its "
+                   "baseline.")
 @_figure_options
-def loss(run_dirs, labels, metric, output, dpi, aspect, style):
+def loss(run_dirs, labels, metric, output, dpi, aspect, style, title, transparent):
     """Training (solid) and validation (dashed) curves of one or more runs, overlaid.
 
     \b
@@ -108,8 +127,8 @@ def loss(run_dirs, labels, metric, output, dpi, aspect, style):
     if labels and len(labels) != len(run_dirs):
         raise click.UsageError(f"give one --label per run: {len(run_dirs)} runs, {len(labels)} labels")
     fig = fig_mod.loss_figure(list(run_dirs), list(labels) or None, metric=metric,
-                              theme=_theme(style, aspect))
-    _save(fig, output, dpi)
+                              theme=_theme(style, aspect), title=title)
+    _save(fig, output, dpi, transparent)
 
 
 @plot.command("gradients")
@@ -118,7 +137,7 @@ def loss(run_dirs, labels, metric, output, dpi, aspect, style):
 @click.option("--units", type=click.IntRange(1, 1024), default=32, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @_figure_options
-def gradients(steps, units, seed, output, dpi, aspect, style):
+def gradients(steps, units, seed, output, dpi, aspect, style, title, transparent):
     """The vanishing gradient: ||dL/dh_t|| against the distance from the loss, per cell.
 
     Computed by rnnkit's own BPTT for SimpleRNN, LSTM and GRU at Keras' initialisation, plus LSTM
@@ -130,16 +149,17 @@ def gradients(steps, units, seed, output, dpi, aspect, style):
     """
     from rnnkit import figures as fig_mod
     fig = fig_mod.gradients_figure(steps=steps, units=units, seed=seed,
-                                   theme=_theme(style, aspect))
-    _save(fig, output, dpi)
+                                   theme=_theme(style, aspect), title=title)
+    _save(fig, output, dpi, transparent)
 
 
 @plot.command("hidden")
 @click.argument("run_dir", type=click.Path())
 @click.option("--input", "text", required=True, help="The text to run through the model.")
-@click.option("--gates", is_flag=True, help="Also show the LSTM gates i, f, c̃, o.")
+@click.option("--gates", is_flag=True,
+              help="Also show the LSTM gates i, f, o, the candidate c̃ and the cell state c.")
 @_figure_options
-def hidden(run_dir, text, gates, output, dpi, aspect, style):
+def hidden(run_dir, text, gates, output, dpi, aspect, style, title, transparent):
     """Heatmap of hidden-state activations (units x time) over the input's tokens.
 
     \b
@@ -154,10 +174,11 @@ def hidden(run_dir, text, gates, output, dpi, aspect, style):
     values, gate_values = fig_mod.hidden_states(run.model, x)
     if gates and gate_values is None:
         raise click.UsageError("--gates needs an LSTM model; this run's first recurrent layer is not one")
+    cell_state, direction = fig_mod.cell_state_and_direction(run.model)
     fig = fig_mod.hidden_figure(values, tokens, gates=gate_values if gates else None,
-                                theme=_theme(style, aspect),
-                                title=f"hidden state of {run.arch}")
-    _save(fig, output, dpi)
+                                cell_state=cell_state if gates else None, direction=direction,
+                                theme=_theme(style, aspect), title=title)
+    _save(fig, output, dpi, transparent)
 
 
 @click.command("figures")

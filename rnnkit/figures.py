@@ -9,8 +9,8 @@ import numpy as np
 
 from . import analysis, trace
 from .runs import RunFolder, load_run, train
-from .viz import (Theme, build_graph, draw_architectures, draw_gradient_norms, draw_graph,
-                  draw_hidden_heatmap, draw_loss_curves)
+from .viz import (GradientPanel, Theme, build_graph, draw_architectures, draw_gradient_panels, draw_graph,
+                  draw_hidden_heatmap, draw_curve_panels, CurvePanel)
 
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder", "bidirectional")
 
@@ -32,6 +32,37 @@ def lecture_values():
     return values
 
 
+def lecture_columns():
+    """Node values of the lecture's example drawn as the slides do: each x_t as its letter over its
+    one-hot column, each h_t and y_t as a column of numbers (one per line), from the engine."""
+    values = {}
+    model = trace.slides_model()
+    x = trace.one_hot(trace.SLIDE_INPUT)
+    y, _ = model.forward(x[None])
+    H = model.layers[0].last_pass.H
+    for t, letter in enumerate(trace.SLIDE_INPUT, start=1):
+        values[f"x{t}"] = "\n".join([letter] + [f"{v:g}" for v in x[t - 1]])
+        values[f"h{t}"] = "\n".join(f"{v:.3f}" for v in H[t, 0])
+        values[f"y{t}"] = "\n".join(f"{v:.3f}" for v in y[0, t - 1])
+    return values
+
+
+def lecture_figure(grads=True, theme=None, title=None):
+    """The lecture's example A, B, C, C -> B, C, C, D with its values: x_t as letter and one-hot
+    column, h_t and y_t as columns, the target above each output, and the slides' printed y₃ and
+    y₄ (a slip: not the softmax of their logits) flagged."""
+    from .viz.unroll import Caption
+    steps = len(trace.SLIDE_INPUT)
+    graph = build_graph("many-to-many", steps, values=lecture_columns(), grads=grads)
+    for t, target in enumerate(trace.SLIDE_TARGET, start=1):
+        mark = " *" if t in trace.LECTURE_SLIP else ""
+        graph.captions.append(Caption(f"target {target}{mark}", (t, 0), role="y", over=f"y{t}"))
+    slips = " and ".join(f"$y_{{{t}}}$ = [{printed[0]:.3f}, …]"
+                         for t, printed in sorted(trace.LECTURE_SLIP.items()))
+    graph.captions.append(Caption(f"* the slides print {slips}: a slip", ((steps + 1) / 2, -0.62)))
+    return draw_graph(graph, theme or Theme(), title=title)
+
+
 def kind_of_model(model):
     """The unrolled-graph kind that draws ``model``: encoder-decoder, bidirectional, or by outputs."""
     from .layers import Bidirectional
@@ -47,54 +78,173 @@ def kind_of_model(model):
     return "many-to-many"
 
 
-def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=None):
-    """The unrolled graph of ``kind`` over ``steps`` steps; ``values``: the lecture's numbers."""
-    node_values = None
+def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=None, *,
+                  out_steps=None, teacher_forcing=None, feedback=False, initial_state=True,
+                  model=None):
+    """The unrolled graph of ``kind`` over ``steps`` steps; ``values``: the lecture's numbers.
+
+    ``model``: draw that model's kind (see :func:`kind_of_model`) instead of ``kind``. An
+    encoder-decoder's decoder reads the targets (teacher forcing) unless ``feedback`` makes it
+    read its own previous output. One step of a single-row kind is the one-to-one network, and
+    is titled so (unless ``title`` is given).
+    """
+    if model is not None:
+        kind = kind_of_model(model)
     if values:
         if kind != "many-to-many" or steps != len(trace.SLIDE_INPUT):
             raise ValueError(f"--values shows the lecture's example, a many-to-many RNN over "
                              f"{len(trace.SLIDE_INPUT)} steps: use --kind many-to-many --steps "
                              f"{len(trace.SLIDE_INPUT)}")
-        node_values = lecture_values()
-    graph = build_graph(kind, steps, values=node_values, grads=grads)
+        return lecture_figure(grads=grads, theme=theme, title=title)
+    if teacher_forcing is None:
+        teacher_forcing = kind == "encoder-decoder" and not feedback
+    if steps == 1 and kind in ("many-to-many", "many-to-one", "one-to-many") and title is None:
+        title = "one-to-one"
+    graph = build_graph(kind, steps, grads=grads, out_steps=out_steps,
+                        teacher_forcing=teacher_forcing, feedback=feedback,
+                        initial_state=initial_state)
     return draw_graph(graph, theme or Theme(), title=title)
 
 
-def architectures_figure(theme=None):
+def describe_model(model):
+    """The model's layers in one line, e.g. "Embedding → Bidirectional(LSTM) → Dense"."""
+    from .layers import Bidirectional
+    names = []
+    for layer in getattr(model, "layers", []):
+        name = type(layer).__name__
+        if isinstance(layer, Bidirectional):
+            name += f"({type(layer.forward_layer).__name__})"
+        names.append(name)
+    return " → ".join(names)
+
+
+def architectures_figure(theme=None, title=None):
     """One-to-many, many-to-one, many-to-many and encoder-decoder side by side."""
-    return draw_architectures(theme or Theme())
+    return draw_architectures(theme or Theme(), title=title)
 
 
-def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None):
-    """||dL/dh_t|| against the distance from the loss for SimpleRNN, LSTM and GRU (log scale).
+def gradients_figure(steps=60, units=32, seed=0, open_bias=3.0, theme=None, title=None,
+                     explode_steps=20, clipnorm=1.0):
+    """Vanishing and exploding gradients, ‖∂L/∂h_{T−k}‖ against k, from the engine's BPTT.
 
-    At Keras' initialisation every cell loses the gradient exponentially; the gated cells can
-    keep it when the gate that carries the past is held open (bias ``open_bias`` on LSTM's forget
-    gate or GRU's update gate), which is what training learns to do for long dependencies.
+    Left: SimpleRNN, LSTM and GRU at Keras' initialisation (solid), and LSTM and GRU with the gate
+    that carries the past held open (bias ``open_bias`` on LSTM's forget gate or GRU's update gate,
+    dashed), as training learns to do for long dependencies. At initialisation GRU's update gate
+    z ≈ 0.5 keeps about half of h_{t−1} per step, so it loses the gradient faster than SimpleRNN,
+    whose orthogonal W keeps the norm (only tanh′ ≤ 1 shrinks it).
+    Right: the lecture's W = 0.5·𝟙 (3 units, spectral radius 1.5) with inputs that keep the states
+    at 0 (tanh′ = 1): the gradient grows 1.5× per step; with ``clipnorm`` the optimizer rescales
+    the gradient it applies to that norm (direction kept).
     """
-    norms = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
-             for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
+    vanishing = {name: analysis.gradient_norms(cell, steps=steps, units=units, seed=seed)
+                 for name, cell in (("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))}
+    cells, dashed = {}, ()
     if open_bias:
-        norms[f"LSTM, forget gate open (b_f += {open_bias:g})"] = analysis.gradient_norms(
-            "lstm", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-        norms[f"GRU, update gate open (b_z += {open_bias:g})"] = analysis.gradient_norms(
-            "gru", steps=steps, units=units, seed=seed, gate_bias=open_bias)
-    return draw_gradient_norms(norms, theme or Theme(),
-                               title=f"Vanishing gradients: loss on h(T), {units} units, "
-                                     f"random inputs")
+        lstm_open = f"LSTM, forget gate open ($b_f + {open_bias:g}$)"
+        gru_open = f"GRU, update gate open ($b_z + {open_bias:g}$)"
+        vanishing[lstm_open] = analysis.gradient_norms("lstm", steps=steps, units=units, seed=seed,
+                                                       gate_bias=open_bias)
+        vanishing[gru_open] = analysis.gradient_norms("gru", steps=steps, units=units, seed=seed,
+                                                      gate_bias=open_bias)
+        cells, dashed = {lstm_open: "lstm", gru_open: "gru"}, (lstm_open, gru_open)
+    note = ("At initialisation GRU's update gate $z \\approx 0.5$\n"
+            "halves what it carries at each step: it loses\n"
+            "the gradient faster than SimpleRNN. Training\n"
+            "opens the gates (dashed).")
+    W = np.asarray(trace.SLIDE_WEIGHTS["W"], dtype=float)
+    radius = float(max(abs(np.linalg.eigvals(W))))
+    exploding = {f"SimpleRNN, $\\rho(W) = {radius:g}$":
+                 analysis.gradient_norms("rnn", steps=explode_steps, units=3, input_dim=4,
+                                         weights=[np.zeros((4, 3)), W.T, np.zeros(3)])}
+    name = next(iter(exploding))
+    exploding[f"clipnorm = {clipnorm:g}"] = clipped_norms(exploding[name], clipnorm)
+    panels = [GradientPanel(vanishing, cells, dashed, note, "vanishing: at initialisation"),
+              GradientPanel(exploding, {name: "rnn"}, (f"clipnorm = {clipnorm:g}",),
+                            None, r"exploding: $W = 0.5\cdot\mathbf{1}$")]
+    return draw_gradient_panels(panels, theme or Theme(), title=title)
 
 
-def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None):
-    """Training (solid) and validation (dashed) curves of one or more run folders."""
+def clipped_norms(norms, clipnorm):
+    """The norm of each gradient after the optimizer's ``clipnorm`` (the optimizer itself clips)."""
+    from .optimizers import SGD
+    out = []
+    for n in np.asarray(norms, dtype=float):
+        g = np.array([n])
+        SGD(learning_rate=1.0, clipnorm=clipnorm).apply(np.zeros(1), g)   # clips g in place
+        out.append(abs(g[0]))
+    return np.array(out)
+
+
+#: The y labels of the usual history keys: the quantity's name and its unit.
+YLABELS = {"loss": "cross-entropy (nats per prediction)", "accuracy": "accuracy (share of predictions)"}
+
+
+def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, ylabel=None):
+    """Training (solid) and validation (dashed) curves of one or more run folders, each in its
+    cell's colour (read from the run's config, not from its label).
+
+    ``metric="headline"``: the loss beside the architecture's headline metric (from the run's
+    metrics.json), with the baseline's value as a dotted line; a headline measured only on the test
+    set (e.g. exact match) is drawn as that test value.
+    """
     labels = labels or [str(d).rstrip("/").split("/")[-1] for d in run_dirs]
-    runs = [(label, RunFolder.existing(d).read_history()) for label, d in zip(labels, run_dirs)]
-    return draw_loss_curves(runs, theme or Theme(), metric=metric, title=title)
+    folders = [RunFolder.existing(d) for d in run_dirs]
+    runs = [(label, folder.read_history()) for label, folder in zip(labels, folders)]
+    cells = [_cell_of(folder) for folder in folders]
+    if metric != "headline":
+        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric))],
+                                 theme or Theme(), title=title, cells=cells)
+    metrics = folders[0].read_metrics()
+    if not metrics or "headline_metric" not in metrics:
+        raise ValueError(f"{folders[0].path} has no metrics.json with a headline metric: only a "
+                         f"finished run has one (`rnnkit train` writes it at the end)")
+    head = metrics["headline_metric"]
+    baseline = metrics.get("baseline", {}).get(head)
+    panels = [CurvePanel("loss", YLABELS["loss"])]
+    if any(head in row for row in runs[0][1]):
+        panels.append(CurvePanel(head, YLABELS.get(head, head.replace("_", " ")), baseline,
+                                 "baseline (test)"))
+        return draw_curve_panels(runs, panels, theme or Theme(), title=title, cells=cells)
+    # measured on the test set only: each run's test value (at its last epoch) beside the baseline
+    tests = [(label, [{"epoch": len(history), head: (f.read_metrics() or {}).get("test", {}).get(head)}])
+             for (label, history), f in zip(runs, folders)]
+    panels.append(CurvePanel(head, f"{head.replace('_', ' ')} on the test set", baseline,
+                             "baseline (test)", runs=tests))
+    return draw_curve_panels(runs, panels, theme or Theme(), title=title, cells=cells)
 
 
-def hidden_figure(values, tokens, gates=None, theme=None, title=None):
-    """Heatmap of hidden states (units x time) over the input tokens (and LSTM gates)."""
+def _cell_of(folder):
+    """The run's cell ("rnn", "lstm", "gru") from its saved config, or None."""
+    from .viz.theme import CELL_COLORS
+    config = folder.read_config() if folder.has(folder.CONFIG) else {}
+    cell = config.get("cell") if isinstance(config, dict) else None
+    return cell if cell in CELL_COLORS else None
+
+
+def hidden_figure(values, tokens, gates=None, theme=None, title=None, cell_state=None,
+                  direction=None):
+    """Heatmap of hidden states (units x time) over the input tokens (and LSTM gates, cell state;
+    ``direction`` names the half of a bidirectional layer shown)."""
     return draw_hidden_heatmap(np.asarray(values), tokens, theme or Theme(), title=title,
-                               gates=gates)
+                               gates=gates, cell_state=cell_state, direction=direction)
+
+
+def cell_state_and_direction(model):
+    """After :func:`hidden_states`: the LSTM cell states c_t (units x T, input order) of the layer
+    it showed, or None; and "forward" when that layer is half of a Bidirectional, else None."""
+    from .layers import Bidirectional
+    from .layers.recurrent import Recurrent
+    layer = next((l for l in model.layers if isinstance(l, (Recurrent, Bidirectional))), None)
+    direction = None
+    if isinstance(layer, Bidirectional):
+        layer, direction = layer.forward_layer, "forward"
+    C = getattr(layer.last_pass, "C", None)
+    if C is None:
+        return None, direction
+    C = C[1:, 0]
+    if layer.go_backwards:
+        C = C[::-1]
+    return C.T, direction
 
 
 def hidden_states(model, x):
@@ -121,10 +271,12 @@ def hidden_states(model, x):
 
 # ---- the committed set: `rnnkit figures` -------------------------------------------------------
 
-#: Training runs behind the loss-curve and hidden-state figures: char-lm on the default text,
-#: one run per cell, kept short so `rnnkit figures` stays quick.
-FIGURE_RUNS = {"epochs": 15, "seed": 0, "units": 24}
-HIDDEN_INPUT = "Beautiful is better than ugly."
+#: Training runs behind the loss-curve and hidden-state figures: POS tagging (an embedding and a
+#: bidirectional recurrent layer) on its default corpus, one run per cell, at the architecture's
+#: defaults (3 epochs): every cell clearly beats the most-frequent-tag baseline.
+FIGURE_ARCH = "pos-tagging"
+FIGURE_RUNS = {"seed": 0}
+HIDDEN_INPUT = "Saya suka buku ini ."
 
 
 def _unroll_entry(kind, steps):
@@ -139,16 +291,15 @@ COMMITTED = [
     _unroll_entry("bidirectional", 3),
     ("unroll-lecture-values-grads",
      "rnnkit plot unroll --kind many-to-many --steps 4 --values --grads",
-     lambda runs: unroll_figure("many-to-many", steps=4, values=True, grads=True,
-                                title="The lecture's example: forward values, gradients back")),
+     lambda runs: lecture_figure()),
     ("vanishing-gradients", "rnnkit plot gradients", lambda runs: gradients_figure()),
-    ("loss-char-lm-rnn-lstm-gru",
-     "rnnkit train --arch char-lm --cell {rnn,lstm,gru} --units 24 --epochs 15 --seed 0; "
-     "rnnkit plot loss RUN_rnn RUN_lstm RUN_gru --label rnn --label lstm --label gru",
+    ("loss-pos-tagging-rnn-lstm-gru",
+     "rnnkit train --arch pos-tagging --cell {rnn,lstm,gru} --seed 0; "
+     "rnnkit plot loss RUN_rnn RUN_lstm RUN_gru --label SimpleRNN --label LSTM --label GRU "
+     "--metric headline",
      lambda runs: loss_figure([runs[c].path for c in ("rnn", "lstm", "gru")],
-                              ["SimpleRNN", "LSTM", "GRU"],
-                              title="char-lm on the Zen of Python: loss per epoch")),
-    ("hidden-char-lm-lstm",
+                              ["SimpleRNN", "LSTM", "GRU"], metric="headline")),
+    ("hidden-pos-tagging-lstm",
      f"rnnkit plot hidden RUN_lstm --input \"{HIDDEN_INPUT}\" --gates",
      lambda runs: _hidden_of_run(runs["lstm"], HIDDEN_INPUT, gates=True)),
 ]
@@ -164,16 +315,17 @@ def _hidden_of_run(run, text, gates=False):
     from . import plugins
     x, tokens = plugins.get(run.arch).encode(run.meta, text)
     values, gate_values = hidden_states(run.model, x)
+    cell_state, direction = cell_state_and_direction(run.model)
     return hidden_figure(values, tokens, gates=gate_values if gates else None,
-                         title=f"{run.arch} ({run.config.get('cell')}): hidden state h_t")
+                         cell_state=cell_state if gates else None, direction=direction)
 
 
 def _figure_runs(workdir, progress):
     runs = {}
     for cell in ("rnn", "lstm", "gru"):
-        progress(f"training char-lm with cell={cell} for the loss and hidden-state figures")
-        run = train("char-lm", overrides=dict(FIGURE_RUNS, cell=cell),
-                    out_dir=f"{workdir}/char-lm-{cell}", figures=False)
+        progress(f"training {FIGURE_ARCH} with cell={cell} for the loss and hidden-state figures")
+        run = train(FIGURE_ARCH, overrides=dict(FIGURE_RUNS, cell=cell),
+                    out_dir=f"{workdir}/{FIGURE_ARCH}-{cell}", figures=False)
         runs[cell] = load_run(run.path)
     return runs
 
@@ -184,21 +336,37 @@ def regenerate(out_dir="figures", progress=print):
     from pathlib import Path
 
     from .viz import save
+    from .viz.slide import measure_slide
     out = Path(out_dir)
-    written = []
+    written, measured = [], {}
     with tempfile.TemporaryDirectory() as workdir:
         runs = _figure_runs(workdir, progress)
         for name, command, make in COMMITTED:
             fig = make(runs)
             for ext in FORMATS:
                 written.append(save(fig, out / f"{name}.{ext}"))
+            measured[name] = measure_slide(fig)
     lines = ["# Figures", "",
              "Slide figures made by rnnkit itself. `rnnkit figures` regenerates every file here; "
              "each figure below names the command that makes it alone (add `-o FILE.pdf`, "
-             "`.svg` or `.png`; `--style dark`, `--aspect 4:3`).", ""]
+             "`.svg` or `.png`; `--style dark`, `--aspect 4:3`, `--title TEXT`, `--transparent`).",
+             "",
+             "Every figure is drawn for one 16:9 slide (13.33 x 7.5 in, 2667 x 1500 px at 200 dpi; "
+             "`--aspect 4:3` lays it out anew on 10 x 7.5 in), fills it, keeps inside it, and shows "
+             "no text below 14 pt at that size. PDFs embed TrueType (Type 42) fonts; SVGs keep "
+             "text as text. Below each figure: its canvas, fill (the drawing's bounding box over "
+             "the canvas) and smallest text, as `rnnkit.viz.slide.measure_slide` measures them.",
+             "",
+             f"The loss and hidden-state figures come from {FIGURE_ARCH} runs (an embedding and a "
+             f"bidirectional SimpleRNN, LSTM or GRU on the default Indonesian POS corpus, at the "
+             f"architecture's defaults with seed {FIGURE_RUNS['seed']}): every cell clearly beats "
+             f"the most-frequent-tag baseline, drawn as a dotted line.", ""]
     for name, command, _ in COMMITTED:
+        m = measured[name]
         lines += [f"## {name}", "", f"`{command}`", "", f"![{name}]({name}.png)  ",
-                  f"PDF: [{name}.pdf]({name}.pdf)", ""]
+                  f"PDF: [{name}.pdf]({name}.pdf)  ",
+                  f"canvas {m.canvas[0]} x {m.canvas[1]} px, fill {m.fill:.0%}, "
+                  f"smallest text {m.min_text:.1f} pt", ""]
     from .fileio import atomic_write_text
     atomic_write_text(out / "README.md", "\n".join(lines))
     written.append(out / "README.md")

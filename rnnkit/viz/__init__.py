@@ -2,8 +2,8 @@
 RNN architectures, loss curves, gradient norms and hidden-state heatmaps, in one theme."""
 
 from .architectures import draw_architectures
-from .curves import draw_loss_curves, load_history
-from .gradients import draw_gradient_norms
+from .curves import CurvePanel, draw_curve_panels, draw_loss_curves, load_history
+from .gradients import GradientPanel, draw_gradient_norms, draw_gradient_panels
 from .hidden import draw_hidden_heatmap
 from .theme import OKABE_ITO, ROLE_COLORS, Theme, save
 from .unroll import KINDS, Edge, Graph, Node, build_graph, draw_graph
@@ -11,5 +11,7 @@ from .unroll import KINDS, Edge, Graph, Node, build_graph, draw_graph
 __all__ = [
     "Theme", "save", "OKABE_ITO", "ROLE_COLORS",
     "Graph", "Node", "Edge", "KINDS", "build_graph", "draw_graph",
-    "draw_architectures", "draw_loss_curves", "load_history", "draw_gradient_norms", "draw_hidden_heatmap",
+    "draw_architectures", "load_history", "draw_hidden_heatmap",
+    "draw_loss_curves", "draw_curve_panels", "CurvePanel",
+    "draw_gradient_norms", "draw_gradient_panels", "GradientPanel",
 ]

@@ -8,7 +8,10 @@ the layout is plain data, :func:`layout_problems` can check it for overlaps and 
 looking at pixels.
 
 Drawing uses one axes spanning the whole figure with limits equal to the figure size in inches,
-so one data unit is one inch in both directions.
+so one data unit is one inch in both directions. :func:`fit_to_slide` then scales the laid-out
+diagram (geometry and text together) to fill the theme's slide: the canvas never grows, and a
+diagram that would need text below the theme's minimum size is reported as too large, so that the
+caller compresses it (see ``unroll.draw_graph``).
 """
 
 from __future__ import annotations
@@ -268,6 +271,35 @@ class Layout:
     problems: list  # what the label placer could not avoid
     col_pitch: float = 0.0  # inches between grid columns
     row_pitch: float = 0.0  # inches between grid rows
+    scale: float = 1.0  # text sizes, line widths and node padding relative to the theme's
+
+    def scaled(self, s: float) -> "Layout":
+        """Everything `s` times larger (positions, boxes, text sizes), about the origin."""
+        def sc(p):
+            return (p[0] * s, p[1] * s)
+
+        def box(b):
+            return Box(b.cx * s, b.cy * s, b.w * s, b.h * s)
+
+        return replace(
+            self,
+            width=self.width * s, height=self.height * s,
+            nodes=[replace(n, box=box(n.box)) for n in self.nodes],
+            arrows=[replace(a, start=sc(a.start), end=sc(a.end)) for a in self.arrows],
+            texts=[replace(t, box=box(t.box), size=t.size * s) for t in self.texts],
+            rules=[(sc(a), sc(b), r) for a, b, r in self.rules],
+            col_pitch=self.col_pitch * s, row_pitch=self.row_pitch * s, scale=self.scale * s,
+        )
+
+    def text_sizes(self, theme) -> list:
+        """Every font size this layout draws, in points (node labels and values included)."""
+        sizes = [t.size for t in self.texts]
+        for n in self.nodes:
+            if n.label:
+                sizes.append(theme.node_size * self.scale)
+            if n.value_lines:
+                sizes.append(theme.small_size * self.scale)
+        return sizes
 
     def shifted(self, dx: float, dy: float) -> "Layout":
         def mv(p):
@@ -295,16 +327,22 @@ MIN_ARROW = 0.42  # shortest visible arrow between two node boxes
 VALUE_MAX_WIDTH = 1.75
 
 
+def _drawn_label(edge) -> bool:
+    return bool(edge.label) and getattr(edge, "drawn_label", True)
+
+
 def _label_role(edge):
     return "grad" if edge.kind == "grad" else None
 
 
-def layout_graph(graph, theme, col_pitch: float | None = None, row_pitch: float | None = None) -> Layout:
+def layout_graph(graph, theme, col_pitch: float | None = None, row_pitch: float | None = None,
+                 rows_first: bool = True) -> Layout:
     """Place `graph`'s nodes, arrows, edge labels and captions; see the module docstring.
 
     The column pitch starts at the smallest value the text sizes allow and grows until every edge
     label finds a free spot (or a limit is reached; the layout then lists its ``problems``).
-    A pitch given by the caller is used as is.
+    A pitch given by the caller is used as is. ``rows_first``: make rows taller before columns
+    wider (False: widen only, for a diagram that is short of height on the slide).
     """
     if col_pitch is not None:
         return _layout_once(graph, theme, col_pitch, row_pitch)
@@ -316,7 +354,7 @@ def layout_graph(graph, theme, col_pitch: float | None = None, row_pitch: float 
             layout = _layout_once(graph, theme, cols, rows)
             if not layout.problems:
                 return layout
-        if step < 6 and row_pitch is None:
+        if step < 6 and row_pitch is None and rows_first:
             rows *= 1.08
         else:
             cols *= 1.08
@@ -347,7 +385,8 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
 
     edges = list(graph.edges) + list(graph.grad_edges)
     label_text = {id(e): to_mathtext(e.label) for e in edges}
-    label_size = {id(e): measure(label_text[id(e)], label_fs) for e in edges}
+    label_size = {id(e): measure(label_text[id(e)], label_fs) if _drawn_label(e) else (0.0, 0.0)
+                  for e in edges}
     by_id = {n.id: n for n in graph.nodes}
 
     # 2. grid pitch: neighbours in a row leave room for the labels of the arrows between them
@@ -383,7 +422,7 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
             col_pitch = max(col_pitch, fwd + back + per_label * (2 if back else 1))
     if row_pitch is None:
         tallest = max(s[3] for s in sizes.values())
-        row_pitch = tallest + 0.85
+        row_pitch = tallest + (0.85 if tallest < 1.0 else 0.6)  # tall nodes (values) leave less between
 
     def centre(node):
         return (node.xy[0] * col_pitch, node.xy[1] * row_pitch)
@@ -418,6 +457,9 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
     for cap in graph.captions:
         cw, ch = measure(cap.text, theme.base_size, "bold")
         cx, cy = cap.xy[0] * col_pitch, cap.xy[1] * row_pitch
+        if getattr(cap, "over", None):
+            above = boxes[cap.over]
+            cx, cy = above.cx, above.y1 + ch / 2 + 0.1
         if cap.ha == "right":
             cx -= cw / 2
         texts.append(PlacedText(cap.text, Box(cx, cy, cw, ch), theme.base_size, cap.role, "caption",
@@ -438,6 +480,8 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
     seg_bounds = [(min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1])) for p, q in segments]
     for arrow in arrows:
         e = arrow.edge
+        if not _drawn_label(e):
+            continue
         text = label_text[id(e)]
         w, h = label_size[id(e)]
         w, h = w + 2 * LABEL_PAD, h + 2 * LABEL_PAD
@@ -497,6 +541,57 @@ def _normalised(layout: Layout) -> Layout:
     return moved
 
 
+#: Margin kept free around a diagram on the slide, in inches.
+SLIDE_MARGIN = 0.3
+#: Largest enlargement: beyond it a small diagram's text would shout.
+MAX_SCALE = 2.2
+
+
+class TooLarge(Exception):
+    """A diagram that fits the slide only with text below the theme's minimum size."""
+
+    def __init__(self, scale: float):
+        super().__init__(f"the diagram fits the slide only at {scale:.2f} times its size")
+        self.scale = scale
+
+
+def fit_to_slide(layout: Layout, theme, title: str | None = None) -> Layout:
+    """`layout` scaled to fill the theme's slide (with `title` on top), centred; raises
+    :class:`TooLarge` when that would put any text below ``theme.min_text_size``."""
+    width, height = theme.figsize
+    title_h = measure(title, theme.title_size, "bold")[1] + 0.2 if title else 0.0
+    avail_w = width - 2 * SLIDE_MARGIN
+    avail_h = height - 2 * SLIDE_MARGIN - title_h
+    s = min(MAX_SCALE, avail_w / layout.width, avail_h / layout.height)
+    smallest = min(layout.text_sizes(theme))
+    if smallest * s < theme.min_text_size - 1e-9:
+        raise TooLarge(s)
+    fitted = layout.scaled(s)
+    fitted = fitted.shifted((width - fitted.width) / 2,
+                            SLIDE_MARGIN + (avail_h - fitted.height) / 2)
+    if title:
+        tw, th = measure(title, theme.title_size, "bold")
+        box = Box(width / 2, height - SLIDE_MARGIN - th / 2, tw, th)
+        fitted = fitted.with_texts([PlacedText(title, box, theme.title_size, None, "title", weight="bold")],
+                                   fitted.width, fitted.height)
+    return fitted
+
+
+def extent(layout: Layout):
+    """(x0, y0, x1, y1): the bounding box of everything `layout` draws, in inches."""
+    return _extent(layout)
+
+
+def _declared_crossing(a: PlacedArrow, b: PlacedArrow) -> bool:
+    # an arrow marked `crosses` may pass over a row's recurrent arrows (and their gradients), and
+    # over the gradient twin of an arrow into the same node, next to that node
+    if not getattr(a.edge, "crosses", False) or getattr(b.edge, "crosses", False):
+        return False
+    horizontal = b.edge.kind in ("state", "grad") and abs(b.start[1] - b.end[1]) < 1e-6
+    same_node = b.edge.kind == "grad" and {a.edge.src, a.edge.dst} & {b.edge.src, b.edge.dst}
+    return horizontal or bool(same_node)
+
+
 def layout_problems(layout: Layout, width: float | None = None, height: float | None = None) -> list:
     """Overlaps and crossings in `layout`, in words; an empty list means a clean diagram.
 
@@ -524,6 +619,8 @@ def layout_problems(layout: Layout, width: float | None = None, height: float | 
     arrows = layout.arrows
     for i, a in enumerate(arrows):
         for b in arrows[i + 1 :]:
+            if _declared_crossing(a, b) or _declared_crossing(b, a):
+                continue
             if segments_cross(a.start, a.end, b.start, b.end):
                 problems.append(f"arrows {a.edge.src}->{a.edge.dst} and {b.edge.src}->{b.edge.dst} cross")
         for n in nodes:
@@ -545,30 +642,34 @@ ARROW_LW = 1.8
 
 
 def _color(theme, role):
-    return theme.muted if role is None else theme.color(role)
+    return theme.muted if role is None else theme.ink(role)
 
 
 def render(ax, layout: Layout, theme) -> None:
     """Draw `layout` on `ax`, whose data coordinates are inches."""
+    s = layout.scale
+    node_fs, small_fs = theme.node_size * s, theme.small_size * s
     for pn in layout.nodes:
         b, role = pn.box, pn.node.role
         face = theme.background if role == "h0" else theme.fill(role)
         ax.add_patch(
             FancyBboxPatch(
                 (b.x0, b.y0), b.w, b.h,
-                boxstyle=f"round,pad=0,rounding_size={min(0.12, b.h / 4):.3f}",
-                facecolor=face, edgecolor=theme.color(role), linewidth=2.2, zorder=3,
+                boxstyle=f"round,pad=0,rounding_size={min(0.12 * s, b.h / 4):.3f}",
+                facecolor=face, edgecolor=theme.ink(role), linewidth=2.2 * s, zorder=3,
             )
         )
-        label_h = measure(pn.label, theme.node_size)[1]
+        if not pn.label:
+            continue
+        label_h = measure(pn.label, node_fs)[1]
         if pn.value_lines:
-            top = b.y1 - NODE_PAD_Y
+            top = b.y1 - NODE_PAD_Y * s
             ax.text(b.cx, top - label_h / 2, pn.label, ha="center", va="center",
-                    fontsize=theme.node_size, color=theme.foreground, zorder=4)
-            ax.text(b.cx, top - label_h - 0.04, "\n".join(pn.value_lines), ha="center", va="top",
-                    fontsize=theme.small_size, color=theme.foreground, linespacing=1.2, zorder=4)
+                    fontsize=node_fs, color=theme.foreground, zorder=4)
+            ax.text(b.cx, top - label_h - 0.04 * s, "\n".join(pn.value_lines), ha="center", va="top",
+                    fontsize=small_fs, color=theme.foreground, linespacing=1.2, zorder=4)
         else:
-            ax.text(b.cx, b.cy, pn.label, ha="center", va="center", fontsize=theme.node_size,
+            ax.text(b.cx, b.cy, pn.label, ha="center", va="center", fontsize=node_fs,
                     color=theme.foreground, zorder=4)
 
     for arrow in layout.arrows:
@@ -576,25 +677,30 @@ def render(ax, layout: Layout, theme) -> None:
         (sx, sy), (ex, ey) = arrow.start, arrow.end
         length = math.hypot(ex - sx, ey - sy)
         ux, uy = (ex - sx) / length, (ey - sy) / length
-        bx, by = ex - ux * HEAD_LENGTH, ey - uy * HEAD_LENGTH
-        ax.add_line(Line2D([sx, bx], [sy, by], color=color, linewidth=ARROW_LW,
+        bx, by = ex - ux * HEAD_LENGTH * s, ey - uy * HEAD_LENGTH * s
+        crosses = getattr(arrow.edge, "crosses", False)
+        if crosses:
+            # a gap in the background colour where it passes over another row's arrows
+            ax.add_line(Line2D([sx, bx], [sy, by], color=theme.background, linewidth=ARROW_LW * s * 3,
+                               solid_capstyle="butt", zorder=2.1))
+        ax.add_line(Line2D([sx, bx], [sy, by], color=color, linewidth=ARROW_LW * s,
                            linestyle=(0, (4, 2.5)) if arrow.dashed else "-",
-                           solid_capstyle="butt", dash_capstyle="butt", zorder=2))
-        nx, ny = -uy * HEAD_WIDTH / 2, ux * HEAD_WIDTH / 2
+                           solid_capstyle="butt", dash_capstyle="butt", zorder=2.2 if crosses else 2))
+        nx, ny = -uy * HEAD_WIDTH * s / 2, ux * HEAD_WIDTH * s / 2
         ax.add_patch(Polygon([(ex, ey), (bx + nx, by + ny), (bx - nx, by - ny)], closed=True,
                              facecolor=color, edgecolor=color, linewidth=0.8, zorder=2))
 
     for start, end, role in layout.rules:
         ax.add_line(Line2D([start[0], end[0]], [start[1], end[1]], color=_color(theme, role),
-                           linewidth=2.0, solid_capstyle="butt", zorder=1))
+                           linewidth=2.0 * s, solid_capstyle="butt", zorder=1))
 
     for t in layout.texts:
         # captions stay in the foreground colour: some role colours are too light for text on white
-        color = theme.color(t.role) if (t.role is not None and t.kind != "caption") else theme.foreground
+        color = theme.ink(t.role) if (t.role is not None and t.kind != "caption") else theme.foreground
         x = {"center": t.box.cx, "left": t.box.x0, "right": t.box.x1}[t.ha]
         bbox = None
         if t.backdrop:
-            bbox = dict(boxstyle=f"round,pad={LABEL_PAD * 72 / t.size:.3f}", facecolor=theme.background,
+            bbox = dict(boxstyle=f"round,pad={LABEL_PAD * s * 72 / t.size:.3f}", facecolor=theme.background,
                         edgecolor="none")
         ax.text(x, t.box.cy, t.text, ha=t.ha, va="center", fontsize=t.size, color=color,
                 fontweight=t.weight, bbox=bbox, zorder=5)
@@ -608,10 +714,3 @@ def canvas_axes(fig, width: float, height: float):
     ax.set_axis_off()
     ax.patch.set_visible(False)
     return ax
-
-
-def fit_figsize(theme, need_w: float, need_h: float) -> tuple[float, float]:
-    """The theme's slide size, enlarged (keeping the aspect) until `need_w` x `need_h` fits."""
-    base_w, base_h = theme.figsize
-    scale = max(1.0, need_w / base_w, need_h / base_h)
-    return base_w * scale, base_h * scale

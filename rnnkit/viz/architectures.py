@@ -16,13 +16,19 @@ PANELS = (
     ("one-to-many", "image captioning", {}),
     ("many-to-one", "text classification", {}),
     ("many-to-many", "POS tagging", {}),
-    ("encoder-decoder", "machine translation", {}),
+    ("encoder-decoder", "machine translation", {"out_steps": 2, "teacher_forcing": True}),
 )
+
+#: Ways to arrange the four panels: rows of panel indices.
+#: "three-one" heads each panel with two lines (kind above application): narrower, for 4:3.
+ARRANGEMENTS = {"row": [[0, 1, 2, 3]], "grid": [[0, 1], [2, 3]], "three-one": [[0, 1, 2], [3]]}
+_TWO_LINE_HEADS = {"three-one"}
 
 LEGEND = (("x", "input"), ("h", "state"), ("y", "output"), ("enc", "encoder state"), ("dec", "decoder state"))
 
 
-def draw_architectures(theme: Theme | None = None, steps: int = 3, layout: str = "auto"):
+def draw_architectures(theme: Theme | None = None, steps: int = 3, layout: str = "auto",
+                       title: str | None = None):
     """Draw the four architectures as titled panels; returns a ``matplotlib.figure.Figure``.
 
     Parameters
@@ -30,61 +36,77 @@ def draw_architectures(theme: Theme | None = None, steps: int = 3, layout: str =
     theme : Theme, optional
     steps : int
         Time steps per panel (the encoder-decoder has `steps` in and `steps` out).
-    layout : {"auto", "row", "grid"}
-        "row": four panels in a row; "grid": two by two; "auto": whichever shows the text larger
-        on the theme's slide size.
+    layout : {"auto", "row", "grid", "three-one"}
+        "row": four panels in a row; "grid": two by two; "three-one": the three single-row
+        kinds above the encoder-decoder; "auto": whichever shows the text largest on the theme's
+        slide (4:3 is laid out anew, not shrunk).
+    title : str, optional
+        A title above the panels.
     """
     theme = theme or Theme()
-    if layout not in ("auto", "row", "grid"):
-        raise ValueError(f"layout must be 'auto', 'row' or 'grid', got {layout!r}")
+    if layout != "auto" and layout not in ARRANGEMENTS:
+        raise ValueError(f"layout must be 'auto', {', '.join(map(repr, ARRANGEMENTS))}, got {layout!r}")
     with theme.context():
         graphs = [(kind, app, build_graph(kind, steps, initial_state=False, **kw)) for kind, app, kw in PANELS]
         # one row pitch for every panel, so the rows of inputs, states and outputs line up
         first = [_diagram.layout_graph(g, theme) for _, _, g in graphs]
-        rows = max(lay.row_pitch for lay in first) - 0.3  # shorter arrows: four panels share a slide
+        rows = max(lay.row_pitch for lay in first) - 0.4  # shorter arrows: four panels share a slide
         panels = []
         for (kind, app, g), lay in zip(graphs, first):
             lay = _diagram.layout_graph(g, theme, col_pitch=lay.col_pitch, row_pitch=rows)
             panels.append((kind, app, lay))
 
-        arrangements = {"row": _arrange(panels, theme, ncols=4), "grid": _arrange(panels, theme, ncols=2)}
+        arrangements = {name: _arrange(panels, theme, rows, name in _TWO_LINE_HEADS)
+                        for name, rows in ARRANGEMENTS.items()}
+        width, height = theme.figsize
+        title_h = _diagram.measure(title, theme.title_size, "bold")[1] + 0.2 if title else 0.0
+        avail_w, avail_h = width - 2 * _diagram.SLIDE_MARGIN, height - 2 * _diagram.SLIDE_MARGIN - title_h
+
+        def scale(name):
+            need_w, need_h = arrangements[name][1]
+            return min(_diagram.MAX_SCALE, avail_w / need_w, avail_h / need_h)
+
         if layout == "auto":
-            # the arrangement needing the least enlargement of the slide shows the largest text
-            layout = min(arrangements, key=lambda k: _diagram.fit_figsize(theme, *arrangements[k][1])[0]
-                         / theme.figsize[0])
+            layout = max(arrangements, key=scale)   # the arrangement that shows the text largest
         items, (need_w, need_h) = arrangements[layout]
-        width, height = _diagram.fit_figsize(theme, need_w, need_h)
-        dx, dy = (width - need_w) / 2, (height - need_h) / 2
-        fig = theme.figure(figsize=(width, height))
+        s = scale(layout)
+        dx, dy = (width - need_w * s) / 2, _diagram.SLIDE_MARGIN + (avail_h - need_h * s) / 2
+        fig = theme.figure()
         ax = _diagram.canvas_axes(fig, width, height)
         placed = []
         for lay in items:
-            lay = lay.shifted(dx, dy)
+            lay = lay.scaled(s).shifted(dx, dy)
             _diagram.render(ax, lay, theme)
             placed.append(lay)
+        if title:
+            tw, th = _diagram.measure(title, theme.title_size, "bold")
+            box = _diagram.Box(width / 2, height - _diagram.SLIDE_MARGIN - th / 2, tw, th)
+            head = _diagram.Layout(width, height, [], [], [_diagram.PlacedText(
+                title, box, theme.title_size, None, "title", weight="bold")], [], [])
+            _diagram.render(ax, head, theme)
+            placed.append(head)
         fig._rnnkit_layout = placed
     return fig
 
 
-def _arrange(panels, theme, ncols):
-    """Place titled panels on a grid of `ncols` columns, plus a colour legend below; sizes in inches."""
-    margin, gap_x, gap_y = 0.3, 0.7, 0.4
+def _arrange(panels, theme, rows, two_line_heads=False):
+    """Place titled panels in `rows` (lists of panel indices), plus a colour legend below; sizes
+    in inches."""
+    # each panel is headed by one line, its kind in bold and its application beside it
+    margin, gap_x, gap_y, word_gap = 0.0, 0.7, 0.25, 0.15
     title_fs = theme.base_size + 1
     titled = []
     for kind, app, lay in panels:
         kind_w, kind_h = _diagram.measure(kind, title_fs, "bold")
         app_w, app_h = _diagram.measure(app, theme.base_size)
-        head = kind_h + app_h + 0.25
-        titled.append((kind, app, lay, max(lay.width, kind_w, app_w), lay.height + head, kind_h, app_h))
-    nrows = -(-len(titled) // ncols)
-    col_w = [0.0] * ncols
-    row_h = [0.0] * nrows
-    for i, item in enumerate(titled):
-        r, c = divmod(i, ncols)
-        col_w[c] = max(col_w[c], item[3]) if ncols == 2 else col_w[c]
-        row_h[r] = max(row_h[r], item[4])
-    if ncols != 2:
-        col_w = [item[3] for item in titled[:ncols]]  # a row: each panel as wide as it needs
+        if two_line_heads:
+            head_w, head = max(kind_w, app_w), kind_h + app_h + 0.25
+        else:
+            head_w, head = kind_w + word_gap + app_w, max(kind_h, app_h) + 0.2
+        titled.append((kind, app, lay, max(lay.width, head_w), lay.height + head, head_w, head))
+    nrows = len(rows)
+    row_w = [sum(titled[i][3] for i in row) + gap_x * (len(row) - 1) for row in rows]
+    row_h = [max(titled[i][4] for i in row) for row in rows]
 
     roles = [(role, text) for role, text in LEGEND]
     swatch = 0.28
@@ -92,42 +114,55 @@ def _arrange(panels, theme, ncols):
     legend_w = sum(swatch + 0.12 + w + 0.45 for _, _, (w, _) in legend_items) - 0.45
     legend_h = max(h for _, _, (_, h) in legend_items) + 0.1
 
-    need_w = max(sum(col_w) + gap_x * (ncols - 1), legend_w) + 2 * margin
-    need_h = sum(row_h) + gap_y * (nrows - 1) + legend_h + 0.35 + 2 * margin
+    # the narrow arrangement puts the legend as a column beside its last row, saving height
+    beside = two_line_heads
+    line_h = legend_h + 0.08
+    if beside:
+        legend_col_w = max(swatch + 0.12 + w for _, _, (w, _) in legend_items)
+        row_w[-1] += gap_x + legend_col_w
+        row_h[-1] = max(row_h[-1], len(legend_items) * line_h)
+    need_w = max(row_w + ([] if beside else [legend_w])) + 2 * margin
+    need_h = sum(row_h) + gap_y * (nrows - 1) + (0.0 if beside else legend_h + 0.25) + 2 * margin
 
     items = []
     top = need_h - margin
     y_row = top
-    for r in range(nrows):
-        x_col = margin + (need_w - 2 * margin - sum(col_w) - gap_x * (ncols - 1)) / 2
-        for c in range(ncols):
-            i = r * ncols + c
-            if i >= len(titled):
-                break
-            kind, app, lay, w, h, kind_h, app_h = titled[i]
-            cx = x_col + col_w[c] / 2
-            body_top = y_row - (kind_h + app_h + 0.25)
+    for r, row in enumerate(rows):
+        x_col = (need_w - row_w[r]) / 2   # each row centred, each panel as wide as it needs
+        for i in row:
+            kind, app, lay, w, h, head_w, head = titled[i]
+            cx = x_col + w / 2
+            body_top = y_row - head
             moved = lay.shifted(cx - lay.width / 2, body_top - lay.height - (row_h[r] - h))
-            texts = [
-                _diagram.PlacedText(kind, _diagram.Box(cx, y_row - kind_h / 2, *_diagram.measure(kind, title_fs, "bold")),
-                                    title_fs, None, "title", weight="bold"),
-                _diagram.PlacedText(app, _diagram.Box(cx, y_row - kind_h - 0.05 - app_h / 2,
-                                                      *_diagram.measure(app, theme.base_size)),
-                                    theme.base_size, None, "title"),
-            ]
+            kind_w, kind_h = _diagram.measure(kind, title_fs, "bold")
+            app_w, app_h = _diagram.measure(app, theme.base_size)
+            if two_line_heads:
+                kind_box = _diagram.Box(cx, y_row - kind_h / 2, kind_w, kind_h)
+                app_box = _diagram.Box(cx, y_row - kind_h - 0.05 - app_h / 2, app_w, app_h)
+            else:
+                line_y, left = y_row - (head - 0.2) / 2, cx - head_w / 2
+                kind_box = _diagram.Box(left + kind_w / 2, line_y, kind_w, kind_h)
+                app_box = _diagram.Box(left + kind_w + word_gap + app_w / 2, line_y, app_w, app_h)
+            texts = [_diagram.PlacedText(kind, kind_box, title_fs, None, "title", weight="bold"),
+                     _diagram.PlacedText(app, app_box, theme.base_size, None, "title")]
             items.append(moved.with_texts(texts, moved.width, moved.height))
-            x_col += col_w[c] + gap_x
+            x_col += w + gap_x
+        legend_x, legend_top = x_col, y_row
         y_row -= row_h[r] + gap_y
 
-    # the legend: a swatch in each role's colours and its name
-    x = (need_w - legend_w) / 2
-    y = margin + legend_h / 2
+    # the legend: a swatch in each role's colours and its name (in a row below, or a column)
+    x = legend_x if beside else (need_w - legend_w) / 2
+    y = (legend_top - (row_h[-1] - len(legend_items) * line_h) / 2 - line_h / 2 if beside
+         else margin + legend_h / 2)
     legend_nodes, legend_texts = [], []
     for role, text, (w, h) in legend_items:
         legend_nodes.append(_diagram.PlacedNode(_Swatch(role), _diagram.Box(x + swatch / 2, y, swatch, swatch), ""))
         legend_texts.append(_diagram.PlacedText(text, _diagram.Box(x + swatch + 0.12 + w / 2, y, w, h),
                                                 theme.base_size, None, "caption"))
-        x += swatch + 0.12 + w + 0.45
+        if beside:
+            y -= line_h
+        else:
+            x += swatch + 0.12 + w + 0.45
     items.append(_diagram.Layout(need_w, need_h, legend_nodes, [], legend_texts, [], []))
     return items, (need_w, need_h)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from .gradients import CELL_COLORS
 from .theme import Theme
 
 
@@ -55,7 +55,9 @@ def _as_rows(data, source) -> list:
     raise ValueError(f"{source}: history must be a list of per-epoch dicts, got {type(data).__name__}")
 
 
-def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", title: str | None = None):
+def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", title: str | None = None,
+                     cells=None, baseline: float | None = None, baseline_label: str = "baseline",
+                     ylabel: str | None = None):
     """Plot `metric` per epoch for each run; returns a ``matplotlib.figure.Figure``.
 
     Parameters
@@ -65,40 +67,77 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
         ``"val_" + metric``, when present, dashed in the same colour.
     metric : str
         Key to plot, e.g. "loss" or "accuracy".
+    cells : list of str, optional
+        The cell of each run ("rnn", "lstm", "gru"; None for none): a run is drawn in its cell's
+        colour, the same in every figure. Runs without a cell take the theme's series colours.
+    baseline : float, optional
+        A reference value (e.g. the unigram model's loss) drawn as a horizontal line.
+    ylabel : str, optional
+        The y axis' label, e.g. "cross-entropy (nats per character)"; default: the metric's name.
     """
+    return draw_curve_panels(runs, [CurvePanel(metric, ylabel, baseline, baseline_label)], theme,
+                             title=title, cells=cells)
+
+
+@dataclass
+class CurvePanel:
+    """One panel of training curves: the history key, the y label (name and unit), an optional
+    baseline drawn as a horizontal line, and optionally its own (label, history) runs (e.g. one
+    test value per run) instead of the figure's."""
+
+    metric: str
+    ylabel: str | None = None
+    baseline: float | None = None
+    baseline_label: str = "baseline"
+    runs: list | None = None
+
+
+def draw_curve_panels(runs, panels, theme: Theme | None = None, title: str | None = None, cells=None):
+    """Panels side by side, one per :class:`CurvePanel`, each with every run's training (solid)
+    and validation (dashed) curve; one legend, in the last panel."""
     theme = theme or Theme()
     runs = list(runs)
     if not runs:
         raise ValueError("draw_loss_curves needs at least one (label, history) run")
     with theme.context():
         fig = theme.figure(layout="constrained")
-        ax = fig.add_subplot()
-        any_val = False
-        handles = []
-        for i, (label, history) in enumerate(runs):
-            rows = _as_rows(history, f"run {label!r}")
-            if not any(metric in row for row in rows):
-                keys = sorted({k for row in rows for k in row if k != "epoch"})
-                raise ValueError(f"run {label!r} has no {metric!r} in its history; it has: {', '.join(keys) or 'nothing'}")
-            # a cell keeps its colour in every figure (SimpleRNN, LSTM, GRU: see gradients.py)
-            color = CELL_COLORS.get(str(label)) or theme.series[i % len(theme.series)]
-            epochs = [row.get("epoch", j + 1) for j, row in enumerate(rows)]
-            marker = "o" if len(rows) <= 25 else None
-            train = [(e, row[metric]) for e, row in zip(epochs, rows) if row.get(metric) is not None]
-            ax.plot(*zip(*train), color=color, linestyle="-", marker=marker, markersize=5)
-            val = [(e, row[f"val_{metric}"]) for e, row in zip(epochs, rows) if row.get(f"val_{metric}") is not None]
-            if val:
-                any_val = True
-                ax.plot(*zip(*val), color=color, linestyle="--", marker=marker, markersize=5, markerfacecolor="none")
-            handles.append(Line2D([], [], color=color, linewidth=6, label=str(label)))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric.replace("_", " "))
         if title:
-            ax.set_title(title, fontweight="bold")
-        if any_val:
-            handles += [Line2D([], [], color=theme.muted, linestyle="-", label="training"),
-                        Line2D([], [], color=theme.muted, linestyle="--", label="validation")]
-        if len(runs) > 1 or any_val:
-            ax.legend(handles=handles, loc="best")
+            fig.suptitle(title, fontweight="bold")
+        axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        for k, (ax, panel) in enumerate(zip(axes, panels)):
+            handles = _plot_curves(ax, panel.runs or runs, panel, theme, cells)
+            if k == len(panels) - 1 and (len(runs) > 1 or len(handles) > 1):
+                ax.legend(handles=handles, loc="best")
     return fig
+
+
+def _plot_curves(ax, runs, panel, theme, cells):
+    metric = panel.metric
+    any_val = False
+    handles = []
+    for i, (label, history) in enumerate(runs):
+        rows = _as_rows(history, f"run {label!r}")
+        if not any(metric in row for row in rows):
+            keys = sorted({k for row in rows for k in row if k != "epoch"})
+            raise ValueError(f"run {label!r} has no {metric!r} in its history; it has: {', '.join(keys) or 'nothing'}")
+        cell = cells[i] if cells else None
+        color = theme.cell_color(cell) if cell else theme.series[i % len(theme.series)]
+        epochs = [row.get("epoch", j + 1) for j, row in enumerate(rows)]
+        marker = "o" if len(rows) <= 25 else None
+        train = [(e, row[metric]) for e, row in zip(epochs, rows) if row.get(metric) is not None]
+        ax.plot(*zip(*train), color=color, linestyle="-", marker=marker, markersize=5)
+        val = [(e, row[f"val_{metric}"]) for e, row in zip(epochs, rows) if row.get(f"val_{metric}") is not None]
+        if val:
+            any_val = True
+            ax.plot(*zip(*val), color=color, linestyle="--", marker=marker, markersize=5, markerfacecolor="none")
+        handles.append(Line2D([], [], color=color, linewidth=6, label=str(label)))
+    if panel.baseline is not None:
+        ax.axhline(panel.baseline, color=theme.muted, linestyle=":", linewidth=2.4)
+        handles.append(Line2D([], [], color=theme.muted, linestyle=":", label=panel.baseline_label))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(panel.ylabel or metric.replace("_", " "))
+    if any_val:
+        handles += [Line2D([], [], color=theme.muted, linestyle="-", label="training"),
+                    Line2D([], [], color=theme.muted, linestyle="--", label="validation")]
+    return handles

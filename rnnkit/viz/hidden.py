@@ -1,4 +1,15 @@
-"""Hidden states (and gates) over a sentence as heatmaps: units on y, input tokens on x."""
+"""Hidden states (and gates) over a sentence as heatmaps: units on y, input tokens on x.
+
+Each quantity is drawn on the colour map its range calls for, with fixed limits so panels compare:
+
+============================= =========== ===========================================
+quantity                      range       colour map (light / dark style)
+============================= =========== ===========================================
+h_t, candidate c̃_t (tanh)     −1 … 1      diverging, fixed −1 … 1 (RdBu_r / berlin)
+gates i_t, f_t, o_t (sigmoid) 0 … 1       sequential, fixed 0 … 1 (viridis / magma)
+cell state c_t                unbounded   diverging, symmetric about 0 at its largest |c|
+============================= =========== ===========================================
+"""
 
 from __future__ import annotations
 
@@ -7,50 +18,86 @@ from matplotlib.ticker import MaxNLocator
 
 from .theme import Theme
 
-_GATE_NAMES = {"c~": r"$\tilde{c}$", "c̃": r"$\tilde{c}$", "c_tilde": r"$\tilde{c}$", "g": r"$\tilde{c}$"}
+#: name -> (panel title, kind): "tanh" (−1…1), "gate" (0…1), "free" (symmetric, own limit)
+QUANTITIES = {
+    "h": (r"hidden state $h_t$", "tanh"),
+    "i": (r"input gate $i_t$", "gate"),
+    "f": (r"forget gate $f_t$", "gate"),
+    "o": (r"output gate $o_t$", "gate"),
+    "c̃": (r"candidate $\tilde{c}_t$", "tanh"),
+    "c": (r"cell state $c_t$", "free"),
+}
+_ALIASES = {"c~": "c̃", "c_tilde": "c̃", "g": "c̃"}
+
+#: Most token labels an axis shows; longer inputs label every k-th token.
+MAX_TOKEN_LABELS = 32
+SPACE = "␣"  # a visible space
+
+
+def token_labels(tokens) -> tuple[list, list]:
+    """(positions, labels) of the x axis: spaces made visible, long inputs thinned."""
+    labels = [SPACE if t == " " else t.replace(" ", SPACE) for t in map(str, tokens)]
+    every = -(-len(labels) // MAX_TOKEN_LABELS)
+    positions = list(range(0, len(labels), every))
+    return positions, [labels[p] for p in positions]
 
 
 def draw_hidden_heatmap(values, tokens, theme: Theme | None = None, title: str | None = None,
-                        gates: dict | None = None, annotate: bool | None = None):
+                        gates: dict | None = None, annotate: bool | None = None,
+                        cell_state=None, direction: str | None = None):
     """Heatmap of `values` (units x T) with the input tokens on the x axis.
 
-    The colormap is diverging ("RdBu_r", readable with colour-vision deficiency) and centred at 0,
-    with symmetric limits per panel. `gates` (name -> units x T array, e.g. LSTM "i", "f", "o",
-    "c̃") adds one panel each. `annotate` writes the numbers into the cells (default: when a panel
-    has at most 60 cells in all).
+    `gates` (name -> units x T array: LSTM "i", "f", "o", "c̃") and `cell_state` (units x T, c_t)
+    add one panel each, in that order. `direction` ("forward" / "backward") names which half of a
+    bidirectional layer is shown. `title` is optional and goes above all panels. `annotate`
+    writes the numbers into the cells (default: when all panels together have at most 60 cells).
     """
     theme = theme or Theme()
     tokens = [str(t) for t in tokens]
-    panels = [(title or r"hidden state $h_t$", _matrix(values, "values", len(tokens)))]
+    head = QUANTITIES["h"][0] + (f" ({direction} direction)" if direction else "")
+    panels = [(head, "tanh", _matrix(values, "values", len(tokens)))]
     for name, arr in (gates or {}).items():
+        name = _ALIASES.get(name, name)
         m = _matrix(arr, f"gates[{name!r}]", len(tokens))
-        if m.shape != panels[0][1].shape:
-            raise ValueError(f"gates[{name!r}] has shape {m.shape}; it must match values {panels[0][1].shape}")
-        panels.append((f"gate {_GATE_NAMES.get(name, name)}", m))
+        if m.shape != panels[0][2].shape:
+            raise ValueError(f"gates[{name!r}] has shape {m.shape}; it must match values {panels[0][2].shape}")
+        label, kind = QUANTITIES.get(name, (f"gate {name}", "gate"))
+        panels.append((label, kind, m))
+    if cell_state is not None:
+        panels.append((*QUANTITIES["c"], _matrix(cell_state, "cell_state", len(tokens))))
     n = len(panels)
     ncols = 1 if n == 1 else 2
     nrows = -(-n // ncols)
-    rotate = max(len(t) for t in tokens) > 3 or len(tokens) > 12
+    positions, labels = token_labels(tokens)
+    # upright unless the labels side by side would not fit a half-slide panel (about 30 characters)
+    rotate = sum(len(t) + 1 for t in labels) > 30 or len(labels) > MAX_TOKEN_LABELS // 2
     with theme.context():
         fig = theme.figure(layout="constrained")
+        if title:
+            fig.suptitle(title, fontweight="bold")
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        for ax, (name, m) in zip(axes.flat, panels):
-            limit = float(np.nanmax(np.abs(m))) or 1.0
-            im = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
+        for ax, (name, kind, m) in zip(axes.flat, panels):
+            if kind == "gate":
+                cmap, lo, hi = theme.cmap("sequential"), 0.0, 1.0
+            else:
+                limit = 1.0 if kind == "tanh" else (float(np.nanmax(np.abs(m))) or 1.0)
+                cmap, lo, hi = theme.cmap("diverging"), -limit, limit
+            im = ax.imshow(m, cmap=cmap, vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
             ax.grid(False)
             ax.set_title(name)
-            ax.set_xticks(range(len(tokens)))
-            ax.set_xticklabels(tokens, rotation=45 if rotate else 0, ha="right" if rotate else "center",
+            ax.set_xticks(positions)
+            ax.set_xticklabels(labels, rotation=45 if rotate else 0, ha="right" if rotate else "center",
                                rotation_mode="anchor")
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
             ax.set_ylabel("unit")
             for side in ("top", "right", "left", "bottom"):
                 ax.spines[side].set_visible(False)
             fig.colorbar(im, ax=ax, shrink=0.9)
             if annotate or (annotate is None and m.size * n <= 60):
                 for (r, c), v in np.ndenumerate(m):
-                    ax.text(c, r, f"{v:.3f}", ha="center", va="center", fontsize=theme.small_size,
-                            color="white" if abs(v) > 0.6 * limit else "#1A1A1A")
+                    dark_cell = abs(v) > 0.6 * max(abs(lo), hi) if kind != "gate" else v < 0.5
+                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=theme.small_size,
+                            color="white" if dark_cell else "#1A1A1A")
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
     return fig

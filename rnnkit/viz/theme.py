@@ -17,6 +17,17 @@ dec      decoder states reddish purple
 grad     gradients      vermillion
 ======== ============== =========
 
+A cell keeps one colour in every figure (:data:`CELL_COLORS`, looked up by the run's cell, never
+by a label): SimpleRNN reddish purple, LSTM blue, GRU bluish green; none of them is the gradient's
+vermillion.
+
+The dark style lightens every colour it draws (:meth:`Theme.ink`) so it keeps its contrast on a near-black
+slide, and uses colour maps made for dark backgrounds (:meth:`Theme.cmap`).
+
+Slide rules every figure keeps (tests check them from the figure and the saved file): the canvas
+is the theme's slide (:attr:`Theme.figsize`, never enlarged); the drawing fills it and stays inside
+it; no text is smaller than :attr:`Theme.min_text_size` points at that size (14 pt by default).
+
 Example
 -------
 >>> from rnnkit.viz import Theme, save, draw_graph, build_graph
@@ -57,6 +68,25 @@ ROLE_COLORS = {
     "enc": OKABE_ITO["sky_blue"],
     "dec": OKABE_ITO["reddish_purple"],
     "grad": OKABE_ITO["vermillion"],
+}
+
+#: The colour of each cell, chosen from the run's ``cell`` ("rnn", "lstm", "gru").
+CELL_COLORS = {
+    "rnn": OKABE_ITO["reddish_purple"],
+    "lstm": OKABE_ITO["blue"],
+    "gru": OKABE_ITO["bluish_green"],
+}
+
+#: Display names of the cells.
+CELL_NAMES = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+
+#: Colour maps: sequential for values in (0, 1) such as gates, diverging for tanh values in
+#: (-1, 1); the dark style's maps fade into a dark background instead of a white one.
+CMAPS = {
+    ("light", "sequential"): "viridis",
+    ("dark", "sequential"): "magma",
+    ("light", "diverging"): "RdBu_r",
+    ("dark", "diverging"): "berlin",
 }
 
 #: Order in which separate series (runs, cells) take colours. Yellow is left out: it vanishes
@@ -127,19 +157,45 @@ class Theme:
 
     @property
     def series(self) -> list[str]:
-        return list(SERIES_COLORS)
+        return [self._for_style(c) for c in SERIES_COLORS]
 
     def color(self, role: str) -> str:
-        """The fixed colour of `role` ("x", "h", "h0", "y", "enc", "dec", "grad")."""
+        """The fixed colour of `role` ("x", "h", "h0", "y", "enc", "dec", "grad"), the same in
+        both styles: it names the role. Draw with :meth:`ink`."""
         try:
             return ROLE_COLORS[role]
         except KeyError:
             raise ValueError(f"unknown role {role!r}; known roles: {', '.join(sorted(ROLE_COLORS))}") from None
 
+    def ink(self, role: str) -> str:
+        """The colour `role` is drawn in on this style's background (lightened on dark)."""
+        return self._for_style(self.color(role))
+
+    def cell_color(self, cell: str) -> str:
+        """The colour of a cell ("rnn", "lstm", "gru") in every figure."""
+        try:
+            return self._for_style(CELL_COLORS[cell])
+        except KeyError:
+            raise ValueError(f"unknown cell {cell!r}; known cells: {', '.join(CELL_COLORS)}") from None
+
+    def cmap(self, kind: str) -> str:
+        """The colour map for "sequential" (0…1) or "diverging" (−1…1) values in this style."""
+        if (self.style, kind) not in CMAPS:
+            raise ValueError(f"colour map kind must be 'sequential' or 'diverging', got {kind!r}")
+        name = CMAPS[(self.style, kind)]
+        return name if name in matplotlib.colormaps else "PuOr_r"  # berlin: matplotlib >= 3.10
+
+    def _for_style(self, color: str) -> str:
+        # on a dark slide the darker Okabe–Ito colours (blue, vermillion) lose contrast: lighten
+        if self.style == "light":
+            return color
+        r, g, b = (0.35 + 0.65 * c for c in to_rgb(color))
+        return f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
+
     def fill(self, role: str) -> tuple:
         """A node's face colour: the role colour mixed into the background so text stays readable."""
         share = 0.30 if self.style == "light" else 0.42
-        r, g, b = to_rgb(self.color(role))
+        r, g, b = to_rgb(self.ink(role))
         br, bg, bb = to_rgb(self.background)
         return (share * r + (1 - share) * br, share * g + (1 - share) * bg, share * b + (1 - share) * bb)
 
@@ -160,8 +216,13 @@ class Theme:
 
     @property
     def small_size(self) -> float:
-        """Font size of values written inside nodes, and of tick labels in dense plots."""
-        return max(self.base_size - 4, 8)
+        """Font size of values written inside nodes, tick labels and heatmap numbers."""
+        return self.min_text_size
+
+    @property
+    def min_text_size(self) -> float:
+        """The smallest text any figure shows, in points at slide size (14 pt by default)."""
+        return self.base_size - 1
 
     @property
     def title_size(self) -> float:
@@ -204,7 +265,8 @@ class Theme:
             "lines.linewidth": 2.4,
             "lines.markersize": 6,
             "pdf.fonttype": 42,  # embed TrueType: crisp and searchable text in slides
-            "svg.fonttype": "path",  # SVG renders the same on machines without DejaVu
+            "svg.fonttype": "none",  # SVG text stays text: editable and translatable
+            "svg.hashsalt": "rnnkit",  # fixed ids: the same figure gives the same SVG bytes
         }
 
     @contextmanager
@@ -213,14 +275,18 @@ class Theme:
         with matplotlib.rc_context(self.rc()):
             yield
 
-    def figure(self, figsize: tuple[float, float] | None = None, layout: str | None = None) -> Figure:
-        """A new Figure in this theme's size and background; call inside :meth:`context`."""
-        size = self.figsize if figsize is None else figsize
-        return Figure(figsize=size, facecolor=self.background, edgecolor=self.background, layout=layout)
+    def figure(self, layout: str | None = None) -> Figure:
+        """A new Figure of the slide's size in this theme's background; call inside :meth:`context`."""
+        return Figure(figsize=self.figsize, facecolor=self.background, edgecolor=self.background,
+                      layout=layout)
 
 
-def save(fig: Figure, path, dpi: int = 200) -> Path:
+def save(fig: Figure, path, dpi: int = 200, transparent: bool = False) -> Path:
     """Write `fig` to `path`; the format follows the extension (.pdf, .svg or .png).
+
+    PDF embeds TrueType (Type 42) fonts and SVG keeps text as text (see :meth:`Theme.rc`); neither
+    carries a date, so the same figure gives the same bytes. ``transparent``: no background (the
+    slide's own shows through).
 
     The file is written to a temporary file in the same folder and then moved into place with
     ``os.replace``, so a reader never sees half a figure. Missing parent folders are created.
@@ -235,7 +301,10 @@ def save(fig: Figure, path, dpi: int = 200) -> Path:
     fmt = SAVE_FORMATS[ext]
     # no creation date in PDF/SVG: the same figure gives the same bytes (committed figures stay put)
     metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}.get(fmt)
-    atomic_write(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata,
-                                             facecolor=fig.get_facecolor(),
-                                             edgecolor=fig.get_edgecolor()))
+    # the rc settings that shape the file (fonts, SVG ids) are read at save time
+    with matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "rnnkit"}):
+        atomic_write(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, metadata=metadata,
+                                                 transparent=transparent,
+                                                 facecolor="none" if transparent else fig.get_facecolor(),
+                                                 edgecolor="none" if transparent else fig.get_edgecolor()))
     return path

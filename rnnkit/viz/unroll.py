@@ -16,7 +16,8 @@ Node ids
 ``x1..xT`` inputs, ``h1..hT`` states, ``h0`` the initial state, ``y1..yT`` outputs; for
 "encoder-decoder": ``enc1..encT`` encoder states, ``dec1..decT'`` decoder states, ``dx1..dxT'``
 teacher-forced decoder inputs; for "bidirectional": ``hf0..hfT`` forward and ``hb1..hb(T+1)``
-backward states (``hf0`` and ``hb(T+1)`` are the initial states).
+backward states (``hf0`` and ``hb(T+1)`` are the initial states). Every kind has its inputs in the bottom row and its
+outputs in the top row.
 
 Example
 -------
@@ -30,7 +31,7 @@ Example
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import _diagram
 from .theme import Theme
@@ -80,17 +81,21 @@ class Edge:
     dst: str
     label: str
     kind: str
+    crosses: bool = False  # passes over the other direction's row of states (bidirectional)
+    drawn_label: bool = True  # False: the figure leaves the label out (its dash and colour say it)
 
 
 @dataclass(frozen=True)
 class Caption:
-    """A text such as "encoder" at grid position xy; `span` = (first, last) node ids to underline."""
+    """A text such as "encoder" at grid position xy; `span` = (first, last) node ids to underline;
+    `over`: a node id, the text then sits just above that node (xy is ignored)."""
 
     text: str
     xy: tuple
     ha: str = "center"
     role: str | None = None
     span: tuple | None = None
+    over: str | None = None
 
 
 @dataclass
@@ -159,7 +164,8 @@ def build_graph(
         Add gradient edges (``graph.grad_edges``): from every y_t back to its state, and from every
         state back along W to the previous one, each labelled with the gradient it carries.
     feedback : bool
-        "one-to-many" only: feed y_{t-1} back as the input of step t (through U).
+        "one-to-many": feed y_{t-1} back as the input of step t (through U); "encoder-decoder":
+        the decoder reads its own previous output y_{t-1} (through U_dec), as at inference.
     teacher_forcing : bool
         "encoder-decoder" only: the decoder reads the target sequence shifted right ("<s>", y₁, ...)
         through U_dec.
@@ -175,15 +181,18 @@ def build_graph(
     steps = _check_steps("steps", steps)
     if out_steps is not None and kind != "encoder-decoder":
         raise ValueError(f"out_steps applies to 'encoder-decoder' only, not {kind!r}")
-    if feedback and kind != "one-to-many":
-        raise ValueError(f"feedback applies to 'one-to-many' only, not {kind!r}")
+    if feedback and kind not in ("one-to-many", "encoder-decoder"):
+        raise ValueError(f"feedback applies to 'one-to-many' and 'encoder-decoder' only, not {kind!r}")
     if teacher_forcing and kind != "encoder-decoder":
         raise ValueError(f"teacher_forcing applies to 'encoder-decoder' only, not {kind!r}")
+    if teacher_forcing and feedback:
+        raise ValueError("choose teacher_forcing (the decoder reads the targets) or feedback (it "
+                         "reads its own previous output), not both")
 
     g = Graph(kind=kind, steps=steps)
     if kind == "encoder-decoder":
         _encoder_decoder(g, steps, _check_steps("out_steps", steps if out_steps is None else out_steps),
-                         teacher_forcing, initial_state)
+                         teacher_forcing, feedback, initial_state)
     elif kind == "bidirectional":
         _bidirectional(g, steps, initial_state)
     else:
@@ -235,7 +244,8 @@ def _single_row(g: Graph, kind: str, T: int, feedback: bool, initial_state: bool
             g.edges.append(Edge(f"y{t - 1}", f"h{t}", "U", "feedback"))
 
 
-def _encoder_decoder(g: Graph, T: int, T_out: int, teacher_forcing: bool, initial_state: bool) -> None:
+def _encoder_decoder(g: Graph, T: int, T_out: int, teacher_forcing: bool, feedback: bool,
+                     initial_state: bool) -> None:
     # encoder in columns 1..T, decoder in columns T+1..T+T_out; decoder states are written s_t
     if initial_state:
         g.nodes.append(Node("h0", "h0", 0, "h" + _sub(0), (0, 1)))
@@ -251,44 +261,49 @@ def _encoder_decoder(g: Graph, T: int, T_out: int, teacher_forcing: bool, initia
         col = T + j
         if teacher_forcing:
             g.nodes.append(Node(f"dx{j}", "x", j, "<s>" if j == 1 else "y" + _sub(j - 1), (col, 0)))
+        elif feedback and j == 1:
+            g.nodes.append(Node("dx1", "x", 1, "<s>", (col, 0)))
         g.nodes.append(Node(f"dec{j}", "dec", j, "s" + _sub(j), (col, 1)))
         g.nodes.append(Node(f"y{j}", "y", j, "y" + _sub(j), (col, 2)))
-        if teacher_forcing:
+        if teacher_forcing or (feedback and j == 1):
             g.edges.append(Edge(f"dx{j}", f"dec{j}", "U_dec", "param"))
+        elif feedback:
+            g.edges.append(Edge(f"y{j - 1}", f"dec{j}", "U_dec", "feedback"))
         # the encoder's last state is the decoder's initial state: s_1 = f(W_dec h_T + ...)
         g.edges.append(Edge(f"enc{T}" if j == 1 else f"dec{j - 1}", f"dec{j}", "W_dec", "state"))
         g.edges.append(Edge(f"dec{j}", f"y{j}", "V", "param"))
-    # captions go where the grid is empty: above the encoder (it has no outputs) and, unless
-    # teacher forcing fills it, below the decoder (it has no inputs)
-    g.captions.append(Caption("encoder", ((1 + T) / 2, 2.8 if teacher_forcing else 2), role="enc",
-                              span=("enc1", f"enc{T}")))
-    g.captions.append(Caption("decoder", (T + (1 + T_out) / 2, 2.8 if teacher_forcing else 0), role="dec",
+    # both brackets above the graph; the hand-off named where the encoder has no output
+    g.captions.append(Caption("encoder", ((1 + T) / 2, 2.8), role="enc", span=("enc1", f"enc{T}")))
+    g.captions.append(Caption("decoder", (T + (1 + T_out) / 2, 2.8), role="dec",
                               span=("dec1", f"dec{T_out}")))
+    g.captions.append(Caption(f"context $c = h_{{{T}}}$", (T, 2), role="enc"))
 
 
 def _bidirectional(g: Graph, T: int, initial_state: bool) -> None:
-    # Rows: 2 forward states, 1 inputs and outputs, 0 backward states. Inputs and outputs share
-    # the middle row (x_t left of column t, y_t right of it), because an input below both state
-    # rows would need an arrow across the other row's W edges to reach it.
+    # Rows, bottom to top: 0 inputs, 1 backward states, 2 forward states, 3 outputs. The state
+    # rows sit a little apart (backward right, forward left of the step's column) so that the
+    # arrows from x_t up to h⃗_t and from h⃖_t up to y_t pass between the other row's nodes; they
+    # cross that row's W arrows, as in the textbook drawing (Edge.crosses).
+    fwd, bwd = -0.2, 0.2
     if initial_state:
-        g.nodes.append(Node("hf0", "h0", 0, "h" + _FWD + _sub(0), (0, 2), "fwd"))
-        g.nodes.append(Node(f"hb{T + 1}", "h0", T + 1, "h" + _BWD + _sub(T + 1), (T + 1, 0), "bwd"))
+        g.nodes.append(Node("hf0", "h0", 0, "h" + _FWD + _sub(0), (fwd, 2), "fwd"))
+        g.nodes.append(Node(f"hb{T + 1}", "h0", T + 1, "h" + _BWD + _sub(T + 1), (T + 1 + bwd, 1), "bwd"))
     for t in range(1, T + 1):
-        g.nodes.append(Node(f"x{t}", "x", t, "x" + _sub(t), (t - 0.25, 1)))
-        g.nodes.append(Node(f"hf{t}", "h", t, "h" + _FWD + _sub(t), (t, 2), "fwd"))
-        g.nodes.append(Node(f"hb{t}", "h", t, "h" + _BWD + _sub(t), (t, 0), "bwd"))
-        g.nodes.append(Node(f"y{t}", "y", t, "y" + _sub(t), (t + 0.25, 1)))
+        g.nodes.append(Node(f"x{t}", "x", t, "x" + _sub(t), (t, 0)))
+        g.nodes.append(Node(f"hb{t}", "h", t, "h" + _BWD + _sub(t), (t + bwd, 1), "bwd"))
+        g.nodes.append(Node(f"hf{t}", "h", t, "h" + _FWD + _sub(t), (t + fwd, 2), "fwd"))
+        g.nodes.append(Node(f"y{t}", "y", t, "y" + _sub(t), (t, 3)))
     for t in range(1, T + 1):
-        g.edges.append(Edge(f"x{t}", f"hf{t}", "U_f", "param"))
+        g.edges.append(Edge(f"x{t}", f"hf{t}", "U_f", "param", crosses=True))
         g.edges.append(Edge(f"x{t}", f"hb{t}", "U_b", "param"))
         if t > 1 or initial_state:
             g.edges.append(Edge(f"hf{t - 1}", f"hf{t}", "W_f", "state"))
         if t < T or initial_state:
             g.edges.append(Edge(f"hb{t + 1}", f"hb{t}", "W_b", "state"))
         g.edges.append(Edge(f"hf{t}", f"y{t}", "V_f", "param"))
-        g.edges.append(Edge(f"hb{t}", f"y{t}", "V_b", "param"))
-    g.captions.append(Caption("forward", (-0.55, 2), ha="right", role="h"))
-    g.captions.append(Caption("backward", (-0.55, 0), ha="right", role="h"))
+        g.edges.append(Edge(f"hb{t}", f"y{t}", "V_b", "param", crosses=True))
+    g.captions.append(Caption("forward", (-0.6, 2), ha="right", role="h"))
+    g.captions.append(Caption("backward", (-0.6, 1), ha="right", role="h"))
 
 
 def _gradient_edges(g: Graph) -> list:
@@ -298,7 +313,11 @@ def _gradient_edges(g: Graph) -> list:
     out = []
     for e in g.edges:
         if e.kind == "state" or (e.kind == "param" and roles[e.dst] == "y"):
-            out.append(Edge(e.dst, e.src, "∂L/∂" + labels[e.dst], "grad"))
+            # a bidirectional output sends ∂L/∂y_t into both directions: the two arrows are left
+            # unlabelled (dashed, in the gradient colour), or their labels would crowd the slide
+            crowded = g.kind == "bidirectional" and roles[e.dst] == "y"
+            out.append(Edge(e.dst, e.src, "∂L/∂" + labels[e.dst], "grad", crosses=e.crosses,
+                            drawn_label=not crowded))
     return out
 
 
@@ -306,25 +325,99 @@ def draw_graph(graph: Graph, theme: Theme | None = None, *, title: str | None = 
     """Draw `graph` as a slide figure; returns a ``matplotlib.figure.Figure``.
 
     Nodes sit on a grid, coloured by role; every arrow is labelled with its weight; gradient edges
-    are dashed in the gradient colour. The figure has the theme's aspect ratio and grows (keeping
-    it) when many steps need more room than one slide.
+    are dashed in the gradient colour. The drawing is scaled to fill the theme's slide. A graph
+    too long for the slide at the theme's minimum text size is drawn compressed: its first and
+    last steps, with "⋯" arrows across the steps left out (see :func:`compressed`).
     """
     theme = theme or Theme()
     with theme.context():
-        layout = _diagram.layout_graph(graph, theme)
-        margin = 0.35
-        title_h = _diagram.measure(title, theme.title_size, "bold")[1] + 0.3 if title else 0.0
-        width, height = _diagram.fit_figsize(theme, layout.width + 2 * margin,
-                                             layout.height + 2 * margin + title_h)
-        body_top = height - title_h
-        layout = layout.shifted((width - layout.width) / 2, (body_top - layout.height) / 2)
-        if title:
-            tw, th = _diagram.measure(title, theme.title_size, "bold")
-            box = _diagram.Box(width / 2, height - margin - th / 2, tw, th)
-            layout = layout.with_texts([_diagram.PlacedText(title, box, theme.title_size, None, "title",
-                                                            weight="bold")], layout.width, layout.height)
-        fig = theme.figure(figsize=(width, height))
+        layout = None
+        # all steps if they fit, else fewer; labels given room by taller rows, else wider columns
+        for keep, rows_first in ((None, True), (None, False), (2, True), (2, False), (1, True), (1, False)):
+            shown = graph if keep is None else compressed(graph, keep)
+            try:
+                placed = _diagram.layout_graph(shown, theme, rows_first=rows_first)
+                layout = _diagram.fit_to_slide(_taller(placed, shown, theme, title), theme, title)
+                break
+            except _diagram.TooLarge:
+                continue
+        if layout is None:
+            raise ValueError(f"this {graph.kind} graph does not fit a slide even with its middle "
+                             f"steps left out; use fewer steps")
+        width, height = theme.figsize
+        fig = theme.figure()
         ax = _diagram.canvas_axes(fig, width, height)
         _diagram.render(ax, layout, theme)
         fig._rnnkit_layout = layout  # the placed geometry, for checks (see _diagram.layout_problems)
     return fig
+
+
+ELIDED = "⋯"
+
+
+def _taller(layout, graph, theme, title):
+    """On a slide that leaves height unused (a wide graph, a 4:3 slide), the same graph with taller
+    rows, so that it fills the slide instead of floating in it."""
+    width, height = theme.figsize
+    s = min(_diagram.MAX_SCALE, (width - 2 * _diagram.SLIDE_MARGIN) / layout.width)
+    rows = len({n.xy[1] for n in graph.nodes}) - 1
+    spare = (height - 2 * _diagram.SLIDE_MARGIN - (1.0 if title else 0.0)) / s - layout.height
+    if rows < 1 or spare < 0.2 * layout.height:
+        return layout
+    row_pitch = min(layout.row_pitch * 1.8, layout.row_pitch + spare / rows)
+    return _diagram.layout_graph(graph, theme, row_pitch=row_pitch)
+
+
+def compressed(graph: Graph, keep: int) -> Graph:
+    """`graph` with only the first and last `keep` steps of each sequence (encoder, decoder):
+    the steps between are left out, and each chain of arrows through them becomes one arrow
+    labelled "⋯" that spans a single empty column. Initial states are kept."""
+    def segment(n):
+        decoder = n.id.startswith(("dec", "dx")) or (graph.kind == "encoder-decoder" and n.role == "y")
+        return "dec" if decoder else "main"
+
+    length = {}
+    for n in graph.nodes:
+        if n.role != "h0":
+            length[segment(n)] = max(length.get(segment(n), 0), n.time)
+
+    def kept(n):
+        last = length[segment(n)]
+        return n.role == "h0" or last <= 2 * keep + 1 or n.time <= keep or n.time > last - keep
+
+    keep_ids = {n.id for n in graph.nodes if kept(n)}
+    if len(keep_ids) == len(graph.nodes):
+        return graph
+    # a step's column is its whole-number grid position (bidirectional nodes sit a little off it)
+    kept_cols = sorted({round(n.xy[0]) for n in graph.nodes if n.id in keep_ids})
+    gone_cols = sorted({round(n.xy[0]) for n in graph.nodes if n.id not in keep_ids} - set(kept_cols))
+
+    def column(x):
+        # each run of left-out columns shrinks to one empty column
+        gone = [c for c in gone_cols if c < round(x)]
+        runs = sum(1 for i, c in enumerate(gone)
+                   if i == 0 or any(gone[i - 1] < k < c for k in kept_cols))
+        return x - len(gone) + runs
+
+    out = Graph(kind=graph.kind, steps=graph.steps)
+    out.nodes = [replace(n, xy=(column(n.xy[0]), n.xy[1])) for n in graph.nodes if n.id in keep_ids]
+    out.edges = _bridged(graph.edges, keep_ids, "state")
+    out.grad_edges = _bridged(graph.grad_edges, keep_ids, "grad")
+    out.captions = [replace(c, xy=(column(c.xy[0]), c.xy[1])) for c in graph.captions
+                    if c.over is None or c.over in keep_ids]
+    return out
+
+
+def _bridged(edges, keep_ids, chain_kind) -> list:
+    """The edges between kept nodes, plus one "⋯" edge for each chain of `chain_kind` edges that
+    runs through left-out nodes."""
+    out = [e for e in edges if e.src in keep_ids and e.dst in keep_ids]
+    step = {e.src: e.dst for e in edges if e.kind == chain_kind}
+    for e in edges:
+        if e.kind == chain_kind and e.src in keep_ids and e.dst not in keep_ids:
+            end = e.dst
+            while end not in keep_ids and end in step:
+                end = step[end]
+            if end in keep_ids:
+                out.append(Edge(e.src, end, ELIDED, chain_kind))
+    return out

@@ -1,0 +1,63 @@
+"""Measure a figure against the slide rules, from its artists (never from pixels).
+
+:func:`measure_slide` lays the figure out with the Agg renderer and reads every visible artist's
+extent and every text's font size; the tests and ``figures/README.md`` quote its numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+
+#: Slack for "inside the canvas", in inches (antialiasing of a line end).
+EDGE_SLACK = 0.01
+
+
+@dataclass(frozen=True)
+class SlideMeasure:
+    """canvas: (width, height) in px at `dpi`; fill: the drawing's bounding box over the canvas
+    (0…1, by area); min_text: the smallest font size drawn, in points at slide size; margins:
+    (left, bottom, right, top) free space in inches (negative: something crosses the edge)."""
+
+    canvas: tuple
+    fill: float
+    min_text: float
+    margins: tuple
+
+    @property
+    def inside(self) -> bool:
+        return min(self.margins) > -EDGE_SLACK
+
+
+def _texts(fig):
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        if t.axes is not None and not t.axes.get_visible():
+            continue
+        yield t
+
+
+def measure_slide(fig, dpi: int = 200) -> SlideMeasure:
+    """The slide measures of `fig` (see :class:`SlideMeasure`)."""
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    fig.draw_without_rendering()
+    width, height = fig.get_size_inches()
+    layout = getattr(fig, "_rnnkit_layout", None)
+    if layout is not None:                 # a diagram: its placed geometry, in inches
+        from ._diagram import extent
+        boxes = [extent(lay) for lay in (layout if isinstance(layout, list) else [layout])
+                 if lay.nodes or lay.texts]
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    else:                                  # a plot: what matplotlib draws, in inches
+        bbox = fig.get_tightbbox(renderer)
+        x0, y0, x1, y1 = bbox.x0, bbox.y0, bbox.x1, bbox.y1
+    sizes = [t.get_fontsize() for t in _texts(fig)]
+    fill = max(0.0, min(x1, width) - max(x0, 0)) * max(0.0, min(y1, height) - max(y0, 0)) / (width * height)
+    return SlideMeasure(canvas=(round(width * dpi), round(height * dpi)), fill=fill,
+                        min_text=min(sizes), margins=(x0, y0, width - x1, height - y1))
