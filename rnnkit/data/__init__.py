@@ -16,7 +16,7 @@ any                           :class:`Vocabulary`, :func:`pad_sequences`, :func:
 
 Every problem a user can fix raises :class:`DataError`, whose message says what to do.
 """
-from .errors import DataError
+from ..errors import DataError
 from .windows import sliding_windows, one_hot, train_test_split, batches
 from .airline import load_airline, CITATION as AIRLINE_CITATION
 from .vocab import Vocabulary, pad_sequences

@@ -22,7 +22,7 @@ from importlib import resources
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 CITATION = (
     "Box, G. E. P., Jenkins, G. M. and Reinsel, G. C. Time Series Analysis: Forecasting and "

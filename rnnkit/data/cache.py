@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from ..fileio import atomic_open, atomic_write_bytes, atomic_write_text  # noqa: F401
-from .errors import DataError
+from ..errors import DataError
 
 
 def cache_dir(create=True):

@@ -24,7 +24,7 @@ Where the names live depends on the emoji version; both layouts are supported:
 import json
 from importlib import resources
 
-from .errors import DataError
+from ..errors import DataError
 
 DEFAULT_LANGUAGES = ("en", "de", "es", "fr", "id", "it", "pt", "tr")
 

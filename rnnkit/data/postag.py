@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import List, NamedTuple
 
 from .cache import atomic_open, cache_dir
-from .errors import DataError
+from ..errors import DataError
 from .text import read_text
 
 PACKAGE = "nlp-id"

@@ -17,7 +17,7 @@ from ``numpy.random.default_rng([seed, i])``, so it does not depend on ``n``, an
 """
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 COLOURS = {
     "red": (1.0, 0.0, 0.0),

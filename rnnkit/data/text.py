@@ -12,7 +12,7 @@ import importlib.util
 import io
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 
 
 def hello():

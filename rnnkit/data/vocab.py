@@ -26,7 +26,7 @@ from collections import Counter
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 PAD, UNK = "<pad>", "<unk>"
 

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import config
-from .errors import DataError
+from ..errors import DataError
 
 
 def sliding_windows(series, window, horizon=1, dtype=None):
