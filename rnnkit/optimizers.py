@@ -31,6 +31,7 @@ class Optimizer:
         self.global_clipnorm = global_clipnorm
         self.clipvalue = clipvalue
         self.iterations = 0
+        self._slots = []              # the update's state arrays, made on the first step
 
     def apply(self, p, g, weights=None):
         """Clip ``g`` as configured, then update ``p`` in place.
@@ -39,7 +40,7 @@ class Optimizer:
         layers' arrays), for ``clipnorm``; None: ``p`` is one weight.
         """
         self._clip(g, weights or [(0, g.size)])
-        if not hasattr(self, "_slots") or self._slots[0].shape != p.shape:
+        if not self._slots or self._slots[0].shape != p.shape:
             self._slots = [np.zeros_like(p) for _ in range(self.n_slots)]
         self.iterations += 1
         self._update(p, g)
@@ -56,7 +57,7 @@ class Optimizer:
 
     def get_state(self):
         """``(iterations, slot arrays)``: what a checkpoint needs to resume exactly."""
-        return self.iterations, [s.copy() for s in getattr(self, "_slots", [])]
+        return self.iterations, [s.copy() for s in self._slots]
 
     def set_state(self, iterations, slots):
         """Restore what :meth:`get_state` returned."""
