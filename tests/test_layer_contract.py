@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from rnnkit import threads
-from rnnkit.layers import (GRU, LSTM, Bidirectional, Dense, Embedding, Layer, SimpleRNN,
+from rnnkit.layers import (GRU, LSTM, RNN, Bidirectional, Dense, Embedding, Layer, SimpleRNN,
                            TimeDistributed)
 from rnnkit.layers import base as layer_base
+from rnnkit.layers.cells import SimpleRNNCell
 from rnnkit.layers.stub_encoder import StubImageEncoder
 from rnnkit.models import EncoderDecoder, Sequential
 
@@ -44,6 +45,9 @@ def every_layer():
         "GRU": (built(GRU(5), (4, 3)), seq,
                 dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
                      matmul_width=5, activation="tanh")),
+        "RNN": (built(RNN(SimpleRNNCell(5)), (4, 3)), seq,
+                dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
+                     matmul_width=5)),
         "Dense": (built(Dense(6, activation="softmax"), (3,)), seq[:, 0],
                   dict(overwrites_grads=True, matmul_width=6, activation="softmax")),
         "Embedding": (built(Embedding(10, 4), (3,)), ids, dict(matmul_width=0)),
@@ -115,7 +119,7 @@ def test_backward_takes_the_common_keywords_and_need_dx_changes_only_dx(name):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU", "Dense"])
+@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU", "RNN", "Dense"])
 def test_layers_that_say_they_overwrite_their_gradients_do(name):
     layer, x, _ = every_layer()[name]
     out = layer.forward(x)

@@ -1,4 +1,4 @@
-"""Layers: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, TimeDistributed.
+"""Layers: SimpleRNN, LSTM, GRU, RNN (any cell), Bidirectional, Dense, Embedding, TimeDistributed.
 
 Every layer follows the contract declared on :class:`Layer` (:mod:`rnnkit.layers.base`); a custom
 layer subclasses it and, to be saved and loaded with a model, is registered with
@@ -11,12 +11,13 @@ from .embedding import Embedding
 from .gru import GRU
 from .input_spec import Input
 from .lstm import LSTM
+from .rnn import RNN
 from .simple_rnn import SimpleRNN
 from .stub_encoder import StubImageEncoder
 from .registry import LAYER_CLASSES, layer_from_config, register_layer
 from .time_distributed import TimeDistributed
 
-for _builtin in (SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, TimeDistributed,
+for _builtin in (SimpleRNN, LSTM, GRU, RNN, Dense, Embedding, Bidirectional, TimeDistributed,
                  StubImageEncoder):
     register_layer(_builtin)
 del _builtin
@@ -41,5 +42,5 @@ def recurrent_layer(cell, units, **kwargs):
     return cls(units, **kwargs)
 
 
-__all__ = ["Layer", "LastPass", "Input", "SimpleRNN", "LSTM", "GRU", "Dense", "Embedding", "Bidirectional",
+__all__ = ["Layer", "LastPass", "Input", "SimpleRNN", "LSTM", "GRU", "RNN", "Dense", "Embedding", "Bidirectional",
            "TimeDistributed", "CELLS", "recurrent_layer", "register_layer", "layer_from_config"]

@@ -17,7 +17,7 @@ class Bidirectional(Layer):
 
     Parameters
     ----------
-    layer : SimpleRNN | LSTM | GRU
+    layer : SimpleRNN | LSTM | GRU | RNN
     merge_mode : {"concat", "sum", "ave", "mul", None}, default "concat"
         How to combine the two outputs; None returns ``[forward_output, backward_output]``.
 
@@ -41,7 +41,7 @@ class Bidirectional(Layer):
         if backward_layer is None:
             cfg = dict(layer.get_config(), go_backwards=not layer.go_backwards)
             cfg["name"] = None
-            backward_layer = type(layer)(**cfg)
+            backward_layer = type(layer).from_config(cfg)   # an RNN rebuilds a fresh cell
         self.backward_layer = backward_layer
         for half in (self.forward_layer, self.backward_layer):
             # as Keras: returning sequences, a padded step outputs zero in both halves

@@ -65,16 +65,20 @@ from JSON (see :func:`stored_meta`). Every check runs inside ``rnnkit.config.sco
 config's float type and seed (the gradient checks in float64), so the caller's float type and
 random generator are left as they were.
 
+The same kit for a recurrent *cell* (one step, forward and backward, for ``rnnkit.layers.RNN``):
+``check_cell(cell)`` and ``rnnkit check --cell module:Class`` (:mod:`~rnnkit.testing.cells`).
+
 The package: :mod:`~rnnkit.testing.report` (results), :mod:`~rnnkit.testing.helpers` (what the
 checks share), :mod:`~rnnkit.testing.checks` (the checks), :mod:`~rnnkit.testing.runner`
 (running them).
 """
 from ..errors import CheckFailed, ConformanceError
+from .cells import CELL_CHECKS, check_cell
 from .checks import CHECKS, USER_INPUTS
 from .helpers import KIT_SIZES, kit_config, stored_meta
 from .report import CheckReport, CheckResult
 from .runner import Check, architecture_checks, check_architecture, parametrize_checks, run_check
 
-__all__ = ["check_architecture", "architecture_checks", "parametrize_checks", "run_check",
+__all__ = ["check_architecture", "check_cell", "CELL_CHECKS", "architecture_checks", "parametrize_checks", "run_check",
            "kit_config", "stored_meta", "CheckResult", "CheckReport", "Check", "CheckFailed",
            "ConformanceError", "CHECKS", "KIT_SIZES", "USER_INPUTS"]
