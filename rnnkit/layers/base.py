@@ -13,6 +13,8 @@ dstates=None)``                            ``overwrites_grads``); returns dL/dx,
                                            accumulates into
 ``sublayers()``                            the layers a wrapper runs (plain layers: ``()``)
 ``compute_output_shape``, ``compute_mask`` shapes and masks for the next layer
+``regularizers()``                         (params key, regularizer) of each weight whose
+                                           penalty the loss adds (``kernel_regularizer=``)
 flags (class attributes, below)            ``overwrites_grads``, ``splits_batch``, ``n_states``,
                                            ``return_state``, ``accepts_initial_state``,
                                            ``supports_masking``, ``matmul_width``
@@ -129,6 +131,12 @@ class Layer:
 
     def sublayers(self):
         """The layers this one runs (a wrapper's wrapped layers); a plain layer runs none."""
+        return ()
+
+    def regularizers(self):
+        """``(key, regularizer)`` for each weight ``params[key]`` whose penalty a model adds to
+        the loss (:mod:`rnnkit.regularizers`); none by default. A wrapper declares none of its
+        own: a model asks the layers it runs."""
         return ()
 
     # ---- building -------------------------------------------------------------------------

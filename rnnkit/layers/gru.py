@@ -1,7 +1,6 @@
 """GRU: the gated recurrent unit (Cho et al., 2014); gate order z, r, h; both reset_after modes."""
 import numpy as np
 
-from .. import initializers
 from ..kernels import activations
 from ..kernels.gru import (gru_backward, gru_forward, gru_reset_before_backward,
                            gru_reset_before_forward)
@@ -40,6 +39,8 @@ class GRU(Recurrent):
     go_backwards : bool, default False
         Read the sequence from its end; the output sequence is in processing order (as Keras).
     input_shape : tuple (timesteps, features), optional
+    use_bias, kernel_initializer, kernel_regularizer, ... : the options every recurrent layer
+        takes, as Keras (:class:`~rnnkit.layers.recurrent.Recurrent`).
 
     Weights
     -------
@@ -66,10 +67,10 @@ class GRU(Recurrent):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  return_sequences=False, return_state=False, go_backwards=False, input_shape=None,
-                 name=None, dtype=None):
+                 name=None, dtype=None, **options):
         super().__init__(units, activation=activation, return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
-                         input_shape=input_shape, name=name, dtype=dtype)
+                         input_shape=input_shape, name=name, dtype=dtype, **options)
         self.recurrent_activation = recurrent_activation
         self.rec_code = activations.code_of(recurrent_activation, activations.ELEMENTWISE,
                                             "GRU recurrent_activation")
@@ -77,9 +78,9 @@ class GRU(Recurrent):
 
     def _build_cell(self, D):
         u = self.units
-        self._add_param("U", initializers.glorot_uniform((D, 3 * u), self.dtype).T)
-        self._add_param("W", initializers.orthogonal((u, 3 * u), self.dtype).T)
-        self._add_param("b", np.zeros((2, 3 * u) if self.reset_after else 3 * u))
+        self._add_param("U", self.kernel_initializer((D, 3 * u), self.dtype).T)
+        self._add_param("W", self.recurrent_initializer((u, 3 * u), self.dtype).T)
+        self._add_param("b", self._bias((2, 3 * u) if self.reset_after else (3 * u,)))
 
     def _cell_forward(self, X, states0, M):
         T, B, _ = X.shape
@@ -113,13 +114,13 @@ class GRU(Recurrent):
     def explain(self):
         u3, D = self.params["U"].shape
         u = u3 // 3
-        k = 2 if self.reset_after else 1
+        k = (2 if self.reset_after else 1) if self.use_bias else 0
         bias = (f"b (z, r, h) = 2 × 3 × {u} = {6 * u:,}   (input and recurrent bias rows)"
                 if self.reset_after else f"b (z, r, h) = 3 × {u} = {3 * u:,}")
-        return [f"U (z, r, h) = 3 × {u} × {D} = {3 * u * D:,}   (3 gates × units × input dim)",
-                f"W (z, r, h) = 3 × {u} × {u} = {3 * u * u:,}   (3 gates × units × units)",
-                bias,
-                f"total = 3 × {u} × ({D} + {u} + {k}) = {self.count_params():,}"]
+        lines = [f"U (z, r, h) = 3 × {u} × {D} = {3 * u * D:,}   (3 gates × units × input dim)",
+                 f"W (z, r, h) = 3 × {u} × {u} = {3 * u * u:,}   (3 gates × units × units)"]
+        return lines + ([bias] if self.use_bias else []) + [
+            f"total = 3 × {u} × ({D} + {u} + {k}) = {self.count_params():,}"]
 
     def get_config(self):
         return dict(super().get_config(), recurrent_activation=self.recurrent_activation,

@@ -1,7 +1,7 @@
 """LSTM: long short-term memory (Hochreiter & Schmidhuber, 1997), Keras' gate order i, f, c, o."""
 import numpy as np
 
-from .. import initializers, threads
+from .. import threads
 from ..kernels import activations
 from ..kernels.lstm import lstm_backward, lstm_forward
 from .recurrent import Recurrent
@@ -38,6 +38,8 @@ class LSTM(Recurrent):
     go_backwards : bool, default False
         Read the sequence from its end; the output sequence is in processing order (as Keras).
     input_shape : tuple (timesteps, features), optional
+    use_bias, kernel_initializer, kernel_regularizer, ... : the options every recurrent layer
+        takes, as Keras (:class:`~rnnkit.layers.recurrent.Recurrent`).
 
     Weights
     -------
@@ -66,10 +68,10 @@ class LSTM(Recurrent):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  unit_forget_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, input_shape=None, name=None, dtype=None):
+                 go_backwards=False, input_shape=None, name=None, dtype=None, **options):
         super().__init__(units, activation=activation, return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
-                         input_shape=input_shape, name=name, dtype=dtype)
+                         input_shape=input_shape, name=name, dtype=dtype, **options)
         self.recurrent_activation = recurrent_activation
         self.rec_code = activations.code_of(recurrent_activation, activations.ELEMENTWISE,
                                             "LSTM recurrent_activation")
@@ -77,11 +79,12 @@ class LSTM(Recurrent):
 
     def _build_cell(self, D):
         u = self.units
-        self._add_param("U", initializers.glorot_uniform((D, 4 * u), self.dtype).T)
-        self._add_param("W", initializers.orthogonal((u, 4 * u), self.dtype).T)
-        b = np.zeros(4 * u)
-        if self.unit_forget_bias:
-            b[u:2 * u] = 1.0                         # b_f = 1
+        self._add_param("U", self.kernel_initializer((D, 4 * u), self.dtype).T)
+        self._add_param("W", self.recurrent_initializer((u, 4 * u), self.dtype).T)
+        if self.use_bias and self.unit_forget_bias:   # as Keras: b_f = 1, the others initialised
+            b = np.concatenate([self._bias((u,)), np.ones(u), self._bias((2 * u,))])
+        else:
+            b = self._bias((4 * u,))
         self._add_param("b", b)
 
     def _cell_forward(self, X, states0, M):
@@ -117,10 +120,13 @@ class LSTM(Recurrent):
     def explain(self):
         u4, D = self.params["U"].shape
         u = u4 // 4
-        return [f"U (i, f, c, o) = 4 × {u} × {D} = {4 * u * D:,}   (4 gates × units × input dim)",
-                f"W (i, f, c, o) = 4 × {u} × {u} = {4 * u * u:,}   (4 gates × units × units)",
-                f"b (i, f, c, o) = 4 × {u} = {4 * u:,}",
-                f"total = 4 × {u} × ({D} + {u} + 1) = {self.count_params():,}"]
+        lines = [f"U (i, f, c, o) = 4 × {u} × {D} = {4 * u * D:,}   (4 gates × units × input dim)",
+                 f"W (i, f, c, o) = 4 × {u} × {u} = {4 * u * u:,}   (4 gates × units × units)"]
+        if not self.use_bias:
+            return lines + [f"total = 4 × {u} × ({D} + {u}) = {self.count_params():,}   (no b: "
+                            f"use_bias=False)"]
+        return lines + [f"b (i, f, c, o) = 4 × {u} = {4 * u:,}",
+                        f"total = 4 × {u} × ({D} + {u} + 1) = {self.count_params():,}"]
 
     def get_config(self):
         return dict(super().get_config(), recurrent_activation=self.recurrent_activation,

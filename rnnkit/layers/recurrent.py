@@ -22,23 +22,47 @@ padding, so there that gradient is zero and training is the same under both rule
 """
 import numpy as np
 
+from .. import initializers, regularizers
 from ..errors import ShapeError
 from ..kernels import activations
 from .base import LastPass, Layer
 
 
 class Recurrent(Layer):
-    """Base of SimpleRNN, LSTM and GRU; see the module docstring."""
+    """Base of SimpleRNN, LSTM and GRU (and RNN(cell)); see the module docstring.
+
+    Keyword options every built-in recurrent layer takes, as Keras spells them
+    -------------------------------------------------------------------------
+    use_bias : bool, default True
+        False: no bias weight at all (``get_weights()`` gives kernel and recurrent_kernel,
+        ``count_params()`` drops it, nothing trains it), as Keras.
+    kernel_initializer, recurrent_initializer, bias_initializer : default "glorot_uniform",
+        "orthogonal", "zeros"
+        A Keras name or an object of :mod:`rnnkit.initializers` (``Constant(0.5)``, ...), applied
+        to Keras' shapes (kernel (D, k·u), recurrent_kernel (u, k·u)). Saved with the model.
+    kernel_regularizer, recurrent_regularizer, bias_regularizer : default None
+        "l1", "l2", "l1_l2" or an object of :mod:`rnnkit.regularizers`: its penalty is added to
+        the loss, and its gradient to the weight's (training, ``gradients`` and ``evaluate``).
+    zero_output_for_mask : bool, default False
+        With a mask and ``return_sequences``, output zero at padded steps (module docstring).
+    weights : list of arrays, optional
+        Set with ``set_weights`` (Keras' layout) as soon as the layer is built.
+    unroll, implementation, use_cudnn
+        Keras' speed-only flags: they choose how Keras computes, never what. rnnkit has one
+        kernel per cell, so they are accepted (configs pasted from Keras run) and have no effect.
+    """
 
     n_states = 1
     accepts_initial_state = True
     #: every cell's BPTT kernel writes all of dU, dW, db (a model need not zero them first)
     overwrites_grads = True
-    #: Keras' flag: a padded step outputs zero instead of the previous output (module docstring)
-    zero_output_for_mask = False
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False,
-                 go_backwards=False, input_shape=None, name=None, dtype=None):
+                 go_backwards=False, input_shape=None, name=None, dtype=None, *, use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, zero_output_for_mask=False, weights=None, unroll=False,
+                 implementation=None, use_cudnn="auto"):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
         self.units = self._positive_int("units", units)
         self.activation = activation
@@ -46,6 +70,22 @@ class Recurrent(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.use_bias = bool(use_bias)
+        where = type(self).__name__
+        self.kernel_initializer = initializers.get(kernel_initializer, f"{where} kernel_initializer")
+        self.recurrent_initializer = initializers.get(recurrent_initializer,
+                                                      f"{where} recurrent_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, f"{where} bias_initializer")
+        #: weight key -> its penalty (``regularizers()``); a layer without a bias has no bias's
+        self._regularizers = {key: regularizers.get(r, f"{where} {arg}") for key, r, arg in (
+            ("U", kernel_regularizer, "kernel_regularizer"),
+            ("W", recurrent_regularizer, "recurrent_regularizer"),
+            ("b", bias_regularizer if self.use_bias else None, "bias_regularizer")) if r is not None}
+        # Keras' speed-only flags change how Keras computes, never what: rnnkit's kernels have
+        # one implementation each, so these are accepted and have no effect
+        del unroll, implementation, use_cudnn
+        self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
 
     input_rank = 2
@@ -62,6 +102,28 @@ class Recurrent(Layer):
                              f"{', '.join(map(str, input_shape))})")
         super().build(input_shape)
         self._build_cell(int(input_shape[-1]))
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+
+    def _bias(self, shape):
+        """The bias, from ``bias_initializer``; without ``use_bias``, a fixed zero vector that the
+        kernels add and nothing trains, saves or counts (see ``parameter_slots``)."""
+        return self.bias_initializer(shape, self.dtype) if self.use_bias else np.zeros(shape)
+
+    def _trained(self):
+        """The keys of the weights that are trained, counted and saved (not a disabled bias)."""
+        return [key for key in self.params if self.use_bias or key != "b"]
+
+    def parameter_slots(self):
+        for key in self._trained():
+            yield self.params, self.grads, key
+
+    def count_params(self):
+        return int(sum(self.params[key].size for key in self._trained()))
+
+    def regularizers(self):
+        return tuple(self._regularizers.items())
 
     def compute_output_shape(self, input_shape):
         T = input_shape[0]
@@ -168,23 +230,41 @@ class Recurrent(Layer):
         return dX.transpose(1, 0, 2)
 
     # ---- Keras layout: kernel = Uᵀ (D, k·u), recurrent_kernel = Wᵀ (u, k·u), bias ---------------
+    # (``use_bias=False``: no bias, as Keras: two arrays)
     def keras_weight_names(self):
-        return ["kernel", "recurrent_kernel", "bias"]
+        return ["kernel", "recurrent_kernel", "bias"][:3 if self.use_bias else 2]
 
     def _get_keras_weights(self):
         p = self.params
-        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
+        return [p["U"].T.copy(), p["W"].T.copy()] + ([p["b"].copy()] if self.use_bias else [])
 
     def _set_keras_weights(self, w):
         self.params["U"][...] = w[0].T
         self.params["W"][...] = w[1].T
-        self.params["b"][...] = w[2]
+        if self.use_bias:
+            self.params["b"][...] = w[2]
 
     def _get_keras_grads(self):
         g = self.grads
-        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
+        return [g["U"].T.copy(), g["W"].T.copy()] + ([g["b"].copy()] if self.use_bias else [])
 
     def get_config(self):
-        return dict(super().get_config(), units=self.units, activation=self.activation,
-                    return_sequences=self.return_sequences, return_state=self.return_state,
-                    go_backwards=self.go_backwards)
+        """The constructor's arguments; the options only where they differ from Keras' defaults,
+        so configs saved before the options existed read the same."""
+        cfg = dict(super().get_config(), units=self.units, activation=self.activation,
+                   return_sequences=self.return_sequences, return_state=self.return_state,
+                   go_backwards=self.go_backwards)
+        defaults = {"use_bias": True, "zero_output_for_mask": False,
+                    "kernel_initializer": "glorot_uniform", "recurrent_initializer": "orthogonal",
+                    "bias_initializer": "zeros"}
+        options = {"use_bias": self.use_bias, "zero_output_for_mask": self.zero_output_for_mask}
+        for arg in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+            init = initializers.serialize(getattr(self, arg))
+            is_default = init == initializers.serialize(initializers.get(defaults[arg]))
+            options[arg] = defaults[arg] if is_default else init
+        for key, arg in (("U", "kernel_regularizer"), ("W", "recurrent_regularizer"),
+                         ("b", "bias_regularizer")):
+            if key in self._regularizers:
+                options[arg] = self._regularizers[key].get_config()
+        cfg.update((k, v) for k, v in options.items() if defaults.get(k, None) != v)
+        return cfg

@@ -68,11 +68,11 @@ class RNN(Recurrent):
                              f"state, h first, e.g. state_sizes = (units,)")
         super().__init__(sizes[0], activation="linear", return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
-                         input_shape=input_shape, name=name, dtype=dtype)
+                         input_shape=input_shape, name=name, dtype=dtype,
+                         zero_output_for_mask=zero_output_for_mask)
         self.activation = None                # the cell owns its nonlinearities: none to fuse with
         self.cell = cell
         self.n_states = len(sizes)
-        self.zero_output_for_mask = bool(zero_output_for_mask)
 
     def _build_cell(self, D):
         self.cell.create_weights(D, self.dtype)

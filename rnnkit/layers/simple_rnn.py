@@ -1,7 +1,6 @@
 """SimpleRNN: the lecture's recurrent layer, h_t = f(U x_t + W h_{t-1} + b_xh)."""
 import numpy as np
 
-from .. import initializers
 from ..kernels.simple_rnn import simple_rnn_backward, simple_rnn_forward
 from .recurrent import Recurrent
 
@@ -26,6 +25,8 @@ class SimpleRNN(Recurrent):
     go_backwards : bool, default False
         Read the sequence from its end; the output sequence is in processing order (as Keras).
     input_shape : tuple (timesteps, features), optional
+    use_bias, kernel_initializer, kernel_regularizer, ... : the options every recurrent layer
+        takes, as Keras (:class:`~rnnkit.layers.recurrent.Recurrent`).
 
     Weights
     -------
@@ -50,9 +51,9 @@ class SimpleRNN(Recurrent):
 
     def _build_cell(self, D):
         u = self.units
-        self._add_param("U", initializers.glorot_uniform((D, u), self.dtype).T)
-        self._add_param("W", initializers.orthogonal((u, u), self.dtype).T)
-        self._add_param("b", np.zeros(u))
+        self._add_param("U", self.kernel_initializer((D, u), self.dtype).T)
+        self._add_param("W", self.recurrent_initializer((u, u), self.dtype).T)
+        self._add_param("b", self._bias((u,)))
 
     def _cell_forward(self, X, states0, M):
         T, B, _ = X.shape
@@ -78,6 +79,10 @@ class SimpleRNN(Recurrent):
 
     def explain(self):
         u, D = self.params["U"].shape
+        if not self.use_bias:
+            return [f"U = {u} × {D} = {u * D}   (units × input dim; no b_xh: use_bias=False)",
+                    f"W = {u} × {u} = {u * u}   (units × units)",
+                    f"total = {u * D} + {u * u} = {self.count_params():,}"]
         return [f"U = {u} × ({D}+1) = {u * (D + 1)}   (U and b_xh: units × (input dim + 1))",
                 f"W = {u} × {u} = {u * u}   (units × units)",
                 f"total = {u * (D + 1)} + {u * u} = {self.count_params():,}"]

@@ -276,7 +276,21 @@ class Model:
         for layer in self.layers:
             layer.zero_grads()
         self.backward(grad, fused=fused, need_dx=False)
-        return value, y_pred, w
+        return value + self._regularization(add_gradients=True), y_pred, w
+
+    def _regularization(self, add_gradients=False):
+        """The sum of every weight penalty (``kernel_regularizer=`` ...; 0.0 without any), added
+        to the loss as Keras adds ``model.losses``; ``add_gradients``: also add each penalty's
+        gradient into its weight's gradient."""
+        total, stack = 0.0, list(self.layers)
+        while stack:
+            layer = stack.pop()
+            stack.extend(layer.sublayers())
+            for key, regularizer in layer.regularizers():
+                total += regularizer.penalty(layer.params[key])
+                if add_gradients:
+                    regularizer.add_gradient(layer.params[key], layer.grads[key])
+        return total
 
     def gradients(self, x, y):
         """``(loss, grads)`` for one batch, without updating: grads align with ``get_weights()``."""
@@ -381,6 +395,7 @@ class Model:
         if bucket_by_length:
             totals["loss"] = _loss_of_plain_batches(sample_sums, sample_counts, batch_size)
         logs = _means(totals, samples, count)
+        logs["loss"] += self._regularization()     # the same in every batch: weights are fixed
         progress.end(logs)
         return logs
 
