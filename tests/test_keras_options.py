@@ -68,16 +68,20 @@ def test_simple_rnn_masking_and_zero_output_for_mask():
     np.testing.assert_allclose(backwards[:, 0], [0.07376196, 0.43645123], atol=1e-6)
 
 
-# ---- LSTMTest.test_correctness (keras/src/layers/rnn/lstm_test.py) --------------------------------
-@pytest.mark.parametrize("options, expected", [
-    ({}, [0.6288687, 0.86899155, 0.9460773]),
-    ({"implementation": 1}, [0.6288687, 0.86899155, 0.9460773]),
-    ({"go_backwards": True}, [0.35622165, 0.74789524, 0.8872726]),
-    ({"unit_forget_bias": False}, [0.57019705, 0.8661914, 0.9459622]),
-    ({"use_bias": False}, [0.54986924, 0.86226785, 0.9443936]),
+# ---- LSTMTest.test_correctness and GRUTest.test_correctness (lstm_test.py, gru_test.py) ------------
+@pytest.mark.parametrize("cls, options, expected", [
+    (LSTM, {}, [0.6288687, 0.86899155, 0.9460773]),
+    (LSTM, {"implementation": 1}, [0.6288687, 0.86899155, 0.9460773]),
+    (LSTM, {"go_backwards": True}, [0.35622165, 0.74789524, 0.8872726]),
+    (LSTM, {"unit_forget_bias": False}, [0.57019705, 0.8661914, 0.9459622]),
+    (LSTM, {"use_bias": False}, [0.54986924, 0.86226785, 0.9443936]),
+    (GRU, {}, [0.5217289, 0.6371659, 0.39384964]),
+    (GRU, {"go_backwards": True}, [0.24406259, 0.611516, 0.3928808]),
+    (GRU, {"reset_after": False}, [0.51447755, 0.6426879, 0.40208298]),
+    (GRU, {"use_bias": False}, [0.49988455, 0.64701194, 0.4103359]),
 ])
-def test_lstm_correctness(options, expected):
-    out = run(LSTM, 3, SEQ_3_6_4, **options)
+def test_gated_correctness(cls, options, expected):
+    out = run(cls, 3, SEQ_3_6_4, **options)
     np.testing.assert_allclose(out, np.repeat(np.array(expected)[:, None], 3, 1), atol=1e-5)
 
 
@@ -90,17 +94,6 @@ def test_lstm_masking_zero_output_for_mask():
 
 
 # ---- GRUTest (keras/src/layers/rnn/gru_test.py) --------------------------------------------------
-@pytest.mark.parametrize("options, expected", [
-    ({}, [0.5217289, 0.6371659, 0.39384964]),                 # test_correctness
-    ({"go_backwards": True}, [0.24406259, 0.611516, 0.3928808]),
-    ({"reset_after": False}, [0.51447755, 0.6426879, 0.40208298]),
-    ({"use_bias": False}, [0.49988455, 0.64701194, 0.4103359]),
-])
-def test_gru_correctness(options, expected):
-    out = run(GRU, 3, SEQ_3_6_4, **options)
-    np.testing.assert_allclose(out, np.repeat(np.array(expected)[:, None], 3, 1), atol=1e-5)
-
-
 def test_gru_legacy_implementation_argument():
     """GRUTest.test_legacy_implementation_argument: a config with implementation=0 still loads."""
     layer = GRU(3, **CONSTANTS)
