@@ -233,3 +233,50 @@ def test_explained_counts_without_bias(cls, last):
     layer = cls(5, use_bias=False)
     layer.build((4, 3))
     assert layer.explain()[-1] == last and "b_xh" not in layer.explain()[0].split(";")[0]
+
+
+# ---- counts, get_weights order and saving stay Keras-exact for every option -----------------------
+OPTIONS = [
+    {"use_bias": False},
+    {"kernel_initializer": "he_normal", "recurrent_initializer": initializers.Orthogonal(0.5),
+     "bias_initializer": "ones"},
+    {"kernel_regularizer": "l1_l2", "recurrent_regularizer": regularizers.L1(0.2),
+     "bias_regularizer": "l2"},
+    {"zero_output_for_mask": True, "return_sequences": True},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(o))
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_every_option_survives_save_and_load(cls, options, tmp_path):
+    with config.scope(seed=6):
+        model = Sequential([Bidirectional(cls(3, **options), input_shape=(4, 2))])
+    model.save(tmp_path / "m.rnnkit")
+    again = load_model(tmp_path / "m.rnnkit")
+    assert again.get_config() == model.get_config()
+    assert again.count_params() == model.count_params()
+    assert again.layers[0].keras_weight_names() == model.layers[0].keras_weight_names()
+    for a, b in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(6).normal(size=(2, 4, 2))
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+@pytest.mark.parametrize("cls, k", [(SimpleRNN, 1), (LSTM, 4), (GRU, 3)])
+def test_bidirectional_without_bias_counts_and_orders_as_keras(cls, k):
+    """Keras: Bidirectional(LSTM(3, use_bias=False)) on 2 features has 2 · 4·3·(2 + 3) = 120
+    parameters in [forward kernel, forward recurrent_kernel, backward ...]."""
+    layer = Bidirectional(cls(3, use_bias=False))
+    layer.build((4, 2))
+    assert layer.count_params() == 2 * k * 3 * (2 + 3)
+    assert layer.keras_weight_names() == ["forward_kernel", "forward_recurrent_kernel",
+                                          "backward_kernel", "backward_recurrent_kernel"]
+
+
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_default_configs_are_unchanged(cls):
+    """Configs saved before the options existed have none of their keys; the defaults add none."""
+    new_keys = {"use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                "zero_output_for_mask"}
+    assert not new_keys & set(cls(3).get_config())
