@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from conftest import assert_gradient_close, numeric_gradient
 from rnnkit import Sequential, config, load_model
-from rnnkit.layers import RNN, Bidirectional, Dense, SimpleRNN
-from rnnkit.layers.cells import Cell, SimpleRNNCell
+from rnnkit.layers import GRU, LSTM, RNN, Bidirectional, Dense, SimpleRNN
+from rnnkit.layers.cells import Cell, GRUCell, LSTMCell, SimpleRNNCell
 from rnnkit.cli.main import cli
 from rnnkit.testing import check_cell
 
@@ -123,17 +123,50 @@ def test_user_elman_cell_matches_simple_rnn(go_backwards, return_sequences):
         np.testing.assert_allclose(mine.grads[key], reference.grads[key], rtol=0, atol=1e-12)
 
 
-def test_simple_rnn_cell_draws_simple_rnns_weights_and_layout():
-    """The built-in cell: same seed, same weights as SimpleRNN, in Keras' layout and order."""
+BUILT_IN = [
+    (lambda: SimpleRNN(4, "relu", return_sequences=True, return_state=True),
+     lambda: SimpleRNNCell(4, "relu")),
+    (lambda: LSTM(4, return_sequences=True, return_state=True), lambda: LSTMCell(4)),
+    (lambda: LSTM(4, "relu", "tanh", unit_forget_bias=False, return_state=True),
+     lambda: LSTMCell(4, "relu", "tanh", unit_forget_bias=False)),
+    (lambda: GRU(4, return_sequences=True, return_state=True), lambda: GRUCell(4)),
+    (lambda: GRU(4, reset_after=False, return_state=True), lambda: GRUCell(4, reset_after=False)),
+]
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("fused, cell", BUILT_IN, ids=["rnn", "lstm", "lstm-options", "gru",
+                                                       "gru-reset-before"])
+def test_built_in_cells_compute_what_the_fused_layers_do(fused, cell, go_backwards):
+    """The built-in layers as cells: the same seed draws the same weights (in Keras' layout), and
+    RNN(cell) gives the fused kernels' outputs, states and every gradient, masks included."""
     with config.scope(seed=7):
-        reference = Sequential([SimpleRNN(5, input_shape=(4, 3))])
+        reference = fused()
+        reference.go_backwards = go_backwards
+        reference.build((5, 3))
     with config.scope(seed=7):
-        mine = Sequential([RNN(SimpleRNNCell(5), input_shape=(4, 3))])
-    assert [w.shape for w in mine.get_weights()] == [(3, 5), (5, 5), (5,)]
+        mine = RNN(cell(), return_sequences=reference.return_sequences, return_state=True,
+                   go_backwards=go_backwards)
+        mine.build((5, 3))
+    assert mine.keras_weight_names() == reference.keras_weight_names()
     for a, b in zip(reference.get_weights(), mine.get_weights()):
         np.testing.assert_array_equal(a, b)
-    x = np.random.default_rng(0).normal(size=(2, 4, 3))
-    np.testing.assert_allclose(mine.predict(x), reference.predict(x), rtol=0, atol=1e-12)
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(3, 5, 3))
+    init = [rng.normal(size=(3, 4)) for _ in range(reference.n_states)]
+    mask = np.ones((3, 5))
+    mask[0, 4:], mask[2, :2] = 0, 0
+    outs = [layer.forward(x, mask=mask, initial_state=init) for layer in (reference, mine)]
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+    dy = rng.normal(size=outs[0][0].shape)
+    dstates = [rng.normal(size=(3, 4)) for _ in init]
+    dxs = [layer.backward(dy, dstates=dstates) for layer in (reference, mine)]
+    np.testing.assert_allclose(dxs[1], dxs[0], rtol=0, atol=1e-12)
+    for a, b in zip(reference.initial_state_grads, mine.initial_state_grads):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+    for a, b in zip(reference.keras_grads(), mine.keras_grads()):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
 
 
 # ---- the layer around a cell: two states, stacking, Bidirectional, saving ----------------------
@@ -201,7 +234,8 @@ def test_rnn_refuses_what_is_not_a_cell():
 
 # ---- check_cell: passes correct cells, names the equation that is off ---------------------------
 @pytest.mark.parametrize("cell", [ElmanCell(3), MinimalGatedCell(3), TwoStateCell(2),
-                                  SimpleRNNCell(3, "relu")], ids=type)
+                                  SimpleRNNCell(3, "relu"), LSTMCell(3), GRUCell(3),
+                                  GRUCell(2, "sigmoid", "tanh", reset_after=False)], ids=repr)
 def test_check_cell_passes_correct_cells(cell):
     report = check_cell(cell)
     assert report.passed, str(report)

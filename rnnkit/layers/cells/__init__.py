@@ -1,11 +1,16 @@
 """Recurrent cells: one time step, forward and backward, for :class:`rnnkit.layers.RNN`.
 
+The built-in layers' steps as cells: :class:`SimpleRNNCell`, :class:`LSTMCell`, :class:`GRUCell`
+(``RNN(LSTMCell(u))`` computes what ``LSTM(u)`` does, on the per-step path).
+
 :class:`Cell` declares the contract (:mod:`rnnkit.layers.cells.base`); a cell is saved as data, its
 import path ``"module:Class"`` and its ``get_config()`` (:func:`cell_path`, :func:`cell_from_config`).
 """
 import importlib
 
-from .base import Cell
+from .base import Cell, KerasLayoutCell
+from .gru import GRUCell
+from .lstm import LSTMCell
 from .simple_rnn import SimpleRNNCell
 
 
@@ -49,4 +54,4 @@ def cell_from_config(entry):
     return cls.from_config(entry["config"])
 
 
-__all__ = ["Cell", "SimpleRNNCell", "cell_path", "import_cell_class", "cell_from_config"]
+__all__ = ["Cell", "KerasLayoutCell", "SimpleRNNCell", "LSTMCell", "GRUCell", "cell_path", "import_cell_class", "cell_from_config"]

@@ -39,6 +39,7 @@ cell against finite differences, step by step and through time, and names the eq
 import numpy as np
 
 from ... import config
+from ...kernels import activations
 
 
 class Cell:
@@ -101,3 +102,42 @@ class Cell:
 
     def __repr__(self):
         return f"{type(self).__name__}(state_sizes={tuple(self.state_sizes)})"
+
+
+class KerasLayoutCell(Cell):
+    """A cell with the built-in layers' weights: ``params`` U (k·u, D), W (k·u, u), b in the
+    lecture's notation; ``get_weights()`` in Keras' layout, kernel = Uᵀ, recurrent_kernel = Wᵀ,
+    bias (the built-in cells: SimpleRNNCell, LSTMCell, GRUCell)."""
+
+    def keras_weight_names(self):
+        return ["kernel", "recurrent_kernel", "bias"]
+
+    def get_weights(self):
+        p = self.params
+        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
+
+    def set_weights(self, weights):
+        self.params["U"][...] = weights[0].T
+        self.params["W"][...] = weights[1].T
+        self.params["b"][...] = weights[2]
+
+    def keras_grads(self):
+        g = self.grads
+        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
+
+
+def activate(a, code):
+    """f(a) for a whole (B, n) block, by the kernels' own activation code (float64: exact)."""
+    a = np.ascontiguousarray(a)
+    out = np.empty_like(a)
+    activations.activate_row(a.reshape(-1), out.reshape(-1), code)
+    return out
+
+
+def backprop(a, out, d_out, code):
+    """d_out ⊙ f'(a) for a whole block, with ``out`` = f(a) (f' written with its output)."""
+    a, out = np.ascontiguousarray(a), np.ascontiguousarray(out)
+    da = np.empty_like(a)
+    activations.backprop_row(a.reshape(-1), out.reshape(-1),
+                             np.ascontiguousarray(d_out).reshape(-1), da.reshape(-1), code)
+    return da

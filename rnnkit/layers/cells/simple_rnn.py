@@ -18,10 +18,10 @@ import numpy as np
 
 from ... import initializers
 from ...kernels import activations
-from .base import Cell
+from .base import KerasLayoutCell, activate, backprop
 
 
-class SimpleRNNCell(Cell):
+class SimpleRNNCell(KerasLayoutCell):
     """The Elman step ``h_t = f(U x_t + W h_{t-1} + b_xh)`` (module docstring).
 
     Parameters
@@ -51,17 +51,12 @@ class SimpleRNNCell(Cell):
         U, W, b = self.params["U"], self.params["W"], self.params["b"]
         h_prev = states[0]
         a = x @ U.T + h_prev @ W.T + b                   # a_t = U x_t + W h_{t-1} + b_xh
-        h = np.empty_like(a)
-        activations.activate_row(a.reshape(-1), h.reshape(-1), self.act_code)   # h_t = f(a_t)
+        h = activate(a, self.act_code)                   # h_t = f(a_t)
         return [h], (x, h_prev, a, h)
 
     def step_backward(self, dstates, cache):
         x, h_prev, a, h = cache
-        da = np.empty_like(a)
-        # backprop through the nonlinearity: da_t = dh_t ⊙ f'(a_t)
-        activations.backprop_row(a.reshape(-1), h.reshape(-1),
-                                 np.ascontiguousarray(dstates[0]).reshape(-1), da.reshape(-1),
-                                 self.act_code)
+        da = backprop(a, h, dstates[0], self.act_code)   # through f: da_t = dh_t ⊙ f'(a_t)
         g = self.grads
         g["U"] += da.T @ x                               # dU += da_t x_tᵀ
         g["W"] += da.T @ h_prev                          # dW += da_t h_{t-1}ᵀ
@@ -70,20 +65,3 @@ class SimpleRNNCell(Cell):
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation}
-
-    # ---- Keras' layout: kernel = Uᵀ, recurrent_kernel = Wᵀ, bias -----------------------------
-    def keras_weight_names(self):
-        return ["kernel", "recurrent_kernel", "bias"]
-
-    def get_weights(self):
-        p = self.params
-        return [p["U"].T.copy(), p["W"].T.copy(), p["b"].copy()]
-
-    def set_weights(self, weights):
-        self.params["U"][...] = weights[0].T
-        self.params["W"][...] = weights[1].T
-        self.params["b"][...] = weights[2]
-
-    def keras_grads(self):
-        g = self.grads
-        return [g["U"].T.copy(), g["W"].T.copy(), g["b"].copy()]
