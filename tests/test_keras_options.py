@@ -6,6 +6,8 @@ simple_rnn_test.py, lstm_test.py, gru_test.py; each test names the one it ports)
 initializers make every weight known, so Keras' outputs are exact targets (Keras computes in
 float32, hence the 1e-5 tolerance of its own tests).
 """
+import re
+
 import numpy as np
 import pytest
 
@@ -280,3 +282,19 @@ def test_default_configs_are_unchanged(cls):
                 "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
                 "zero_output_for_mask"}
     assert not new_keys & set(cls(3).get_config())
+
+
+@pytest.mark.parametrize("arg, value, why", [
+    ("dropout", 0.2, "dropout is not implemented"),
+    ("recurrent_dropout", 0.1, "recurrent dropout is not implemented"),
+    ("stateful", True, "stateful layers are not implemented in rnnkit yet; pass the final"),
+    ("kernel_constraint", "max_norm", "rnnkit has no weight constraints"),
+    ("activity_regularizer", "l2", "rnnkit penalises weights only"),
+])
+def test_unimplemented_keras_arguments_are_refused_unless_default(arg, value, why):
+    with pytest.raises(ValueError, match=re.escape(f"LSTM({arg}={value!r}): {why}")):
+        LSTM(3, **{arg: value})
+    default = LSTM.UNSUPPORTED[arg][0]
+    LSTM(3, **{arg: default})                     # a pasted config spelling the default runs
+    with pytest.raises(TypeError, match="unexpected keyword argument 'dropuot'"):
+        SimpleRNN(3, dropuot=0.2)

@@ -50,6 +50,9 @@ class Recurrent(Layer):
     unroll, implementation, use_cudnn
         Keras' speed-only flags: they choose how Keras computes, never what. rnnkit has one
         kernel per cell, so they are accepted (configs pasted from Keras run) and have no effect.
+    dropout, recurrent_dropout, stateful, seed, activity_regularizer, *_constraint
+        Not implemented (:attr:`UNSUPPORTED` says why): Keras' default value is accepted, any
+        other is refused with a ValueError that says so.
     """
 
     n_states = 1
@@ -62,7 +65,7 @@ class Recurrent(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, zero_output_for_mask=False, weights=None, unroll=False,
-                 implementation=None, use_cudnn="auto"):
+                 implementation=None, use_cudnn="auto", **unsupported):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
         self.units = self._positive_int("units", units)
         self.activation = activation
@@ -85,10 +88,38 @@ class Recurrent(Layer):
         # Keras' speed-only flags change how Keras computes, never what: rnnkit's kernels have
         # one implementation each, so these are accepted and have no effect
         del unroll, implementation, use_cudnn
+        self._refuse(unsupported)
         self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
 
     input_rank = 2
+
+    #: Keras arguments rnnkit does not implement: their Keras default (accepted, so pasted
+    #: configs that spell the default run) and why anything else is refused
+    UNSUPPORTED = {
+        "dropout": (0.0, "dropout is not implemented on rnnkit's recurrent layers yet"),
+        "recurrent_dropout": (0.0, "recurrent dropout is not implemented in rnnkit yet"),
+        "stateful": (False, "stateful layers are not implemented in rnnkit yet; pass the final "
+                            "states on yourself with return_state=True and initial_state="),
+        "seed": (None, "it seeds dropout, which rnnkit's recurrent layers do not have"),
+        "activity_regularizer": (None, "rnnkit penalises weights only (kernel_regularizer, "
+                                       "recurrent_regularizer, bias_regularizer)"),
+        "kernel_constraint": (None, "rnnkit has no weight constraints"),
+        "recurrent_constraint": (None, "rnnkit has no weight constraints"),
+        "bias_constraint": (None, "rnnkit has no weight constraints"),
+    }
+
+    def _refuse(self, options):
+        """A ValueError for a Keras argument rnnkit does not implement (unless it is Keras'
+        default), a TypeError for one Keras does not have either."""
+        for arg, value in options.items():
+            if arg not in self.UNSUPPORTED:
+                raise TypeError(f"{type(self).__name__} got an unexpected keyword argument "
+                                f"{arg!r}")
+            default, why = self.UNSUPPORTED[arg]
+            if value != default:
+                raise ValueError(f"{type(self).__name__}({arg}={value!r}): {why}. Leave {arg} "
+                                 f"out (Keras' default is {default!r}).")
 
     @property
     def matmul_width(self):
