@@ -15,7 +15,7 @@ STATUS_COLOURS = {"pass": "green", "FAIL": "red", "skip": "yellow"}
 
 
 @click.command("check")
-@click.argument("arch", metavar="ARCH", required=False, shell_complete=_complete_arch)
+@click.argument("arch", metavar="[ARCH]", required=False, shell_complete=_complete_arch)
 @click.option("--check", "names", multiple=True, type=click.Choice(list(CHECKS)),
               metavar="CHECK", help="Run only this check (repeatable); default: every check.")
 @cell_option

@@ -232,6 +232,14 @@ def test_rnn_refuses_what_is_not_a_cell():
         RNN(SimpleRNN(3))
 
 
+def test_rnn_takes_keras_rnn_flags_but_not_the_built_in_layers_options():
+    RNN(ElmanCell(), unroll=True, stateful=False)
+    with pytest.raises(ValueError, match=r"RNN\(stateful=True\): stateful layers are not"):
+        RNN(ElmanCell(), stateful=True)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'kernel_initializer'"):
+        RNN(ElmanCell(), kernel_initializer="zeros")       # the cell creates its own weights
+
+
 # ---- check_cell: passes correct cells, names the equation that is off ---------------------------
 @pytest.mark.parametrize("cell", [ElmanCell(3), MinimalGatedCell(3), TwoStateCell(2),
                                   SimpleRNNCell(3, "relu"), LSTMCell(3), GRUCell(3),

@@ -41,6 +41,8 @@ class RNN(Recurrent):
         With a mask and ``return_sequences``, a padded step outputs zero instead of the last
         real output (Keras' flag; Bidirectional sets it on its halves).
     input_shape : tuple (timesteps, features), optional
+    unroll : accepted with no effect (Keras' speed-only flag); ``stateful`` only as False (see
+        :class:`~rnnkit.layers.recurrent.Recurrent`)
 
     Weights are the cell's (``layer.params is cell.params``); ``get_weights()`` gives them in the
     cell's saved layout. Saved models store the cell as data: ``"module:Class"`` and its
@@ -58,7 +60,9 @@ class RNN(Recurrent):
     overwrites_grads = True
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
-                 zero_output_for_mask=False, input_shape=None, name=None, dtype=None):
+                 zero_output_for_mask=False, input_shape=None, name=None, dtype=None,
+                 unroll=False, **unsupported):
+        self._refuse(unsupported)                 # stateful=True: a message saying why
         if not isinstance(cell, Cell):
             raise TypeError(f"RNN takes a cell, an instance of a subclass of "
                             f"rnnkit.layers.cells.Cell, got {cell!r}")
@@ -69,7 +73,7 @@ class RNN(Recurrent):
         super().__init__(sizes[0], activation="linear", return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
                          input_shape=input_shape, name=name, dtype=dtype,
-                         zero_output_for_mask=zero_output_for_mask)
+                         zero_output_for_mask=zero_output_for_mask, unroll=unroll)
         self.activation = None                # the cell owns its nonlinearities: none to fuse with
         self.cell = cell
         self.n_states = len(sizes)
