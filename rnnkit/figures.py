@@ -371,3 +371,10 @@ def regenerate(out_dir="figures", progress=print):
     atomic_write_text(out / "README.md", "\n".join(lines))
     written.append(out / "README.md")
     return written
+
+
+def gating_figure(sweep_dir, x_key=None, theme=None, title=None):
+    """A sweep's test scores per cell against its swept key, every seed and the baseline
+    (:mod:`rnnkit.viz.gating`), from ``sweep_dir/results.json``."""
+    from .viz.gating import draw_gating, load_sweep_results
+    return draw_gating(load_sweep_results(sweep_dir), theme or Theme(), title, x_key)
