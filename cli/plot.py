@@ -194,3 +194,27 @@ def figures(out_dir):
     from rnnkit import figures as fig_mod
     for path in fig_mod.regenerate(out_dir, progress=click.echo):
         click.echo(f"wrote {path}")
+
+
+@plot.command("gating")
+@click.argument("sweep_dir", type=click.Path())
+@click.option("--x", "x_key", default=None, metavar="KEY",
+              help="The swept config key along x (default: the one varied besides cell and seed).")
+@_figure_options
+def gating(sweep_dir, x_key, output, dpi, aspect, style, title, transparent):
+    """Test score per cell against a swept key (e.g. length), every seed, and chance.
+
+    Reads SWEEP_DIR/results.json from `rnnkit sweep`, e.g. delayed-recall over cell, length and
+    seed: one dot per seed, the mean as a line, worst to best seed as a band, the baseline dotted.
+
+    \b
+    Example:
+      rnnkit plot gating sweeps/delayed-recall -o gating.pdf
+    """
+    from rnnkit import figures as fig_mod
+    try:
+        fig = fig_mod.gating_figure(sweep_dir, x_key=x_key, theme=_theme(style, aspect),
+                                    title=title)
+    except (FileNotFoundError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    _save(fig, output, dpi, transparent)

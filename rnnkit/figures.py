@@ -371,3 +371,62 @@ def regenerate(out_dir="figures", progress=print):
     atomic_write_text(out / "README.md", "\n".join(lines))
     written.append(out / "README.md")
     return written
+
+
+def gating_figure(sweep_dir, x_key=None, theme=None, title=None):
+    """A sweep's test scores per cell against its swept key, every seed and the baseline
+    (:mod:`rnnkit.viz.gating`), from ``sweep_dir/results.json``."""
+    from .viz.gating import draw_gating, load_sweep_results
+    return draw_gating(load_sweep_results(sweep_dir), theme or Theme(), title, x_key)
+
+
+#: The grid behind the committed gating figure: delayed-recall, every cell, three lengths, 3 seeds.
+GATING_GRID = {"arch": "delayed-recall", "cells": ("rnn", "lstm", "gru"), "lengths": (5, 15, 30),
+               "seeds": (0, 1, 2),
+               "base": {"units": 16, "samples": 2000, "epochs": 15, "lr": 0.01, "batch_size": 32}}
+
+
+def gating_grid_results(workdir, progress=print, grid=GATING_GRID):
+    """Train ``grid`` through the run API and write ``workdir/results.json`` in the schema of
+    ``rnnkit sweep`` (what :func:`gating_figure` reads); returns ``workdir``."""
+    import json
+    import time
+    from pathlib import Path
+
+    from .fileio import atomic_write_text
+    points = []
+    for length in grid["lengths"]:
+        for cell in grid["cells"]:
+            for seed in grid["seeds"]:
+                varied = {"cell": cell, "length": length, "seed": seed}
+                name = ",".join(f"{k}={v}" for k, v in varied.items())
+                progress(f"training {grid['arch']} {name} for the gating figure")
+                start = time.time()
+                run = train(grid["arch"], overrides=dict(grid["base"], **varied),
+                            out_dir=f"{workdir}/{name}", figures=False)
+                headline = run.metrics["headline_metric"]
+                points.append({"name": name, "config": run.config, "varied": varied,
+                               "status": "finished",
+                               "headline": {"name": headline,
+                                            "value": run.metrics["test"][headline]},
+                               "baseline": run.metrics["baseline"][headline],
+                               "seconds": time.time() - start, "error": None})
+    spec = {"base": grid["base"], "grid": {"cell": list(grid["cells"]),
+                                           "length": list(grid["lengths"]),
+                                           "seed": list(grid["seeds"])}}
+    atomic_write_text(Path(workdir) / "results.json",
+                      json.dumps({"arch": grid["arch"], "spec": spec, "points": points}, indent=1))
+    return workdir
+
+
+def _gating_of_grid(progress=print):
+    import tempfile
+    with tempfile.TemporaryDirectory() as workdir:
+        return gating_figure(gating_grid_results(workdir, progress))
+
+
+COMMITTED.append(
+    ("gating-delayed-recall",
+     "rnnkit sweep delayed-recall over cell rnn,lstm,gru x length 5,15,30 x seed 0,1,2 (units 16, "
+     "samples 2000, epochs 15, lr 0.01); rnnkit plot gating SWEEP_DIR",
+     lambda runs: _gating_of_grid()))

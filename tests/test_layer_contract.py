@@ -265,7 +265,7 @@ def layer_probes(path):
 
 def test_the_probe_scan_finds_probes():
     sample = ROOT / "trace.py"                # checks layer types on purpose (one traceable model)
-    assert any("isinstance(layers[0], SimpleRNN)" in src for _, src in layer_probes(sample))
+    assert any("isinstance(head, TimeDistributed)" in src for _, src in layer_probes(sample))
 
 
 def test_models_and_threads_never_probe_a_layer():

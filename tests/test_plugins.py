@@ -243,15 +243,15 @@ def test_get_passes_an_architecture_object_through():
 
 
 # ---- the built-ins: registered through the same group, and each passes the kit -------------------
-BUILTINS = ("char-lm", "forecasting", "image-caption", "pos-tagging", "text-classification",
-            "translation")
+BUILTINS = ("char-lm", "delayed-recall", "forecasting", "image-caption", "pos-tagging",
+            "text-classification", "translation")
 
 
 def builtin_entries():
     return [e for e in discover() if e.value.startswith("rnnkit.builtins")]
 
 
-def test_the_six_built_ins_are_registered_through_the_entry_point_group():
+def test_the_seven_built_ins_are_registered_through_the_entry_point_group():
     entries = builtin_entries()
     assert tuple(e.name for e in entries) == BUILTINS
     assert all(e.package.startswith("rnnkit ") for e in entries)

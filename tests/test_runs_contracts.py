@@ -232,8 +232,8 @@ def test_a_checkpoint_of_another_optimizer_is_refused(tiny):
         train(resume="r")
 
 
-BUILTINS = ["char-lm", "forecasting", "image-caption", "pos-tagging", "text-classification",
-            "translation"]
+BUILTINS = ["char-lm", "delayed-recall", "forecasting", "image-caption", "pos-tagging",
+            "text-classification", "translation"]
 
 
 class _Epochs(Callback):

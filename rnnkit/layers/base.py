@@ -53,11 +53,14 @@ class LastPass:
               gate values, below)
     H         states h_0 .. h_T (T+1, B, u), H[0] = h_0  None
     C         LSTM: cell states c_0 .. c_T (T+1, B, u)   None
-    gates     LSTM: {"i", "f", "c̃", "o"} -> (T, B, u),   None
-              the gates after their nonlinearities
+    gates     LSTM: {"i", "f", "c̃", "o"}, GRU: {"z",     None
+              "r", "h̃"} -> (T, B, u), the gates after
+              their nonlinearities
     mask      (T, B), 1 = real step; None: unmasked      None
     dA        after backward: dL/d(pre-activations),     after backward: dL/dz (N, k)
               (T, B, k·u) (k = 1, 4, 3 blocks)
+    G         after backward: G_t = dL/dh_t from the     None
+              layers above (T, B, u)
     ========= ========================================== ============================================
     """
 
@@ -68,6 +71,7 @@ class LastPass:
     gates: dict = None
     mask: np.ndarray = None
     dA: np.ndarray = None
+    G: np.ndarray = None
 
 
 class Layer:

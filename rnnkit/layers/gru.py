@@ -91,7 +91,8 @@ class GRU(Recurrent):
         forward = gru_forward if self.reset_after else gru_reset_before_forward
         forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, self.rec_code, Z, Q, H)
         self._cache = (Z, Q)                       # what only the backward kernel reads
-        self._record(X, H=H)
+        gates = {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("z", "r", "h̃"))}
+        self._record(X, H=H, gates=gates)
         return H, [H[T]]
 
     def _cell_backward(self, G, dfinal, need_dx=True):

@@ -253,6 +253,7 @@ class Recurrent(Layer):
         if dfinal[0] is not None:
             G[T - 1] += dfinal[0]                # h_T is the last entry of the state sequence
         dX, dinit = self._cell_backward(G, dfinal, need_dx)
+        self.last_pass.G = G                     # dL/dh_t from above, for rnnkit trace --backward
         self.initial_state_grads = dinit
         if dX is None:
             return None
