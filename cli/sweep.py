@@ -3,6 +3,7 @@ import click
 
 from rnnkit import sweep as sweeps
 from rnnkit.errors import ConfigError
+from rnnkit.sweep.progress import SweepProgress
 
 from ._common import say, style
 
@@ -63,11 +64,14 @@ def sweep(arch, grid, space, samples, sample_seed, fixed, spec_file, out_dir, sc
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers sizes a local cluster; an existing cluster "
                                "(--scheduler) has the workers it was started with")
+    progress = SweepProgress()
     try:
-        done = sweeps.run_sweep(spec, out_dir=out_dir, scheduler=scheduler, workers=workers,
-                                say=say)
+        try:
+            done = sweeps.run_sweep(spec, out_dir=out_dir, scheduler=scheduler, workers=workers,
+                                    say=say, on_update=progress)
+        finally:
+            progress.close()
     except sweeps.SweepInterrupted as stop:
-        click.echo("")
         click.echo(style(stop.message, fg="yellow"), err=True)
         raise SystemExit(130)
     for line in table_lines(sweeps.summary_rows(done.results)):

@@ -71,14 +71,25 @@ def test_points_equal_the_same_runs_of_rnnkit_train_one_by_one(tmp_path):
     assert table[0].split() == ["cell", "rmse", "(mean", "±", "sd)", "n", "baseline", "seconds"]
     assert table[1].split()[:2] == ["rnn", f"{sum(means['rnn']) / 2:.4g}"]
     assert table[2].split()[:2] == ["gru", f"{sum(means['gru']) / 2:.4g}"]
-    assert "Sweep folder:" in result.output and "(4 of 4 points finished)" in result.output
+    assert "Sweep folder:" in result.stdout and "(4 of 4 points finished)" in result.stdout
+    bar = result.stderr.replace("\r", "\n").splitlines()
+    assert any(line.startswith("sweep: 100%") and "4/4" in line and "running 0, failed 0" in line
+               for line in bar), result.stderr
+    assert "local Dask cluster: 2 single-threaded worker processes" in result.stderr
+    assert "Dask dashboard: http://" in result.stderr
     evaluated = CliRunner().invoke(cli, ["evaluate", str(out / "cell-gru_seed-1"), "--json"])
     assert json.loads(evaluated.output)["test"] == metrics_of(out / "cell-gru_seed-1")["test"]
 
 
 def test_a_failing_point_is_recorded_and_the_others_go_on(tmp_path, scheduler):
     spec = make_spec("forecasting", grid={"transform": ["logdiff", "bogus"]}, config=TINY)
-    sweep = run_sweep(spec, out_dir=tmp_path / "s", scheduler=scheduler)
+    updates = []
+    sweep = run_sweep(spec, out_dir=tmp_path / "s", scheduler=scheduler,
+                      on_update=lambda records, running: updates.append(
+                          ([r["status"] for r in records], running)))
+    assert updates[0] == (["pending", "pending"], 0)
+    assert all(0 <= running <= 2 for _, running in updates)
+    assert updates[-1] == (["finished", "failed"], 0)
     good, bad = sweep.points
     assert good["status"] == "finished" and good["headline"]["value"] > 0
     assert bad["status"] == "failed" and bad["headline"]["value"] is None

@@ -151,3 +151,19 @@ def test_cli_bad_grids_exit_1_with_the_reason(tmp_path, args, says):
     assert result.exit_code == 1, result.output
     assert says in result.output and "Traceback" not in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_progress_bar_shows_points_done_running_and_failed():
+    import io
+    from rnnkit.sweep.progress import SweepProgress
+
+    def records(*statuses):
+        return [{"status": s} for s in statuses]
+    out = io.StringIO()
+    bar = SweepProgress(file=out)
+    bar(records("finished", "pending", "pending", "pending"), 0)    # a re-run: 1 already done
+    bar(records("finished", "failed", "finished", "pending"), 1)
+    bar.close()
+    last = out.getvalue().replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("sweep:  75%") and "3/4" in last
+    assert "running 1, failed 1" in last

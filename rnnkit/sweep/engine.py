@@ -30,6 +30,8 @@ from .worker import outcome, run_point, warm_kernels
 #: Set in every local worker process: one thread each, so N workers use N cores and no more.
 SINGLE_THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                      "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: How often the progress is refreshed while no point ends, in seconds.
+REFRESH_SECONDS = 1.0
 INSTALL_HINT = 'rnnkit sweep runs on Dask; install it with: pip install "rnnkit[sweep]"'
 
 
@@ -69,7 +71,10 @@ def run_sweep(spec, out_dir=None, scheduler=None, workers=None, say=None, on_upd
     say : callable, optional
         Called with one-line messages (the cluster, its dashboard, the warm-up).
     on_update : callable, optional
-        Called with the list of point records when the sweep starts and whenever a point ends.
+        Called as ``on_update(records, running)`` with the list of point records and the number
+        of points running now: when the points start (after the cluster's messages), whenever
+        one ends, and every
+        :data:`REFRESH_SECONDS` meanwhile (e.g. :class:`rnnkit.sweep.progress.SweepProgress`).
 
     Raises
     ------
@@ -81,14 +86,13 @@ def run_sweep(spec, out_dir=None, scheduler=None, workers=None, say=None, on_upd
         On Ctrl-C, after the results so far are written.
     """
     say = say or (lambda message: None)
-    notify = on_update or (lambda records: None)
+    notify = on_update or (lambda records, running=0: None)
     points = expand(spec)
     arch = plugins.get(spec["arch"]).name
     path = Path(out_dir) if out_dir else _default_folder(arch)
     with claim_folder(path, spec):
         records = [record(p, recorded_outcome(path / p.name)) for p in points]
         write_results(path, arch, spec, records)
-        notify(records)
         todo = [i for i, rec in enumerate(records) if rec["status"] != "finished"]
         if todo:
             with _client(scheduler, workers or len(todo), say) as client:
@@ -154,6 +158,15 @@ def _client(scheduler, wanted, say):
         yield client
 
 
+def _running(client, futures):
+    """How many of ``futures`` run now: those the scheduler has placed on a worker, at most one
+    per worker thread (a worker may hold a task queued behind the one it runs)."""
+    keys = {f.key for f in futures}
+    placed = client.processing()
+    threads = client.nthreads()
+    return sum(min(threads.get(w, 1), sum(k in keys for k in tasks)) for w, tasks in placed.items())
+
+
 def _ignore_sigint():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -175,18 +188,27 @@ def _run(client, arch, path, spec, points, records, todo, say, notify):
             warm.result()
         except Exception as err:          # each point will then say what is wrong
             say(f"warning: the warm-up failed ({type(err).__name__}: {err})")
+        notify(records, 0)
         futures = {client.submit(run_point, arch, points[i].config, str(path / points[i].name),
                                  pure=False, key=f"rnnkit-{points[i].name}-{token}"): i
                    for i in todo}
-        for future in distributed.as_completed(futures):
-            i = futures[future]
-            try:
-                result = future.result()
-            except Exception as err:      # the task died with its workers (KilledWorker)
-                result = outcome("failed", error=f"{type(err).__name__}: {err}")
-            records[i] = record(points[i], result)
-            write_results(path, arch, spec, records)
-            notify(records)
+        remaining = set(futures)
+        while remaining:
+            try:          # wake up now and then, so the bar's running count and clock move
+                done, remaining = distributed.wait(remaining, timeout=REFRESH_SECONDS,
+                                                   return_when="FIRST_COMPLETED")
+            except distributed.TimeoutError:
+                done = ()
+            for future in done:
+                i = futures[future]
+                try:
+                    result = future.result()
+                except Exception as err:      # the task died with its workers (KilledWorker)
+                    result = outcome("failed", error=f"{type(err).__name__}: {err}")
+                records[i] = record(points[i], result)
+            if done:
+                write_results(path, arch, spec, records)
+            notify(records, _running(client, remaining))
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
             client.cancel(list(futures))
@@ -194,7 +216,7 @@ def _run(client, arch, path, spec, points, records, todo, say, notify):
             if records[i]["status"] != "finished":
                 records[i] = record(points[i], recorded_outcome(path / points[i].name))
         write_results(path, arch, spec, records)
-        notify(records)
+        notify(records, 0)
         done = sum(rec["status"] == "finished" for rec in records)
         raise SweepInterrupted(path, f"sweep interrupted: {done} of {len(records)} points "
                                      f"finished; the others resume from their checkpoints when "
