@@ -167,3 +167,13 @@ def test_progress_bar_shows_points_done_running_and_failed():
     last = out.getvalue().replace("\r", "\n").strip().splitlines()[-1]
     assert last.startswith("sweep:  75%") and "3/4" in last
     assert "running 1, failed 1" in last
+
+
+def test_the_local_cluster_has_one_worker_per_core_and_no_idle_ones(monkeypatch):
+    import os
+    from rnnkit.sweep import local_workers
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert local_workers(None, 9) == 4          # one per core
+    assert local_workers(None, 2) == 2          # no more than the points to run
+    assert local_workers(3, 9) == 3             # --workers wins
+    assert local_workers(8, 5) == 5

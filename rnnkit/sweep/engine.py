@@ -95,7 +95,7 @@ def run_sweep(spec, out_dir=None, scheduler=None, workers=None, say=None, on_upd
         write_results(path, arch, spec, records)
         todo = [i for i, rec in enumerate(records) if rec["status"] != "finished"]
         if todo:
-            with _client(scheduler, workers or len(todo), say) as client:
+            with _client(scheduler, local_workers(workers, len(todo)), say) as client:
                 _run(client, arch, path, spec, points, records, todo, say, notify)
     return Sweep(path, {"arch": arch, "spec": spec, "points": records})
 
@@ -117,18 +117,19 @@ def _dask():
     return distributed
 
 
-def local_workers(wanted=None):
-    """The local cluster's size: ``wanted`` if given, else one worker per core."""
-    if wanted is not None:
-        return wanted
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:                  # not on Linux
-        return os.cpu_count() or 1
+def local_workers(wanted=None, points=None):
+    """The local cluster's size: ``wanted`` if given, else one worker per core this process may
+    use; never more than the ``points`` to run (an idle worker costs a process)."""
+    if wanted is None:
+        try:
+            wanted = len(os.sched_getaffinity(0))
+        except AttributeError:                  # not on Linux
+            wanted = os.cpu_count() or 1
+    return max(1, min(wanted, points)) if points is not None else wanted
 
 
 @contextlib.contextmanager
-def _client(scheduler, wanted, say):
+def _client(scheduler, n, say):
     """A Dask client: to ``scheduler``, or to a new local cluster of single-threaded worker
     processes (closed, with its workers, at the end of the block)."""
     distributed = _dask()
@@ -145,7 +146,6 @@ def _client(scheduler, wanted, say):
             _say_dashboard(client, say)
             yield client
         return
-    n = local_workers(wanted)
     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                        env=SINGLE_THREAD_ENV, dashboard_address=":0",
                                        silence_logs=logging.ERROR)
