@@ -15,7 +15,7 @@ from rnnkit.callbacks import Callback
 from rnnkit.cli.main import cli
 from rnnkit.runs import RunFolder
 from rnnkit.sweep import make_spec, read_results, run_sweep
-from rnnkit.sweep.engine import SINGLE_THREAD_ENV
+from rnnkit.sweep.engine import local_cluster
 
 distributed = pytest.importorskip("distributed")
 
@@ -26,10 +26,21 @@ TINY = {"units": 4, "epochs": 2}
 @pytest.fixture(scope="module")
 def scheduler():
     """One 2-process cluster for the module's tests (they reach it with --scheduler ADDRESS)."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  env=SINGLE_THREAD_ENV, dashboard_address=":0",
-                                  silence_logs=40) as cluster:
+    with local_cluster(2) as cluster:
         yield cluster.scheduler_address
+
+
+def _threads():
+    import numba
+    return os.environ.get("NUMBA_NUM_THREADS"), numba.config.NUMBA_NUM_THREADS
+
+
+def test_workers_are_single_threaded_from_their_start_and_this_process_is_left_alone():
+    before = dict(os.environ)
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        assert list(client.run(_threads).values()) == [("1", 1), ("1", 1)]
+        assert client.nthreads() == {w: 1 for w in client.nthreads()}
+    assert dict(os.environ) == before
 
 
 def metrics_of(run_dir):
@@ -82,7 +93,8 @@ def test_points_equal_the_same_runs_of_rnnkit_train_one_by_one(tmp_path):
 
 
 def test_a_failing_point_is_recorded_and_the_others_go_on(tmp_path, scheduler):
-    spec = make_spec("forecasting", grid={"transform": ["logdiff", "bogus"]}, config=TINY)
+    spec = make_spec("forecasting", grid={"transform": ["logdiff", "bogus"]},
+                     config=dict(TINY, cell="lstm"))      # LSTM: the cell that splits batches
     updates = []
     sweep = run_sweep(spec, out_dir=tmp_path / "s", scheduler=scheduler,
                       on_update=lambda records, running: updates.append(

@@ -27,7 +27,8 @@ from .results import claim_folder, record, recorded_outcome, write_results
 from .spec import expand
 from .worker import outcome, run_point, warm_kernels
 
-#: Set in every local worker process: one thread each, so N workers use N cores and no more.
+#: Set in every local worker process before it starts: one thread each, so N workers use N
+#: cores and no more (see :func:`local_cluster`).
 SINGLE_THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                      "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: How often the progress is refreshed while no point ends, in seconds.
@@ -146,10 +147,7 @@ def _client(scheduler, n, say):
             _say_dashboard(client, say)
             yield client
         return
-    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       env=SINGLE_THREAD_ENV, dashboard_address=":0",
-                                       silence_logs=logging.ERROR)
-    with cluster, distributed.Client(cluster) as client:
+    with local_cluster(n) as cluster, distributed.Client(cluster) as client:
         # Ctrl-C reaches every process of the terminal's group: only this one handles it (it
         # cancels the tasks and closes the cluster), so no worker dies with a traceback.
         client.run(_ignore_sigint)
@@ -165,6 +163,34 @@ def _running(client, futures):
     placed = client.processing()
     threads = client.nthreads()
     return sum(min(threads.get(w, 1), sum(k in keys for k in tasks)) for w, tasks in placed.items())
+
+
+@contextlib.contextmanager
+def local_cluster(n):
+    """A ``distributed.LocalCluster`` of ``n`` single-threaded worker processes (closed at the end
+    of the block).
+
+    Dask's nanny puts its ``pre-spawn-environ`` into this process's ``os.environ`` just before it
+    starts a worker, so the worker has it from its first line: before it imports Numba, which
+    reads ``NUMBA_NUM_THREADS`` once at import (set later, Numba's next compile would read another
+    value than its running thread pool's, and refuse). Ours is :data:`SINGLE_THREAD_ENV`; this
+    process gets its own environment back when the cluster is closed.
+    """
+    import dask
+    distributed = _dask()
+    saved = dict(os.environ)
+    spawn_env = {**dask.config.get("distributed.nanny.pre-spawn-environ"), **SINGLE_THREAD_ENV}
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn_env}):
+            cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1,
+                                               processes=True, dashboard_address=":0",
+                                               silence_logs=logging.ERROR)
+        with cluster:
+            yield cluster
+    finally:                              # the nanny's additions and changes undone
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 def _ignore_sigint():
