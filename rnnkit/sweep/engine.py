@@ -181,10 +181,12 @@ def local_cluster(n):
     saved = dict(os.environ)
     spawn_env = {**dask.config.get("distributed.nanny.pre-spawn-environ"), **SINGLE_THREAD_ENV}
     try:
+        # CRITICAL: a worker that loses its scheduler at Ctrl-C or at the end logs tracebacks of
+        # closed connections; a point's own error reaches results.json instead
         with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn_env}):
             cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1,
                                                processes=True, dashboard_address=":0",
-                                               silence_logs=logging.ERROR)
+                                               silence_logs=logging.CRITICAL)
         with cluster:
             yield cluster
     finally:                              # the nanny's additions and changes undone
