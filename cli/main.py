@@ -82,11 +82,13 @@ def _register():
     from .listing import list_command
     from .plot import figures, plot
     from .summary import summary
+    from .sweep import sweep
     from .trace import trace
     from .train import evaluate, predict, train
     for command in (list_command, data, train, evaluate, predict, summary, trace, gradcheck,
                     check, plot, figures):
         cli.add_command(command)
+    cli.add_command(sweep)
 
 
 _register()

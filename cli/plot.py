@@ -218,3 +218,36 @@ def gating(sweep_dir, x_key, output, dpi, aspect, style, title, transparent):
     except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     _save(fig, output, dpi, transparent)
+
+
+@plot.command("sweep")
+@click.argument("sweep_dir", type=click.Path())
+@click.option("--x", "x", required=True, metavar="KEY",
+              help="The config key along the x axis (one the sweep varies, e.g. cell or lr).")
+@click.option("--hue", metavar="KEY", help="One series (colour) per value of this key.")
+@click.option("--where", "where", multiple=True, metavar="KEY=VALUE",
+              help="Keep only the points with this value (for a key neither --x nor --hue).")
+@_figure_options
+def sweep(sweep_dir, x, hue, where, output, dpi, aspect, style, title, transparent):
+    """A sweep's headline metric against a config key: mean and spread over seeds, baseline.
+
+    Each point is the test value of the architecture's headline metric; the markers are the
+    means over seeds, the bars one standard deviation, the dots every seed; the dotted line is
+    the architecture's baseline.
+
+    \b
+    Example:
+      rnnkit plot sweep sweeps/cells --x cell -o cells.png
+      rnnkit plot sweep sweeps/lr --x lr --hue cell -o lr.pdf
+    """
+    from rnnkit.sweep import parse_assignment, read_results
+    from rnnkit.viz.sweep import draw_sweep, sweep_metric_name, sweep_series
+    results = read_results(sweep_dir)
+    fixed = {}
+    for text in where:
+        key, values = parse_assignment(text, "--where")
+        fixed[key] = values[0]
+    series = sweep_series(results, x, hue, fixed)
+    fig = draw_sweep(series, _theme(style, aspect), x=x, hue=hue,
+                     metric=sweep_metric_name(results), title=title)
+    _save(fig, output, dpi, transparent)

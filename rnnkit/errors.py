@@ -39,6 +39,11 @@ class RunError(RnnkitError, ValueError):
     """A run folder is missing, incomplete, corrupt, or in use by another run."""
 
 
+class SweepError(RnnkitError, ValueError):
+    """A sweep cannot run: its folder holds another sweep, Dask is missing, or the scheduler
+    cannot be reached (the message says what to do)."""
+
+
 class InputError(RnnkitError, ValueError):
     """An input given to a trained model (``rnnkit predict``: a sentence, numbers, a prompt)
     cannot be used; the message says what the architecture reads."""
@@ -70,6 +75,19 @@ class TrainingInterrupted(KeyboardInterrupt):
     def __init__(self, run, message):
         super().__init__(message)
         self.run = run
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; its results so far are written. ``path`` is the sweep folder:
+    running the same sweep there again resumes it."""
+
+    def __init__(self, path, message):
+        super().__init__(message)
+        self.path = path
         self.message = message
 
     def __str__(self):
