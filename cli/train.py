@@ -128,12 +128,16 @@ def evaluate(run_dir, data_path, as_json):
 @click.command("predict")
 @run_dir_argument
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
-@click.option("--json", "as_json", is_flag=True, help="Print {arch, inputs, output} as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {arch, inputs, predictions} as JSON: per input the tokens the model "
+                   "read (unknown ones marked) and its answer (tags, probabilities, generated "
+                   "tokens or forecast).")
 def predict(run_dir, inputs, as_json):
     """Run a trained model on INPUT(s): tag a sentence, classify, translate, forecast ...
 
     What an input is depends on the architecture (see `rnnkit list`); with no INPUT, the
-    architecture's own demonstration runs.
+    architecture's own demonstration runs. An empty input, or one with no symbol the model
+    knows, is refused (exit status 1) with what the architecture reads.
 
     \b
     Examples:
@@ -141,11 +145,10 @@ def predict(run_dir, inputs, as_json):
       rnnkit predict runs/translation-... "red heart" "smiling face"
       rnnkit predict runs/char-lm-... hel --json
     """
-    output = runs.predict_run(run_dir, list(inputs) or None)
     if as_json:
-        arch = runs.RunFolder.existing(run_dir).read_info()["arch"]
-        echo_json({"arch": arch, "inputs": list(inputs), "output": output})
+        echo_json(runs.predict_run_json(run_dir, list(inputs) or None))
         return
+    output = runs.predict_run(run_dir, list(inputs) or None)
     if isinstance(output, (list, tuple)):
         for line in output:
             click.echo(str(line))
