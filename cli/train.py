@@ -39,7 +39,8 @@ run_dir_argument = click.argument(
 @click.option("--config", "config_file", metavar="FILE",
               help="A JSON object of hyperparameters; options override it.")
 @click.option("--resume", metavar="RUN_DIR",
-              help="Continue an interrupted run from its checkpoint (to the configured epochs).")
+              help="Continue an interrupted run from its checkpoint, or a finished one from its "
+                   "model (to the configured epochs; raise them with --epochs).")
 @click.option("--figures/--no-figures", default=True, show_default=True,
               help="Draw the loss curves (PNG and PDF) at the end.")
 def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, float32, out_dir,
@@ -48,7 +49,8 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
 
     Hyperparameters come from the architecture's defaults, then the --config file, then the
     options. The run folder gets the model, its config, the history of every epoch, the test
-    metrics, the loss curves and a checkpoint after every epoch. Ctrl-C saves a checkpoint;
+    metrics, the loss curves and a checkpoint after every epoch (once finished, the model
+    file holds what training on needs and the checkpoint is removed). Ctrl-C saves a checkpoint;
     --resume continues from it. A NaN or infinite loss stops training and keeps the last good
     checkpoint.
 
