@@ -269,6 +269,8 @@ def test_an_empty_or_blank_input_is_refused_the_same_way_everywhere(run_cli, tra
     for text in ("", "   "):
         out = run_cli("predict", trained, "ABCDA", text, code=1).output
         assert out.startswith("Error: input 2 is empty or only spaces")
+        # a plugin without input_help: pointed to its documentation, not to a default sentence
+        assert out.rstrip().endswith("see the documentation of tiny-tagger for what it reads")
 
 
 def small_model(name):

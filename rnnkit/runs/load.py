@@ -146,8 +146,10 @@ def _answer(run_dir, inputs, arch, call):
         with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
             return call(arch, run, list(inputs) if inputs is not None else None)
     except InputError as err:
-        raise InputError(f"{err}. {arch.name} reads {arch.input_help} (see `rnnkit "
-                         f"list`)") from None
+        reads = (f"{arch.name} reads {arch.input_help} (see `rnnkit list`)"
+                 if arch.input_help != plugins.Architecture.input_help else
+                 f"see the documentation of {arch.name} for what it reads")
+        raise InputError(f"{err}. {reads}") from None
 
 
 def build_default_model(arch, overrides=None):
