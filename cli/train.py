@@ -39,7 +39,8 @@ run_dir_argument = click.argument(
 @click.option("--config", "config_file", metavar="FILE",
               help="A JSON object of hyperparameters; options override it.")
 @click.option("--resume", metavar="RUN_DIR",
-              help="Continue an interrupted run from its checkpoint (to the configured epochs).")
+              help="Continue an interrupted run from its checkpoint, or a finished one from its "
+                   "model (to the configured epochs; raise them with --epochs).")
 @click.option("--figures/--no-figures", default=True, show_default=True,
               help="Draw the loss curves (PNG and PDF) at the end.")
 def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, float32, out_dir,
@@ -48,7 +49,8 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
 
     Hyperparameters come from the architecture's defaults, then the --config file, then the
     options. The run folder gets the model, its config, the history of every epoch, the test
-    metrics, the loss curves and a checkpoint after every epoch. Ctrl-C saves a checkpoint;
+    metrics, the loss curves and a checkpoint after every epoch (once finished, the model
+    file holds what training on needs and the checkpoint is removed). Ctrl-C saves a checkpoint;
     --resume continues from it. A NaN or infinite loss stops training and keeps the last good
     checkpoint.
 
@@ -128,12 +130,16 @@ def evaluate(run_dir, data_path, as_json):
 @click.command("predict")
 @run_dir_argument
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
-@click.option("--json", "as_json", is_flag=True, help="Print {arch, inputs, output} as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {arch, inputs, predictions} as JSON: per input the tokens the model "
+                   "read (unknown ones marked) and its answer (tags, probabilities, generated "
+                   "tokens or forecast).")
 def predict(run_dir, inputs, as_json):
     """Run a trained model on INPUT(s): tag a sentence, classify, translate, forecast ...
 
     What an input is depends on the architecture (see `rnnkit list`); with no INPUT, the
-    architecture's own demonstration runs.
+    architecture's own demonstration runs. An empty input, or one with no symbol the model
+    knows, is refused (exit status 1) with what the architecture reads.
 
     \b
     Examples:
@@ -141,11 +147,10 @@ def predict(run_dir, inputs, as_json):
       rnnkit predict runs/translation-... "red heart" "smiling face"
       rnnkit predict runs/char-lm-... hel --json
     """
-    output = runs.predict_run(run_dir, list(inputs) or None)
     if as_json:
-        arch = runs.RunFolder.existing(run_dir).read_info()["arch"]
-        echo_json({"arch": arch, "inputs": list(inputs), "output": output})
+        echo_json(runs.predict_run_json(run_dir, list(inputs) or None))
         return
+    output = runs.predict_run(run_dir, list(inputs) or None)
     if isinstance(output, (list, tuple)):
         for line in output:
             click.echo(str(line))

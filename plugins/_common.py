@@ -72,6 +72,13 @@ def split_indices(n, seed, fractions=(0.8, 0.1, 0.1)):
     return order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
 
 
+# ---- predict -----------------------------------------------------------------------------------
+
+def unknown_positions(ids, unk_index):
+    """Positions (from 0) of ``ids`` that are the unknown token: the ``unknown`` of a prediction."""
+    return [int(k) for k in np.flatnonzero(np.asarray(ids) == unk_index)]
+
+
 # ---- metrics -----------------------------------------------------------------------------------
 
 def masked_accuracy(predicted, y, mask):

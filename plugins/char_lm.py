@@ -198,16 +198,27 @@ class CharLM(Architecture):
                              f"alphabet {''.join(meta['alphabet'])!r}")
         return one_hot(np.array([[index[c] for c in chars]]), len(index)), chars
 
-    def demo(self, model, meta, inputs=None):
+    def predictions(self, model, meta, inputs=None):
+        """Per prompt: the characters the model read (``tokens``; those outside its alphabet are
+        ``left_out``), and the ``sample_length`` characters it ``generated`` at ``temperature``."""
         prompts = [inputs] if isinstance(inputs, str) else list(inputs or [meta["prompt"]])
         rng = np.random.default_rng(rk_config.rng().integers(2**32))
-        out = [f"temperature {meta['temperature']:g} (0 = most probable character)"]
+        found = []
         for prompt in prompts:
             with threads.for_model(model):     # many small predictions: one BLAS thread
                 text, dropped = sample(model, meta, prompt, meta["sample_length"],
                                        meta["temperature"], rng)
-            note = f"   (left out, not in the alphabet: {''.join(sorted(dropped))!r})" if dropped else ""
-            out.append(f"{prompt!r} -> {text!r}{note}")
+            found.append({"input": prompt, "tokens": [c for c in prompt if c not in dropped],
+                          "left_out": sorted(dropped), "generated": list(text),
+                          "temperature": meta["temperature"]})
+        return found
+
+    def demo(self, model, meta, inputs=None):
+        out = [f"temperature {meta['temperature']:g} (0 = most probable character)"]
+        for one in self.predictions(model, meta, inputs):
+            left_out = "".join(one["left_out"])
+            note = f"   (left out, not in the alphabet: {left_out!r})" if left_out else ""
+            out.append(f"{one['input']!r} -> {''.join(one['generated'])!r}{note}")
         return "\n".join(out)
 
 

@@ -264,7 +264,9 @@ class Forecasting(Architecture):
         return _scores(previous, truth)
 
     # ---- demo ----------------------------------------------------------------------------------
-    def demo(self, model, meta, inputs=None):
+    def predictions(self, model, meta, inputs=None):
+        """The inputs read as one series (``tokens``: the values, in order) and the forecast of
+        the next value beside persistence's (the last value)."""
         window, transform, scale = meta["window"], meta["transform"], meta["scale"]
         if inputs:
             text = " ".join([inputs] if isinstance(inputs, str) else inputs)
@@ -273,10 +275,9 @@ class Forecasting(Architecture):
             except ValueError:
                 raise InputError(f"forecasting demo: give numbers, the last values of the series "
                                  f"(at least {window + meta['offset']}), got {text!r}") from None
-            labels = [f"t{k - len(values) + 1:+d}" if k < len(values) - 1 else "t"
-                      for k in range(len(values))]
         else:
-            values, labels = np.asarray(meta["values"]), meta["labels"]
+            values = np.asarray(meta["values"])
+            text = " ".join(f"{v:g}" for v in values)
         if not np.all(np.isfinite(values)):
             raise InputError(f"forecasting demo: give finite numbers (no nan or inf), got "
                              f"{text!r}")
@@ -295,10 +296,23 @@ class Forecasting(Architecture):
         if not math.isfinite(nxt):
             raise InputError(f"forecasting demo: the forecast for these values is not a finite "
                              f"number; give values of the size of the series it was trained on")
-        lines = [f"last {min(need, len(values))} values: "
-                 + ", ".join(f"{l} {v:g}" for l, v in zip(labels[-need:], values[-need:])),
-                 f"forecast for the next step: {nxt:.1f}   (persistence says {values[-1]:g})"]
-        return "\n".join(lines)
+        return [{"input": text, "tokens": [float(v) for v in values], "forecast": nxt,
+                 "persistence": float(values[-1])}]
+
+    def demo(self, model, meta, inputs=None):
+        one = self.predictions(model, meta, inputs)[0]
+        values = one["tokens"]
+        if inputs:
+            labels = [f"t{k - len(values) + 1:+d}" if k < len(values) - 1 else "t"
+                      for k in range(len(values))]
+        else:
+            labels = meta["labels"]
+        need = meta["window"] + meta["offset"]
+        return "\n".join([
+            f"last {min(need, len(values))} values: "
+            + ", ".join(f"{l} {v:g}" for l, v in zip(labels[-need:], values[-need:])),
+            f"forecast for the next step: {one['forecast']:.1f}   (persistence says "
+            f"{one['persistence']:g})"])
 
 
 def _transform_with(values, transform, scale):

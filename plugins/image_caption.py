@@ -36,6 +36,7 @@ import numpy as np
 
 from rnnkit.data import DataError, Vocabulary, caption_for_seed, image_for_seed, make_shapes
 from rnnkit.data.shapes import COLOURS
+from rnnkit.errors import InputError
 from rnnkit.layers import Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.layers.stub_encoder import StubImageEncoder
 from rnnkit.models.encoder_decoder import EncoderDecoder
@@ -220,27 +221,41 @@ class ImageCaption(Architecture):
                 "scene_match": scene_match([said] * len(y), self._truths(y, vocab))}
 
     # ---- demo -------------------------------------------------------------------------------------
-    def demo(self, model, meta, inputs=None):
-        """Caption the first picture of ``make_shapes(n, seed)`` for each seed in ``inputs``."""
-        seeds = []
-        for text in (inputs or ["7", "11", "2024"]):
+    def predictions(self, model, meta, inputs=None):
+        """Per seed: the seed read (``tokens``), the caption's words (``generated``), the true
+        caption of ``make_shapes(n, seed)``'s first picture and how the two compare."""
+        texts, seeds = [str(t) for t in (inputs or ["7", "11", "2024"])], []
+        for text in texts:
             try:
-                seeds.append(int(str(text).strip()))
+                seeds.append(int(text.strip()))
             except ValueError:
-                raise DataError(f"image-caption demo: inputs are picture seeds (integers such as "
-                                f"7), got {text!r}") from None
+                seeds.append(-1)
+            if seeds[-1] < 0:
+                raise InputError(f"image-caption: inputs are picture seeds (integers >= 0 such "
+                                 f"as 7), got {text!r}")
         vocab = Vocabulary.from_dict(meta["vocab"])
         shape = tuple(meta["image_shape"])
         images = np.stack([image_for_seed(s, size=shape[0]) for s in seeds])
-        blocks = []
-        for seed, image, said in zip(seeds, images,
-                                     greedy_strings(model, images, vocab, meta["max_len"])):
+        found = []
+        for text, seed, said in zip(texts, seeds,
+                                    greedy_strings(model, images, vocab, meta["max_len"])):
             truth = caption_for_seed(seed)
-            mark = ("same" if truth == said else
-                    "same picture, told from the other shape" if said == converse_caption(truth)
-                    else "differs")
-            side = [f"seed {seed}", f"  true:  {truth}", f"  model: {said}  ({mark})"]
-            art = ascii_image(image)
+            found.append({"input": text, "tokens": [seed], "generated": said.split(),
+                          "caption": said, "truth": truth,
+                          "match": ("same" if truth == said else
+                                    "same picture, told from the other shape"
+                                    if said == converse_caption(truth) else "differs")})
+        return found
+
+    def demo(self, model, meta, inputs=None):
+        """Caption the first picture of ``make_shapes(n, seed)`` for each seed in ``inputs``."""
+        shape = tuple(meta["image_shape"])
+        blocks = []
+        for one in self.predictions(model, meta, inputs):
+            seed = one["tokens"][0]
+            side = [f"seed {seed}", f"  true:  {one['truth']}",
+                    f"  model: {one['caption']}  ({one['match']})"]
+            art = ascii_image(image_for_seed(seed, size=shape[0]))
             lines = [a + "   " + (side[k] if k < len(side) else "") for k, a in enumerate(art)]
             blocks.append("\n".join(line.rstrip() for line in lines))
         return "\n\n".join(blocks)

@@ -206,10 +206,12 @@ class PosTagging(Architecture):
         vocab = Vocabulary.from_dict(meta["words"])
         return np.array([vocab.encode([normalise_word(w) for w in words])]), words
 
-    def demo(self, model, meta, inputs=None):
+    def predictions(self, model, meta, inputs=None):
+        """Per sentence: its words (``tokens``), those outside the vocabulary (``unknown``
+        positions) and one tag per word (``tags``). A sentence with no known word is refused:
+        every tag would come from the unknown token alone."""
         vocab = Vocabulary.from_dict(meta["words"])
-        tags = meta["tags"]
-        lines = []
+        found = []
         for text in _as_list(inputs) or [DEFAULT_SENTENCE]:
             words = tokenize(text)
             if not words:
@@ -219,9 +221,17 @@ class PosTagging(Architecture):
                 raise InputError(f"pos-tagging: none of the words of {text!r} is in the model's "
                                  f"vocabulary, so there is nothing to tag them by")
             predicted = model.predict(ids)[0].argmax(-1)
-            tagged = [f"{w}{'*' if i == vocab.unk_index else ''}/{tags[k]}"
-                      for w, i, k in zip(words, ids[0], predicted)]
-            lines.append(" ".join(tagged))
+            found.append({"input": text, "tokens": words,
+                          "unknown": _common.unknown_positions(ids[0], vocab.unk_index),
+                          "tags": [meta["tags"][k] for k in predicted]})
+        return found
+
+    def demo(self, model, meta, inputs=None):
+        lines = []
+        for one in self.predictions(model, meta, inputs):
+            unknown = set(one["unknown"])
+            lines.append(" ".join(f"{w}{'*' if k in unknown else ''}/{tag}" for k, (w, tag)
+                                  in enumerate(zip(one["tokens"], one["tags"]))))
         lines.append("(* = not in the training vocabulary)")
         return "\n".join(lines)
 

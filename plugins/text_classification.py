@@ -183,21 +183,31 @@ class TextClassification(Architecture):
             raise InputError("text-classification: the text to encode is empty")
         return np.array([chars.encode(lowered)]), list(lowered)
 
-    def demo(self, model, meta, inputs=None):
+    def predictions(self, model, meta, inputs=None):
+        """Per phrase: its characters as read (lower-cased, the first ``max_len``), those outside
+        the alphabet (``unknown`` positions) and the probability of every class, most probable
+        first. A phrase with no known character is refused."""
         chars = Vocabulary.from_dict(meta["chars"])
         classes = meta["classes"]
-        phrases = [inputs] if isinstance(inputs, str) else list(inputs or DEFAULT_PHRASES)
-        lines = []
-        for phrase in phrases:
-            if not any(c in chars for c in phrase.lower()):
+        found = []
+        for phrase in [inputs] if isinstance(inputs, str) else list(inputs or DEFAULT_PHRASES):
+            read = phrase.lower()[:meta["max_len"]]
+            ids = np.array([chars.encode(read)])
+            if not read or (ids == chars.unk_index).all():
                 raise InputError(f"text-classification: none of the characters of {phrase!r} is "
                                  f"in the model's alphabet, so there is nothing to read")
-            ids, _ = pad_sequences([chars.encode(phrase.lower())], maxlen=meta["max_len"])
-            width = max(int((ids != 0).sum()), 1)
-            p = model.predict(ids[:, :width])[0]
-            top = np.argsort(p)[::-1][:3]
-            guesses = ", ".join(f"{classes[k]} {p[k]:.0%}" for k in top)
-            lines.append(f"{phrase!r:32} -> {classes[top[0]]}   ({guesses})")
+            p = model.predict(ids)[0]
+            found.append({"input": phrase, "tokens": list(read),
+                          "unknown": _common.unknown_positions(ids[0], chars.unk_index),
+                          "probabilities": {classes[k]: float(p[k]) for k in np.argsort(-p)}})
+        return found
+
+    def demo(self, model, meta, inputs=None):
+        lines = []
+        for one in self.predictions(model, meta, inputs):
+            top = list(one["probabilities"].items())[:3]
+            guesses = ", ".join(f"{name} {p:.0%}" for name, p in top)
+            lines.append(f"{one['input']!r:32} -> {top[0][0]}   ({guesses})")
         return "\n".join(lines)
 
 

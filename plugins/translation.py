@@ -50,13 +50,14 @@ import numpy as np
 
 from rnnkit.data import DataError, Vocabulary, translation_pairs
 from rnnkit.data.text import read_text
+from rnnkit.errors import InputError
 from rnnkit.layers import Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.models.encoder_decoder import EncoderDecoder
 from rnnkit.plugins import Architecture, Dataset
 from rnnkit.seq2seq import (END, START, KeepBest, encoder_array, greedy_decode, sequence_metrics,
                             sequence_scores, sequence_vocabulary, teacher_forcing)
 
-from ._common import check_positive_ints, emoji_data_info, optimizer
+from ._common import check_positive_ints, emoji_data_info, optimizer, unknown_positions
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -156,6 +157,16 @@ def pairs_dataset(train, test, val=(), source="", max_len=None):
             "test": len(test), "src_vocab": len(src_vocab), "tgt_vocab": len(tgt_vocab)}
     return Dataset(train=arrays(tokens["train"]), test=arrays(tokens["test"]),
                    val=arrays(tokens["val"]), meta=meta, info=info)
+
+
+DEMO_PHRASES = ("red apple", "woman teacher", "smiling face", "man walking", "blue heart")
+
+
+def _own_examples(src_vocab, dictionary):
+    """The demo's phrases that have a word the run knows (a run trained on other data may know
+    none of them: then two words of its dictionary)."""
+    known = [p for p in DEMO_PHRASES if any(w in src_vocab for w in tokenize(p))]
+    return known or [" ".join(list(dictionary)[:2])]
 
 
 class Translation(Architecture):
@@ -261,17 +272,30 @@ class Translation(Architecture):
                 "greedy_token_accuracy": scores["token_accuracy"]}
 
     # ---- demo -------------------------------------------------------------------------------------
-    def demo(self, model, meta, inputs=None):
-        phrases = list(inputs) if inputs else ["red apple", "woman teacher", "smiling face",
-                                               "man walking", "blue heart"]
+    def predictions(self, model, meta, inputs=None):
+        """Per phrase: its words (``tokens``), those outside the source vocabulary (``unknown``
+        positions, read as ``<unk>``) and the greedy translation's words (``generated``). A phrase
+        with no known word is refused: its translation would be guessed from ``<unk>`` alone."""
         src_vocab = Vocabulary.from_dict(meta["src_vocab"])
         tgt_vocab = Vocabulary.from_dict(meta["tgt_vocab"])
+        phrases = list(inputs) if inputs else _own_examples(src_vocab, meta["dictionary"])
         words = [tokenize(p) for p in phrases]
-        shown = [[w if w in src_vocab else "<unk>" for w in ws] for ws in words]
-        x_enc = encoder_array([ws or ["<unk>"] for ws in words], src_vocab)
+        for phrase, ws in zip(phrases, words):
+            if not any(w in src_vocab for w in ws):
+                raise InputError(f"translation: none of the words of {phrase!r} is in the "
+                                 f"model's English vocabulary, so there is nothing to translate")
+        x_enc = encoder_array(words, src_vocab)
         decoded = greedy_decode(model, x_enc, tgt_vocab, meta["max_len"])
-        width = max(len(" ".join(s)) for s in shown)
-        lines = []
-        for phrase, seen, ids in zip(phrases, shown, decoded):
-            lines.append(f"{' '.join(seen):<{width}}  ->  {detokenize(tgt_vocab.decode(ids))}")
-        return "\n".join(lines)
+        return [{"input": phrase, "tokens": ws,
+                 "unknown": unknown_positions(src_vocab.encode(ws), src_vocab.unk_index),
+                 "generated": tgt_vocab.decode(ids),
+                 "translation": detokenize(tgt_vocab.decode(ids))}
+                for phrase, ws, ids in zip(phrases, words, decoded)]
+
+    def demo(self, model, meta, inputs=None):
+        found = self.predictions(model, meta, inputs)
+        shown = [" ".join("<unk>" if k in one["unknown"] else w
+                          for k, w in enumerate(one["tokens"])) for one in found]
+        width = max(len(s) for s in shown)
+        return "\n".join(f"{seen:<{width}}  ->  {one['translation']}"
+                         for seen, one in zip(shown, found))

@@ -50,6 +50,8 @@ config)``                        the headline metric to each epoch's row
 ``baseline(data)`` *             ``train`` and ``evaluate RUN``: the same metrics for a
                                  simple baseline
 ``demo(model, meta, inputs)`` *  ``predict RUN [INPUTS]``: the user's inputs, or its own
+``predictions(model, meta,       ``predict RUN [INPUTS] --json``: one JSON-ready dict per
+inputs)``                        input (what the model read, what it answered)
 ``encode(meta, text)``           ``plot hidden RUN TEXT``: ``(x, tokens)`` for one text
 ``encode_data(config, meta,      ``evaluate RUN --data PATH``: every sample of a new file,
 path)``                          encoded with the run's stored meta, as ``data.test``
@@ -79,7 +81,7 @@ import numpy as np
 from .errors import DataError, PluginError  # re-exported: plugin authors catch it here
 from .fileio import jsonable
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 GROUP = "rnnkit.architectures"
 KINDS = ("one-to-many", "many-to-one", "many-to-many", "encoder-decoder")
 
@@ -161,6 +163,11 @@ HOOKS = {
         "demo(model, meta, inputs=None)", True,
         "a human-readable demonstration (tag, classify, translate, ...) as a string",
         "predict RUN [INPUTS...] (the user's inputs as strings, else its own examples)"),
+    "predictions": Hook(
+        "predictions(model, meta, inputs=None)", False,
+        "one JSON-ready dict per input (see PREDICTION_KEYS): the input, the tokens the model "
+        "read, its answer; default None (predict --json then gives demo's text as 'output')",
+        "predict RUN [INPUTS...] --json (the inputs as demo receives them)"),
     "encode": Hook(
         "encode(meta, text)", False,
         "(x, tokens): the model input for one text (batch of 1) and the tokens it shows",
@@ -179,6 +186,19 @@ HOOKS = {
         "data_info()", False,
         "where the default corpus is cached, its size, source and licence",
         "data info NAME (and data fetch NAME)"),
+}
+
+#: The keys of one ``predictions`` dict: ``input`` and ``tokens`` always, ``unknown`` when the
+#: architecture has a vocabulary, then the answer under the key of its kind of output.
+PREDICTION_KEYS = {
+    "input": "the input as given (a string)",
+    "tokens": "what the model read after encoding: words, characters or numbers",
+    "unknown": "positions in tokens (from 0) read as the unknown token; [] when all are known",
+    "left_out": "characters not read at all (outside the alphabet)",
+    "tags": "one tag per token (a tagger)",
+    "probabilities": "{class: probability} over every class, most probable first (a classifier)",
+    "generated": "the tokens the model generated (a language model, a decoder)",
+    "forecast": "the forecast value(s) (a forecaster)",
 }
 
 #: Everything a plugin must define (attributes, then methods).
@@ -234,6 +254,17 @@ class Architecture:
 
     def demo(self, model, meta, inputs=None):
         raise NotImplementedError
+
+    def predictions(self, model, meta, inputs=None):
+        """One JSON-ready dict per input (or per own example when ``inputs`` is None): what
+        ``rnnkit predict RUN --json`` prints under ``predictions``. Keys: :data:`PREDICTION_KEYS`
+        (``input`` and ``tokens`` always; the answer under ``tags``, ``probabilities``,
+        ``generated`` or ``forecast``; more keys are allowed). Refuse an input that cannot be
+        read (empty, or no known symbol) with :class:`rnnkit.errors.InputError`, as ``demo`` does.
+
+        Optional; default None: ``predict --json`` then prints ``demo``'s text as ``output``.
+        """
+        return None
 
     def fit(self, model, data, config, callbacks=None, verbose=0):
         """Train ``model`` on ``data`` with ``config``'s epochs and batch_size; returns a History.
@@ -444,5 +475,5 @@ def get(name):
 
 __all__ = ["API_VERSION", "GROUP", "KINDS", "REQUIRED_CONFIG_KEYS",
            "required_config_keys", "ATTRIBUTES", "HOOKS", "Hook",
-           "REQUIRED", "Architecture", "Dataset", "PluginEntry", "PluginError", "protocol_problems",
+           "REQUIRED", "PREDICTION_KEYS", "Architecture", "Dataset", "PluginEntry", "PluginError", "protocol_problems",
            "discover", "refresh", "names", "get"]

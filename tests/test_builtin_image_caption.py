@@ -9,6 +9,7 @@ from rnnkit import config, load_model
 from rnnkit.builtins.image_caption import (ImageCaption, ascii_image, caption_dataset,
                                            converse_caption, position_majority, scene_match)
 from rnnkit.data import DataError, Vocabulary, caption_for_seed, image_for_seed
+from rnnkit.errors import InputError
 from rnnkit.layers.stub_encoder import StubImageEncoder
 from rnnkit.plugins import get, protocol_problems
 from rnnkit.testing import architecture_checks
@@ -84,7 +85,8 @@ def test_training_lowers_the_loss_metrics_demo_and_saving(arch, tmp_path):
                                                         "greedy_token_accuracy", "scene_match"}
     out = arch.demo(model, data.meta, ["7"])
     assert "seed 7" in out and f"true:  {caption_for_seed(7)}" in out and "model: " in out
-    with pytest.raises(DataError, match="seeds"):
+    with pytest.raises(InputError, match="seeds"):      # issue 12: as every predict input
+
         arch.demo(model, data.meta, ["seven"])
     path = tmp_path / "caption.rnnkit"
     model.save(path)

@@ -9,6 +9,7 @@ from rnnkit import config
 from rnnkit.builtins.translation import (Translation, detokenize, pairs_dataset, read_pairs,
                                          tokenize)
 from rnnkit.data import DataError, Vocabulary
+from rnnkit.errors import InputError
 from rnnkit.plugins import get, protocol_problems
 from rnnkit.testing import architecture_checks
 from rnnkit.runs import resolve_config
@@ -75,10 +76,13 @@ def test_training_lowers_the_loss_and_metrics_have_their_keys(arch):
     assert set(metrics) == {"token_accuracy", "exact_match", "greedy_token_accuracy"}
     assert set(arch.baseline(data)) == set(metrics)
     assert all(0.0 <= v <= 1.0 for v in metrics.values())
-    out = arch.demo(model, data.meta, ["red apple", "purple zebra"])
+    out = arch.demo(model, data.meta, ["red apple", "purple apple"])
     lines = out.splitlines()
     assert len(lines) == 2 and lines[0].startswith("red apple") and "->" in lines[0]
-    assert lines[1].startswith("<unk> <unk>")                  # unknown words are shown as <unk>
+    assert lines[1].startswith("<unk> apple")                  # unknown words are shown as <unk>
+    # issue 12, point 7: a phrase of only unknown words is refused (it once answered "<unk> <unk>")
+    with pytest.raises(InputError, match="none of the words of 'purple zebra'"):
+        arch.demo(model, data.meta, ["red apple", "purple zebra"])
 
 
 def test_baseline_by_hand():

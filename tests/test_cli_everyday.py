@@ -269,21 +269,112 @@ def test_an_empty_or_blank_input_is_refused_the_same_way_everywhere(run_cli, tra
     for text in ("", "   "):
         out = run_cli("predict", trained, "ABCDA", text, code=1).output
         assert out.startswith("Error: input 2 is empty or only spaces")
+        # a plugin without input_help: pointed to its documentation, not to a default sentence
+        assert out.rstrip().endswith("see the documentation of tiny-tagger for what it reads")
 
 
-@pytest.mark.parametrize("name, text", [("text-classification", "###"),
-                                        ("pos-tagging", "zzzqx qqxz"),
-                                        ("char-lm", "###")])
-def test_an_input_of_no_known_symbol_is_an_input_error_everywhere(name, text):
-    from rnnkit import config as rconfig, plugins
-    from rnnkit.errors import InputError
+def small_model(name):
+    """``(architecture, untrained model, meta as read back from JSON)`` on its small data."""
+    from rnnkit import plugins
     from rnnkit.runs import build_default_model, resolve_config
     arch = plugins.get(name)
+    meta = json.loads(json.dumps(arch.small_data(resolve_config(arch)).meta))
+    return arch, build_default_model(name), meta
+
+
+@pytest.mark.parametrize("name, text, why", [
+    ("text-classification", "###", "none of the characters"),
+    ("pos-tagging", "zzzqx qqxz", "none of the words"),
+    ("char-lm", "###", "none of the prompt's characters"),
+    ("translation", "purple zebra", "none of the words"),        # answered "<unk> <unk>" before
+    ("forecasting", "abc", "give numbers"),
+    ("image-caption", "seven", "picture seeds")])                 # a DataError before
+def test_an_input_of_no_known_symbol_is_an_input_error_everywhere(name, text, why):
+    from rnnkit import config as rconfig
+    from rnnkit.errors import InputError
     with rconfig.scope(floatx="float64", seed=0):
-        meta = json.loads(json.dumps(arch.small_data(resolve_config(arch)).meta))
-        model = build_default_model(name)
-        with pytest.raises(InputError, match="none of the"):
-            arch.demo(model, meta, [text])
+        arch, model, meta = small_model(name)
+        for hook in (arch.demo, arch.predictions):
+            with pytest.raises(InputError, match=why):
+                hook(model, meta, [text])
+
+
+def test_predict_refuses_unreadable_inputs_with_exit_1_and_what_it_reads(run_cli, tmp_path):
+    (tmp_path / "p.tsv").write_text("\n\n".join(["saya\tPRP\nmakan\tVB\nnasi\tNN"] * 6))
+    (tmp_path / "c.json").write_text('{"min_count": 1, "embed_dim": 4}')
+    run_cli("train", "--arch", "pos-tagging", "--data", "p.tsv", "--epochs", "1", "--units",
+            "4", "--out", "p", "--no-figures", "--config", "c.json")
+    reads = 'pos-tagging reads a sentence to tag, e.g. "saya makan nasi" (see `rnnkit list`)'
+    for text, why in (("", "input 1 is empty or only spaces"),
+                      ("  ", "input 1 is empty or only spaces"),
+                      ("zzq qqx", "pos-tagging: none of the words of 'zzq qqx'")):
+        for json_flag in ([], ["--json"]):
+            out = run_cli("predict", "p", text, *json_flag, code=1).output
+            assert out.startswith(f"Error: {why}") and out.rstrip().endswith(reads), out
+
+
+def test_predict_json_gives_the_tokens_read_and_a_tag_per_token(run_cli, tmp_path):
+    import numpy as np
+    from rnnkit.data import Vocabulary
+    from rnnkit.runs import load_run
+    (tmp_path / "p.tsv").write_text("\n\n".join(["saya\tPRP\nmakan\tVB\nnasi\tNN",
+                                                  "dia\tPRP\nminum\tVB\nkué\tNN"] * 4))
+    (tmp_path / "c.json").write_text('{"min_count": 1, "embed_dim": 4}')
+    run_cli("train", "--arch", "pos-tagging", "--data", "p.tsv", "--epochs", "1", "--units",
+            "4", "--out", "p", "--no-figures", "--config", "c.json")
+    out = run_cli("predict", "p", "dia makan kué zzq", "--json").output
+    assert '"kué"' in out                                   # non-ASCII as it is, not \u00e9
+    data = json.loads(out)
+    assert data["arch"] == "pos-tagging" and data["inputs"] == ["dia makan kué zzq"]
+    [one] = data["predictions"]
+    assert one["tokens"] == ["dia", "makan", "kué", "zzq"] and one["unknown"] == [3]
+    run = load_run(tmp_path / "p")
+    vocab = Vocabulary.from_dict(run.meta["words"])
+    ids = np.array([[vocab.index(w) for w in one["tokens"]]])
+    assert ids[0, 3] == vocab.unk_index
+    expected = [run.meta["tags"][k] for k in run.model.predict(ids)[0].argmax(-1)]
+    assert one["tags"] == expected and set(expected) <= {"PRP", "VB", "NN"}
+
+
+def test_predictions_of_every_built_in_hold_what_the_model_read_and_answered():
+    import numpy as np
+    from rnnkit import config as rconfig
+    from rnnkit.data import Vocabulary, caption_for_seed, one_hot
+    with rconfig.scope(floatx="float64", seed=0):
+        arch, model, meta = small_model("text-classification")
+        [one] = arch.predictions(model, meta, ["Abc!"])
+        chars = Vocabulary.from_dict(meta["chars"])
+        assert one["tokens"] == list("abc!")
+        assert one["unknown"] == [k for k, c in enumerate("abc!") if c not in chars]
+        p = model.predict(np.array([[chars.index(c) for c in "abc!"]]))[0]
+        probs = one["probabilities"]
+        assert list(probs.values()) == sorted(probs.values(), reverse=True)
+        assert all(abs(probs[c] - p[k]) < 1e-12 for k, c in enumerate(meta["classes"]))
+
+        arch, model, meta = small_model("char-lm")
+        meta = dict(meta, temperature=0.0, sample_length=3)
+        [one] = arch.predictions(model, meta, ["Be~"])
+        assert one["tokens"] == ["B", "e"] and one["left_out"] == ["~"]
+        index = {c: k for k, c in enumerate(meta["alphabet"])}
+        first = model.predict(one_hot(np.array([[index["B"], index["e"]]]), len(index)))[0, -1]
+        assert len(one["generated"]) == 3 and one["generated"][0] == meta["alphabet"][
+            int(first.argmax())]
+
+        arch, model, meta = small_model("translation")
+        [one] = arch.predictions(model, meta, ["purple apple"])
+        assert one["tokens"] == ["purple", "apple"] and one["unknown"] == [0]
+        assert " ".join(one["generated"]) == one["translation"] or "(" in one["translation"]
+
+        arch, model, meta = small_model("forecasting")
+        values = [float(100 + 5 * k) for k in range(meta["window"] + meta["offset"])]
+        [one] = arch.predictions(model, meta, [" ".join(f"{v:g}" for v in values)])
+        assert one["tokens"] == values and one["persistence"] == values[-1]
+        assert np.isfinite(one["forecast"])
+
+        arch, model, meta = small_model("image-caption")
+        [one] = arch.predictions(model, meta, ["7"])
+        assert one["tokens"] == [7] and one["truth"] == caption_for_seed(7)
+        assert " ".join(one["generated"]) == one["caption"]
 
 
 @pytest.mark.parametrize("arch, key, value, message", [

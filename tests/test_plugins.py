@@ -270,7 +270,7 @@ def test_protocol_tables_and_api_version():
     assert set(plugins.REQUIRED) == {"name", "kind", "summary", "default_config", "load_data",
                                      "small_data", "build_model", "evaluate", "baseline", "demo"}
     assert {h for h, hook in plugins.HOOKS.items() if not hook.required} == {
-        "fit", "epoch_metrics", "encode", "encode_data", "fetch", "data_info"}
+        "fit", "epoch_metrics", "encode", "encode_data", "predictions", "fetch", "data_info"}
     for name, hook in plugins.HOOKS.items():
         assert hook.call.startswith(name + "(") and callable(getattr(plugins.Architecture, name))
     major, minor = plugins.API_VERSION.split(".")

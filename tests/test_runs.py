@@ -10,6 +10,7 @@ from rnnkit.callbacks import Callback
 from rnnkit.data import DataError
 from rnnkit.errors import NonFiniteLossError
 from rnnkit.plugins import PluginError
+from rnnkit.runs.checkpoint import read_finished_model
 
 from test_cli_support import TinyRegress, TinyTagger, register
 
@@ -30,7 +31,8 @@ def tiny(tmp_path, monkeypatch):
 def test_train_writes_a_complete_run_folder(tiny):
     run = runs.train("tiny-tagger", overrides={"epochs": 2}, out_dir="run")
     files = sorted(p.name for p in (tiny / "run").iterdir())
-    assert files == ["checkpoint.npz", "config.json", "history.csv", "history.json", "loss.pdf",
+    # no checkpoint.npz: a finished run's last checkpoint is in model.rnnkit (issue 12, point 9)
+    assert files == ["config.json", "history.csv", "history.json", "loss.pdf",
                      "loss.png", "metrics.json", "model.rnnkit", "run.json"]
     metrics = json.loads((tiny / "run" / "metrics.json").read_text())
     assert metrics["arch"] == "tiny-tagger"
@@ -156,6 +158,42 @@ def test_interrupt_then_resume_matches_an_uninterrupted_run(tiny):
     assert resumed.status == "finished"
 
 
+def test_a_finished_run_resumed_to_more_epochs_equals_a_straight_run(tiny):
+    """Issue 12, point 9: the finished run keeps no checkpoint, yet goes on exactly."""
+    straight = train("tiny-tagger", overrides={"epochs": 4}, out_dir="straight")
+    train("tiny-tagger", overrides={"epochs": 2}, out_dir="two")
+    assert not (tiny / "two" / "checkpoint.npz").exists()
+    resumed = train(resume="two", overrides={"epochs": 4})
+    assert [r["epoch"] for r in resumed.history] == [1, 2, 3, 4]
+    assert resumed.status == "finished" and not (tiny / "two" / "checkpoint.npz").exists()
+    for a, b in zip(straight.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(load_model(tiny / "straight" / "model.rnnkit").get_weights(),
+                    load_model(tiny / "two" / "model.rnnkit").get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+class _ZeroesAtTheEnd(Callback):
+    """Leaves the model with other weights than the last epoch's, as KeepBest can."""
+    def on_train_end(self, history):
+        self.model.set_weights([np.zeros_like(w) for w in self.model.get_weights()])
+
+
+class _KeepsOtherWeights(TinyTagger):
+    def epoch_metrics(self, model, data, config):
+        return [_ZeroesAtTheEnd()]
+
+
+def test_a_finished_model_keeps_the_last_epochs_weights_to_go_on_from(tiny):
+    plain = train("tiny-tagger", overrides={"epochs": 2}, out_dir="plain")
+    train(_KeepsOtherWeights(), overrides={"epochs": 2}, out_dir="other")
+    assert all(not w.any() for w in load_model(tiny / "other" / "model.rnnkit").get_weights())
+    state, weights, _ = read_finished_model(tiny / "other" / "model.rnnkit")
+    assert state["epochs_done"] == 2
+    for a, b in zip(plain.model.get_weights(), weights):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_interrupt_mid_epoch_saves_model_and_resumes(tiny):
     with pytest.raises(runs.TrainingInterrupted, match="epoch 2, batch 3"):
         train("tiny-tagger", overrides={"epochs": 2}, out_dir="mid",
@@ -175,7 +213,8 @@ def test_resume_refuses_shape_changes(tiny):
 
 def test_non_finite_loss_keeps_the_last_good_checkpoint(tiny):
     train("tiny-regress", overrides={"epochs": 1}, out_dir="r")
-    before = runs.read_checkpoint(tiny / "r" / "checkpoint.npz")[1]
+    assert not (tiny / "r" / "checkpoint.npz").exists()    # finished: its state is in the model
+    before = read_finished_model(tiny / "r" / "model.rnnkit")[1]
     with pytest.raises(NonFiniteLossError) as err:
         train(resume="r", overrides={"epochs": 4, "lr": 1e6})
     message = str(err.value)

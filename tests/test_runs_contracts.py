@@ -188,8 +188,8 @@ def test_a_fit_that_ignores_initial_epoch_cannot_resume(tiny):
 def test_the_run_folder_holds_exactly_the_files_runfolder_names(tiny):
     train("tiny-tagger", overrides={"epochs": 1}, out_dir="r", figures=True)
     named = {RunFolder.CONFIG, RunFolder.INFO, RunFolder.MODEL, RunFolder.HISTORY_JSON,
-             RunFolder.HISTORY_CSV, RunFolder.METRICS, RunFolder.CHECKPOINT,
-             *RunFolder.LOSS_FIGURES}
+             RunFolder.HISTORY_CSV, RunFolder.METRICS, *RunFolder.LOSS_FIGURES}
+    # RunFolder.CHECKPOINT is gone once the model is written (issue 12, point 9)
     assert {p.name for p in (tiny / "r").iterdir()} == named
     folder = RunFolder.existing("r")
     assert folder.read_info() == {"arch": "tiny-tagger", "data_path": None, "status": "finished",
@@ -199,23 +199,31 @@ def test_the_run_folder_holds_exactly_the_files_runfolder_names(tiny):
 
 
 def test_models_and_checkpoints_share_one_array_format(tiny):
-    run = train("tiny-tagger", overrides={"epochs": 2}, out_dir="r")
-    folder = run.folder
-    model_header, model_arrays = read_npz(folder.model_path, "__config__", "rnnkit-model", 1)
+    with pytest.raises(runs.TrainingInterrupted):          # a checkpoint stays while unfinished
+        train("tiny-tagger", overrides={"epochs": 3}, out_dir="r",
+              callbacks=[_InterruptAfterEpoch(2)])
+    folder = RunFolder.existing("r")
     state, arrays = read_npz(folder.checkpoint_path, "__state__", "rnnkit-checkpoint", 1)
-    weights = run.model.get_weights()
-    assert sorted(model_arrays) == [f"w{k:03d}" for k in range(len(weights))]
-    assert sorted(arrays) == ["s000", "s001"] + sorted(model_arrays)       # Adam's m and v
+    weights = runs.load_run("r").model.get_weights()       # the weights after epoch 2
+    n = len(weights)
+    assert sorted(arrays) == ["s000", "s001"] + [f"w{k:03d}" for k in range(n)]  # Adam's m, v
     for k, w in enumerate(weights):
-        np.testing.assert_array_equal(model_arrays[f"w{k:03d}"], w)
         np.testing.assert_array_equal(arrays[f"w{k:03d}"], w)
     # 2 epochs of ceil(76 / 16) = 5 batches: 10 Adam steps
     assert state["optimizer"] == {"name": "adam", "iterations": 10}
     assert state["epochs_done"] == 2 and state["history"] == json.loads(
         (folder.path / RunFolder.HISTORY_JSON).read_text())
-    assert model_header["extra"]["meta"] == state["meta"] == {"alphabet": "ABCD",
-                                                              "tags": list("ABCD")}
-    with np.load(folder.checkpoint_path, allow_pickle=False) as data:      # plain arrays only
+    assert state["meta"] == {"alphabet": "ABCD", "tags": list("ABCD")}
+    # finished: the same state moves into the model file, beside the weights
+    train(resume="r")
+    assert not folder.checkpoint_path.exists()
+    model_header, model_arrays = read_npz(folder.model_path, "__config__", "rnnkit-model", 1)
+    resume = model_header["extra"]["resume"]
+    assert resume["optimizer"] == {"name": "adam", "iterations": 15} and resume["epochs_done"] == 3
+    assert sorted(model_arrays) == ["s000", "s001"] + [f"w{k:03d}" for k in range(n)]
+    assert model_header["extra"]["meta"] == resume["meta"] == {"alphabet": "ABCD",
+                                                               "tags": list("ABCD")}
+    with np.load(folder.model_path, allow_pickle=False) as data:           # plain arrays only
         assert all(data[k].dtype != object for k in data.files)
 
 

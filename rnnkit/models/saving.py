@@ -2,8 +2,10 @@
 
 A ``.rnnkit`` file is the array archive of :func:`rnnkit.fileio.write_npz`: the architecture and
 config as a JSON header (entry ``__config__``) and the weights in Keras' layout (``w000``,
-``w001``, ...). It is read with ``allow_pickle=False`` and written atomically, so an interrupted
-save never leaves half a model.
+``w001``, ...); a finished run's model also keeps what training on needs (see
+:mod:`rnnkit.runs.checkpoint`), as Keras keeps the optimizer in a saved model. It is read
+with ``allow_pickle=False`` and written atomically, so an interrupted save never leaves half a
+model.
 """
 import os
 
@@ -16,13 +18,20 @@ VERSION = 1
 HEADER = "__config__"
 
 
-def save_model(model, path, extra=None):
-    """Write ``model`` to ``path`` (see the module docstring). ``extra``: JSON-able metadata."""
+def save_model(model, path, extra=None, arrays=None):
+    """Write ``model`` to ``path`` (see the module docstring). ``extra``: JSON-able metadata;
+    ``arrays``: more named arrays kept beside the weights (names not starting with ``w``; a
+    finished run's optimizer state), which :func:`load_model` leaves alone."""
     if not model.built:
         model.build()
     header = {"format": FORMAT, "version": VERSION, "dtype": model.dtype.name,
               "model": model.get_config(), "extra": extra or {}}
-    write_npz(path, header, numbered_arrays("w", model.get_weights()), HEADER)
+    named = dict(arrays or {})
+    clash = [name for name in named if name.startswith("w")]
+    if clash:
+        raise ValueError(f"save_model: array names {clash} would be read as weights")
+    named.update(numbered_arrays("w", model.get_weights()))
+    write_npz(path, header, named, HEADER)
 
 
 def read_model_file(path):

@@ -13,16 +13,29 @@ weights ``w000...``, the optimizer's slot arrays ``s000...`` (Adam's m and v, ..
 
 So resuming from a checkpoint taken at the end of an epoch gives the same weights as an
 uninterrupted run.
+
+A finished run has no checkpoint: once ``model.rnnkit`` is written, the last one moves into it
+(:func:`finished_model_arrays`): the same state under ``extra["resume"]`` of the model's header,
+the optimizer's slot arrays ``s000...`` beside the weights, and, only when the model's weights are
+not the last epoch's (an architecture that keeps its best epoch), the last epoch's weights
+``r000...``. :func:`read_finished_model` reads it back as a checkpoint, so
+``rnnkit train --resume RUN --epochs N`` trains a finished run on exactly as if it had run
+``N`` epochs straight.
 """
 from pathlib import Path
+
+import numpy as np
 
 from .. import config as config_mod
 from ..errors import RunError
 from ..fileio import numbered_arrays, numbered_list, read_npz, write_npz
+from ..models import saving
 
 FORMAT = "rnnkit-checkpoint"
 VERSION = 1
 HEADER = "__state__"
+#: The key of a finished model file's ``extra`` header holding its last checkpoint's state.
+RESUME = "resume"
 
 
 def save_checkpoint(path, model, history, meta):
@@ -70,3 +83,30 @@ def restore_checkpoint(model, checkpoint, where):
         raise RunError(f"the checkpoint in {where!r} does not fit the model ({err})") from None
     config_mod.rng().bit_generator.state = state["rng"]
     return list(state["history"])
+
+
+def finished_model_arrays(checkpoint, weights):
+    """``(state, arrays)`` that carry a run's last ``checkpoint`` into its model file, whose
+    ``weights`` are the model's: ``save_model(..., extra={..., RESUME: state}, arrays=arrays)``."""
+    state, at_epoch_end, slots = checkpoint
+    arrays = numbered_arrays("s", slots)
+    if any(not np.array_equal(a, b) for a, b in zip(at_epoch_end, weights)):
+        arrays.update(numbered_arrays("r", at_epoch_end))      # the model kept an earlier epoch
+    return state, arrays
+
+
+def read_finished_model(path):
+    """The checkpoint ``(state, weights, slots)`` a finished run's model file carries (see the
+    module docstring), or a RunError."""
+    try:
+        header, arrays = read_npz(path, saving.HEADER, saving.FORMAT, saving.VERSION)
+    except (FileNotFoundError, ValueError) as err:
+        raise RunError(f"{str(path)!r} cannot be read to train on ({err}); start a new "
+                       f"run") from None
+    state = header.get("extra", {}).get(RESUME)
+    if state is None:
+        raise RunError(f"{str(path)!r} holds no training state to go on from (a run finished "
+                       f"by an older rnnkit, or a model saved outside a run); start a new run "
+                       f"with `rnnkit train --arch NAME`")
+    weights = numbered_list("r", arrays) or numbered_list("w", arrays)
+    return state, weights, numbered_list("s", arrays)

@@ -5,12 +5,14 @@ A run trains one architecture and leaves one folder::
     runs/pos-tagging-20250101-120000/
         config.json        the complete resolved config (defaults < --config file < options)
         run.json           arch, data path (absolute), status, epochs done, rnnkit version
-        model.rnnkit       the trained model (rnnkit.load_model reads it); extra = {arch, meta}
+        model.rnnkit       the trained model (rnnkit.load_model reads it); extra = {arch, meta,
+                           and once finished the state to train on: rnnkit.runs.checkpoint}
         history.csv        one row per epoch: epoch, loss, metrics, val_*, seconds
         history.json       the same rows as JSON
         metrics.json       {"arch": ..., "test": {...}, "baseline": {...}, "seconds": ...}
         loss.png, loss.pdf the loss curves
         checkpoint.npz     weights, optimizer state and history after the last complete epoch
+                           (while training, or interrupted; removed once the run finishes)
         running.lock       while a run writes the folder: its pid, host and start time
 
 One run writes a folder at a time: :meth:`RunFolder.claimed` creates ``running.lock`` exclusively

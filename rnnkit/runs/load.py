@@ -116,16 +116,40 @@ def predict_run(run_dir, inputs, arch=None):
     """The architecture's human-readable demo on ``inputs`` (strings) with a run's model.
 
     Demos that sample (char-lm) draw from a generator seeded with the run's seed: the same
-    command prints the same text.
+    command prints the same text. An input that cannot be read (empty, only spaces, no symbol
+    the model knows) is an InputError that ends in what the architecture reads.
     """
-    blank = [k + 1 for k, text in enumerate(inputs or []) if not str(text).strip()]
-    if blank:
-        raise InputError(f"input {', '.join(map(str, blank))} is empty or only spaces; give "
-                         f"something to read (`rnnkit list` shows what each architecture reads)")
+    return _answer(run_dir, inputs, arch, lambda a, run, given: a.demo(run.model, run.meta, given))
+
+
+def predict_run_json(run_dir, inputs, arch=None):
+    """What ``rnnkit predict RUN --json`` prints: ``{"arch", "inputs", "predictions"}``, one dict
+    per input from the architecture's ``predictions`` hook (keys: ``plugins.PREDICTION_KEYS``);
+    for an architecture without that hook, ``{"arch", "inputs", "output"}`` with demo's text."""
+    def structured(a, run, given):
+        found = a.predictions(run.model, run.meta, given)
+        answer = ({"output": a.demo(run.model, run.meta, given)} if found is None else
+                  {"predictions": jsonable(list(found))})
+        return {"arch": a.name, "inputs": list(inputs or []), **answer}
+    return _answer(run_dir, inputs, arch, structured)
+
+
+def _answer(run_dir, inputs, arch, call):
+    """``call(architecture, run, inputs)`` in the run's float type and seed; a blank input, or
+    an InputError of the architecture, becomes an InputError saying what the architecture reads."""
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
-    with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
-        return arch.demo(run.model, run.meta, list(inputs) if inputs is not None else None)
+    try:
+        blank = [k + 1 for k, text in enumerate(inputs or []) if not str(text).strip()]
+        if blank:
+            raise InputError(f"input {', '.join(map(str, blank))} is empty or only spaces")
+        with config_mod.scope(floatx=run.config["floatx"], seed=run.config["seed"]):
+            return call(arch, run, list(inputs) if inputs is not None else None)
+    except InputError as err:
+        reads = (f"{arch.name} reads {arch.input_help} (see `rnnkit list`)"
+                 if arch.input_help != plugins.Architecture.input_help else
+                 f"see the documentation of {arch.name} for what it reads")
+        raise InputError(f"{err}. {reads}") from None
 
 
 def build_default_model(arch, overrides=None):

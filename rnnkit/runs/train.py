@@ -12,7 +12,9 @@ epochs ``initial_epoch + 1 .. epochs`` as Keras' ``fit(initial_epoch=...)`` does
 is written only at the end of an epoch (and before the first), never on Ctrl-C: after Ctrl-C in
 the middle of epoch k it holds the weights, optimizer state and generator as they were when epoch
 k began, so the resumed run re-runs epoch k and ends with the same weights as an uninterrupted
-run. Resuming a finished run to no more epochs than it has says so and changes nothing.
+run. A finished run keeps no checkpoint: its last one moves into ``model.rnnkit``, and resuming it
+to more epochs goes on from there, ending as a run of that many epochs straight. Resuming a
+finished run to no more epochs than it has says so and changes nothing.
 
 >>> run = train("forecasting", overrides={"epochs": 2})          # doctest: +SKIP
 >>> run.metrics["test"], run.metrics["baseline"], run.path       # doctest: +SKIP
@@ -27,7 +29,8 @@ from ..callbacks import Callback
 from ..errors import ConfigError, NonFiniteLossError, PluginError, RunError, TrainingInterrupted
 from ..fileio import jsonable
 from ..models.saving import save_model
-from .checkpoint import read_checkpoint, restore_checkpoint, save_checkpoint
+from .checkpoint import (RESUME, finished_model_arrays, read_checkpoint, read_finished_model,
+                         restore_checkpoint, save_checkpoint)
 from .config import (RESUMABLE_KEYS, check_data_path, given, resolve_config, stored_config,
                      update_checked, validate_config)
 from .folder import Run, RunFolder
@@ -81,7 +84,7 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         arch, config, folder, info = _resume_point(resume, arch, overrides, config_file)
         if info.get("status") == "finished" and config["epochs"] <= info.get("epochs_done", 0):
             return _finished_run(arch, config, folder, info, say)
-        checkpoint = read_checkpoint(folder.checkpoint_path)
+        checkpoint = _resume_state(folder, info)
         data_path = info.get("data_path") if data_path is None else data_path
     else:
         if arch is None:
@@ -118,6 +121,14 @@ def _resume_point(run_dir, arch, overrides, config_file):
     update_checked(config, changed, "options")
     validate_config(arch, config)
     return arch, config, folder, info
+
+
+def _resume_state(folder, info):
+    """The checkpoint to go on from: the folder's, or the one a finished run's model file
+    carries (its checkpoint is removed once the model is written)."""
+    if info.get("status") == "finished" and not folder.has(folder.CHECKPOINT):
+        return read_finished_model(folder.model_path)
+    return read_checkpoint(folder.checkpoint_path)
 
 
 def _finished_run(arch, config, folder, info, say):
@@ -197,8 +208,8 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
         run.history = restore_checkpoint(model, checkpoint, str(folder.path))
         say(f"resuming {arch.name} from {folder.path}: epoch {run.epochs_done + 1} of "
             f"{config['epochs']} ({run.epochs_done} done)")
-    else:                          # the 'last good checkpoint' before the first epoch
-        save_checkpoint(folder.checkpoint_path, model, run.history, meta)
+    # the 'last good checkpoint' before the next epoch (a finished run's was in its model file)
+    save_checkpoint(folder.checkpoint_path, model, run.history, meta)
     folder.write_config(config)
     run.status = "training"
     folder.write_info(run)
@@ -250,7 +261,11 @@ def _finish(arch, model, data, run, seconds, figures=True):
                    "test": jsonable(test),
                    "baseline": jsonable(arch.baseline(data)),
                    "seconds": round(seconds, 3), "epochs": run.epochs_done}
-    save_model(model, folder.model_path, extra={"arch": arch.name, "meta": run.meta})
+    # the last checkpoint moves into the model file: what `--resume RUN --epochs N` goes on from
+    state, arrays = finished_model_arrays(read_checkpoint(folder.checkpoint_path),
+                                          model.get_weights())
+    save_model(model, folder.model_path, extra={"arch": arch.name, "meta": run.meta,
+                                                RESUME: state}, arrays=arrays)
     folder.write_history(run.history)
     folder.write_metrics(run.metrics)
     if figures:
@@ -258,6 +273,7 @@ def _finish(arch, model, data, run, seconds, figures=True):
         folder.write_loss_figures(run.history, title)
     run.status = "finished"
     folder.write_info(run)
+    folder.checkpoint_path.unlink()
     return run
 
 
