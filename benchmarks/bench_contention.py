@@ -42,15 +42,15 @@ def main():
     print("|---|--:|--:|--:|--:|")
     with tempfile.TemporaryDirectory() as out:
         for arch in args.archs.split(","):
-            cmd = [rnnkit, "train", "--arch", arch, "--epochs", str(args.epochs),
-                   "--no-figures", "--out", os.path.join(out, arch)]
-            if args.cell:
-                cmd += ["--cell", args.cell]
+            def seconds(mode):                                    # a new run folder each time
+                cmd = [rnnkit, "train", "--arch", arch, "--epochs", str(args.epochs),
+                       "--no-figures", "--out", tempfile.mkdtemp(dir=out)]
+                return wall(cmd + (["--cell", args.cell] if args.cell else []), mode_env(mode))[0]
             for mode in ("default", "single"):                    # fill the Numba cache
-                wall(cmd, mode_env(mode))
+                seconds(mode)
             at = load()
             with busy(not args.idle):
-                times = alternate(lambda mode: wall(cmd, mode_env(mode))[0], args.rounds)
+                times = alternate(seconds, args.rounds)
             print(f"| {arch}{' ' + args.cell if args.cell else ''} | {median(times['default']):.2f} "
                   f"| {median(times['single']):.2f} | {ratio(times):.2f} | {at} |", flush=True)
     print(f"load {load()} at the end")
