@@ -67,6 +67,22 @@ def alternate(run_mode, rounds, modes=("default", "single")):
     return times
 
 
+def compare(seconds, rounds, competitor):
+    """``(times, load)``: one untimed ``seconds(mode)`` per mode (it fills the Numba cache), the
+    load average then, and :func:`alternate` runs with a busy-loop competitor if asked."""
+    for mode in MODES:
+        seconds(mode)
+    at = load()
+    with busy(competitor):
+        return alternate(seconds, rounds), at
+
+
+def header(*columns):
+    """The first two lines of a Markdown table: names, then left-aligned first column."""
+    print("| " + " | ".join(columns) + " |")
+    print("|---|" + "--:|" * (len(columns) - 1))
+
+
 def ratio(times, a="default", b="single"):
     """median(a) / median(b): above 1 means ``a`` is slower."""
     return statistics.median(times[a]) / statistics.median(times[b])

@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 
-from _contention import alternate, busy, load, median, mode_env, ratio, wall
+from _contention import compare, header, load, median, mode_env, ratio, wall
 
 ARCHS = ("forecasting", "text-classification", "pos-tagging", "char-lm", "image-caption",
          "translation")
@@ -38,19 +38,14 @@ def main():
     rnnkit = os.path.join(os.path.dirname(sys.executable), "rnnkit")
     print(f"competitor: {'none (idle)' if args.idle else 'one busy-loop process'}; "
           f"epochs {args.epochs}; {args.rounds} rounds; load {load()} at start")
-    print("| arch | default s | single s | default / single | load |")
-    print("|---|--:|--:|--:|--:|")
+    header("arch", "default s", "single s", "default / single", "load")
     with tempfile.TemporaryDirectory() as out:
         for arch in args.archs.split(","):
             def seconds(mode):                                    # a new run folder each time
                 cmd = [rnnkit, "train", "--arch", arch, "--epochs", str(args.epochs),
                        "--no-figures", "--out", tempfile.mkdtemp(dir=out)]
                 return wall(cmd + (["--cell", args.cell] if args.cell else []), mode_env(mode))[0]
-            for mode in ("default", "single"):                    # fill the Numba cache
-                seconds(mode)
-            at = load()
-            with busy(not args.idle):
-                times = alternate(seconds, args.rounds)
+            times, at = compare(seconds, args.rounds, competitor=not args.idle)
             print(f"| {arch}{' ' + args.cell if args.cell else ''} | {median(times['default']):.2f} "
                   f"| {median(times['single']):.2f} | {ratio(times):.2f} | {at} |", flush=True)
     print(f"load {load()} at the end")

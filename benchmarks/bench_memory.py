@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from _contention import load
+from _contention import header, load
 from rnnkit.data import default_text
 
 
@@ -51,8 +51,7 @@ def main():
     rnnkit = os.path.join(os.path.dirname(sys.executable), "rnnkit")
     print(f"char-lm, --epochs {args.epochs}, --units {args.units or 'default'}, alphabet >= "
           f"{args.alphabet}; load {load()} at start")
-    print("| text | peak RSS MB | wall s | load |")
-    print("|--:|--:|--:|--:|")
+    header("text", "peak RSS MB", "wall s", "load")
     with tempfile.TemporaryDirectory() as tmp:
         for mb in map(float, args.sizes.split(",")):
             text = os.path.join(tmp, f"text-{mb}.txt")

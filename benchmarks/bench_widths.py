@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from _contention import alternate, busy, load, median, mode_env, ratio, wall
+from _contention import compare, header, load, median, mode_env, ratio, wall
 
 SNIPPET = r"""
 import json, time
@@ -54,19 +54,14 @@ def main():
         args.cells, args.n, args.rounds = "lstm", 256, 2
     print(f"competitor: {'one busy-loop process' if args.busy else 'none'}; N={args.n}; "
           f"{args.rounds} rounds; load {load()} at start")
-    print("| cell | units | default s | single s | default / single | load |")
-    print("|---|--:|--:|--:|--:|--:|")
+    header("cell", "units", "default s", "single s", "default / single", "load")
     for cell in args.cells.split(","):
         for u in map(int, args.widths.split(",")):
             cmd = [sys.executable, "-c", SNIPPET.format(n=args.n, cell=cell, units=u)]
 
             def seconds(mode):
                 return json.loads(wall(cmd, mode_env(mode))[1])
-            for mode in ("default", "single"):                    # fill the Numba cache
-                seconds(mode)
-            at = load()
-            with busy(args.busy):
-                times = alternate(seconds, args.rounds)
+            times, at = compare(seconds, args.rounds, competitor=args.busy)
             print(f"| {cell} | {u} | {median(times['default']):.2f} | "
                   f"{median(times['single']):.2f} | {ratio(times):.2f} | {at} |", flush=True)
     print(f"load {load()} at the end")
