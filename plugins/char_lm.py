@@ -213,9 +213,12 @@ class CharLM(Architecture):
     def baseline(self, data):
         """The unigram model of the training text (add-one smoothing)."""
         counts = np.asarray(data.meta["unigram"], dtype=np.float64) + 1.0
+        p = counts / counts.sum()
         y = np.asarray(data.test[1])
-        p = np.broadcast_to(counts / counts.sum(), y.shape + counts.shape)
-        return _scores(p, y)
+        # the same p at every position: scored from y alone (an (n, T, V) array of p, even a
+        # broadcast one, is copied whole by argmax: gigabytes for a few MB of text)
+        return _scores_of(float((y == p.argmax()).sum()), float(-np.log(p[y]).sum()),
+                          float(y.size))
 
     # ---- demo ----------------------------------------------------------------------------------
     def encode(self, meta, text):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import rnnkit
+import rnnkit.plugins
 from rnnkit.builtins import char_lm
 from rnnkit.builtins.char_lm import CharLM, char_ids, id_windows
 from rnnkit.data import OneHotWindows, one_hot
@@ -79,3 +80,15 @@ def test_char_lm_scores_blocks_as_one(monkeypatch):
     monkeypatch.setattr(char_lm, "SCORE_BLOCK", 3)          # several blocks, a short last one
     assert len(y) % 3 != 0
     assert arch.evaluate(model, data) == pytest.approx(whole, rel=1e-12)
+
+
+def test_char_lm_baseline_scores_every_position_without_an_array_of_p():
+    counts = np.array([5, 1, 2])
+    y = np.array([[0, 2, 1], [1, 0, 0]])
+    data = rnnkit.plugins.Dataset(train=(None, None), test=(None, y), meta={"unigram": counts})
+    p = (counts + 1) / (counts + 1).sum()                    # add-one: 6/11, 2/11, 3/11
+    want = {"accuracy": 3 / 6, "cross_entropy": -np.log(p[y]).mean()}
+    got = CharLM().baseline(data)
+    assert got["accuracy"] == want["accuracy"]
+    assert got["cross_entropy"] == pytest.approx(want["cross_entropy"], rel=1e-12)
+    assert got["perplexity"] == pytest.approx(np.exp(want["cross_entropy"]), rel=1e-12)
