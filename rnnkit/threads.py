@@ -1,14 +1,23 @@
-"""How rnnkit uses the cores: BLAS threads for wide layers, batch chunks for narrow ones.
+"""How rnnkit uses the cores: one BLAS thread, and LSTM layers that split the batch.
 
-Numba's ``np.dot`` runs on SciPy's OpenBLAS. For the small matrices of a recurrent step (a batch
-times a few dozen units) two BLAS threads cost more in hand-over than they gain, and on a busy
-machine they can make a step ten times slower. So ``fit``, ``evaluate`` and ``predict`` run a
-model whose layers (the output layer included) are narrower than ``SMALL_WIDTH`` with BLAS on one
-thread, and give the cores to the recurrent kernels instead: the kernels of layers with
-``splits_batch = True`` (LSTM) run the whole time loop for a block of the batch on each core
-(:mod:`rnnkit.kernels.chunks`); the others run on one. A wider model leaves BLAS alone (its
-threads then share each product) and splits nothing. ``train_on_batch`` does the same for a batch
-that will be split, and changes nothing otherwise (see :func:`for_model`).
+Numba's ``np.dot`` runs on SciPy's OpenBLAS. For the matrices of a recurrent step (a batch times a
+few dozen or hundred units) two BLAS threads cost more in hand-over than they gain, at every
+width measured (96 to 256 units; ``benchmarks/bench_widths.py``), and on a machine with a busy
+core they make a step up to ten times slower: OpenBLAS splits each product in two equal halves,
+and the half whose thread shares a core with another program arrives late at every product. So
+``fit``, ``evaluate`` and ``predict`` run BLAS on one thread, whatever the width, and give the
+cores to the recurrent kernels instead: the kernels of layers with ``splits_batch = True`` (LSTM)
+run the whole time loop for a block of the batch on each core (:mod:`rnnkit.kernels.chunks`), so
+the cores meet a few times per kernel call, not at every product; the others run on one.
+``train_on_batch`` does the same for a batch that will be split, and changes nothing otherwise
+(see :func:`for_model`).
+
+Those blocks run on Numba's OpenMP pool. An OpenMP thread that waits for work *spins* by default,
+and a spinning thread that shares a core with another program steals the time the block it waits
+for needs (measured: 2.7 s against 0.7 s for an epoch with one busy core). So importing rnnkit sets
+``OMP_WAIT_POLICY=PASSIVE`` (waiting threads sleep) unless you set it yourself; OpenMP reads it
+when the pool starts, before rnnkit's first split (:func:`_wait_passively`). With it the split
+is never slower than one thread when a core is busy, and keeps its speed-up when none is.
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
 split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks (1: no
@@ -22,16 +31,24 @@ import weakref
 
 import numba
 
-SMALL_WIDTH = 128
 #: a block smaller than this costs more in hand-over than it saves
 MIN_CHUNK_ROWS = 4
 
 _blas_libs = None
 
 
+def _wait_passively():
+    """Let idle OpenMP threads sleep instead of spinning, unless the user chose a policy: read by
+    GNU OpenMP when Numba loads it, at the first split (``numba.get_num_threads`` in
+    :func:`batch_chunks` included), so this must run before."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+_wait_passively()
+
+
 class _ThreadState(threading.local):
-    """Per Python thread: ``split`` is True inside for_model of a narrow model (BLAS on one
-    thread)."""
+    """Per Python thread: ``split`` is True inside for_model (BLAS on one thread)."""
     split = False
 
 
@@ -104,36 +121,31 @@ def splits_batches(model):
     return any(layer.splits_batch for layer in _leaf_layers(model))
 
 
-#: model -> (its layers when measured, width, splits_batches): kept until the layers change
+#: model -> (its layers when measured, splits_batches): kept until the layers change
 _traits_of = weakref.WeakKeyDictionary()
 
 
-def _traits(model):
-    """``(width(model), splits_batches(model))``, kept for the model until its layers change."""
+def _splits(model):
+    """``splits_batches(model)``, kept for the model until its layers change."""
     layers = list(model.layers)
     kept = _traits_of.get(model)
     if (kept is None or len(kept[0]) != len(layers)
             or any(a is not b for a, b in zip(kept[0], layers))):
-        kept = _traits_of[model] = (layers, width(model), splits_batches(model))
-    return kept[1:]
+        kept = _traits_of[model] = (layers, splits_batches(model))
+    return kept[1]
 
 
 def for_model(model, batch=None):
-    """Context manager: inside the block, a model whose layers (its output layer included) all
-    have fewer than SMALL_WIDTH units runs BLAS on one thread and splits batches (only BLAS if you
-    set OPENBLAS_NUM_THREADS to more than 1: it wins); a wider model leaves BLAS alone and splits
-    nothing, even inside a narrow model's block.
+    """Context manager: inside the block BLAS runs on one thread and LSTM layers split batches
+    (only BLAS if you set OPENBLAS_NUM_THREADS to more than 1: it wins), whatever the model's
+    width: a split batch is faster than two BLAS threads at every width measured, and does not
+    stall when a core is busy.
 
     ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
     tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
     when some layer will split this batch (at least 2 * MIN_CHUNK_ROWS sequences)."""
-    if batch is not None and batch < 2 * MIN_CHUNK_ROWS:
+    if batch is not None and (batch < 2 * MIN_CHUNK_ROWS or not _splits(model)):
         return _NO_CHANGE
-    model_width, splits = _traits(model)
-    if batch is not None and not splits:
-        return _NO_CHANGE
-    if model_width >= SMALL_WIDTH:
-        return _Scope(split=False, blas=None)
     return _Scope(split=(not _user_set_blas_threads()
                          or os.environ["OPENBLAS_NUM_THREADS"].strip() == "1"), blas=1)
 
@@ -160,7 +172,7 @@ class _Scope:
 
 def batch_chunks(batch):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
-    Numba thread inside :func:`for_model` of a narrow model (at least MIN_CHUNK_ROWS rows each),
+    Numba thread inside :func:`for_model` (at least MIN_CHUNK_ROWS rows each),
     else 1 (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1

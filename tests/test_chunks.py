@@ -1,6 +1,9 @@
 """Splitting the batch across cores (rnnkit.kernels.chunks, rnnkit.threads.batch_chunks): the split
 kernels give the serial kernels' numbers, the row-split products equal NumPy's, and a model uses
-the split only where it should (narrow layers, inside fit/train_on_batch, batches big enough)."""
+the split only where it should (inside fit/train_on_batch, batches big enough, at any width)."""
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -101,17 +104,51 @@ def _tagger(units, T=5, D=3, k=4):
     return model
 
 
-def test_batch_chunks_only_inside_a_narrow_models_block(monkeypatch):
+@pytest.mark.parametrize("units", [8, 127, 128, 256])
+def test_batch_chunks_inside_a_models_block_at_any_width(monkeypatch, units):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
     assert threads.batch_chunks(32) == 1                 # outside fit & co: serial
-    with threads.for_model(_tagger(8)):
+    with threads.for_model(_tagger(units)):              # no width cliff: 128 splits as 127
         assert threads.batch_chunks(32) == 2
         assert threads.batch_chunks(2 * threads.MIN_CHUNK_ROWS - 1) == 1   # too few rows to split
-        with threads.for_model(_tagger(threads.SMALL_WIDTH)):
-            assert threads.batch_chunks(32) == 1         # wide: BLAS gets the cores instead
+    assert threads.batch_chunks(32) == 1
+
+
+def test_nested_blocks_restore_the_outer_split(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    with threads.for_model(_tagger(8)):
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # an inner block that must not split
+        with threads.for_model(_tagger(8)):
+            assert threads.batch_chunks(32) == 1
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
         assert threads.batch_chunks(32) == 2             # restored on leaving the inner block
     assert threads.batch_chunks(32) == 1
+
+
+def test_the_split_waits_passively_unless_the_user_chose(monkeypatch):
+    # a spinning OpenMP thread on a busy core stalls every split (rnnkit.threads explains)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    threads._wait_passively()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    threads._wait_passively()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_importing_rnnkit_chooses_passive_waiting_before_the_pool_starts():
+    # OpenMP reads the policy once, when Numba starts the pool: it must be set by then
+    code = ("import os, rnnkit, numba; from numba.np.ufunc import parallel; "
+            "print(os.environ['OMP_WAIT_POLICY'], parallel._is_initialized)")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["PASSIVE", "False"], out.stderr
+
+
+def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
     # a single step (train_on_batch) switches only for a batch some layer will split
     rnn = rnnkit.Sequential([SimpleRNN(8, input_shape=(5, 3)), Dense(4)])
     assert isinstance(threads.for_model(_tagger(8), batch=32), threads._Scope)
@@ -145,7 +182,7 @@ def test_training_on_split_batches_equals_serial_training(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
-def test_a_narrow_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
+def test_a_models_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     libs = threads._blas()
     assert libs                                          # NumPy's and SciPy's OpenBLAS
@@ -157,8 +194,9 @@ def test_a_narrow_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
         with threads.for_model(_tagger(8)):
             assert [lib.get_num_threads() for lib in libs] == [1] * len(libs)
         assert [lib.get_num_threads() for lib in libs] == base
-        with threads.for_model(_tagger(threads.SMALL_WIDTH)):   # wide: left alone
-            assert [lib.get_num_threads() for lib in libs] == base
+        with threads.for_model(_tagger(256)):           # wide: one thread as well
+            assert [lib.get_num_threads() for lib in libs] == [1] * len(libs)
+        assert [lib.get_num_threads() for lib in libs] == base
     finally:
         for lib, n in zip(libs, original):
             lib.set_num_threads(n)

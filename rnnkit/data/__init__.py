@@ -11,13 +11,14 @@ translation (enc-dec)         :func:`translation_pairs` (arrays, decoding: :mod:
 image captioning              :func:`make_shapes`
 char language model           :func:`default_text`, :func:`hello`, :func:`read_text`
 any                           :class:`Vocabulary`, :func:`pad_sequences`, :func:`one_hot`,
+                              :class:`OneHotWindows` (one-hot rows encoded when read),
                               :func:`train_test_split`, :func:`batches`, :func:`cache_dir`
 ============================  ==================================================================
 
 Every problem a user can fix raises :class:`DataError`, whose message says what to do.
 """
 from ..errors import DataError
-from .windows import sliding_windows, one_hot, train_test_split, batches
+from .windows import sliding_windows, one_hot, OneHotWindows, train_test_split, batches
 from .airline import load_airline, CITATION as AIRLINE_CITATION
 from .vocab import Vocabulary, pad_sequences
 from .cache import cache_dir, atomic_open, atomic_write_bytes, atomic_write_text
@@ -29,7 +30,7 @@ from .text import default_text, read_text, hello
 
 __all__ = [
     "DataError",
-    "sliding_windows", "one_hot", "train_test_split", "batches",
+    "sliding_windows", "one_hot", "OneHotWindows", "train_test_split", "batches",
     "load_airline", "AIRLINE_CITATION",
     "Vocabulary", "pad_sequences",
     "cache_dir", "atomic_open", "atomic_write_bytes", "atomic_write_text",

@@ -127,6 +127,46 @@ def one_hot(indices, depth, dtype=None):
     return out
 
 
+class OneHotWindows:
+    """Windows of token ids that are one-hot encoded only when rows are read.
+
+    ``x[rows]`` is ``one_hot(ids[rows], depth)``, but the whole (n, T, depth) array is never
+    stored: a model reads its inputs a batch at a time (``fit``, ``evaluate`` and ``predict``
+    take ``x[index]``), so a corpus costs its ids, not its ids × ``depth`` floats (1 MB of text
+    with 40-character windows every 3 characters and 100 characters in the alphabet: 530 MB of
+    float32 for the test part alone). ``ids`` may be a strided view into one array of the corpus's
+    ids (see ``sliding_window_view``), which costs nothing per window.
+
+    ``np.asarray(x)`` still gives the whole array, for code that needs it.
+
+    >>> x = OneHotWindows(np.array([[0, 2], [1, 1]]), depth=3)
+    >>> x.shape, x[1:].tolist()
+    ((2, 2, 3), [[[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]])
+    """
+
+    def __init__(self, ids, depth, dtype=None):
+        self.ids = np.asarray(ids)
+        self.depth = _positive_int(depth, "depth")
+        self.dtype = np.dtype(dtype or config.floatx())
+
+    @property
+    def shape(self):
+        return self.ids.shape + (self.depth,)
+
+    @property
+    def ndim(self):
+        return self.ids.ndim + 1
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, rows):
+        return one_hot(self.ids[rows], self.depth, self.dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        return self[...] if dtype is None else self[...].astype(dtype)
+
+
 def train_test_split(*arrays, test_fraction=0.2, shuffle=False, seed=None):
     """Split arrays along their first axis into a training part and a test part.
 

@@ -122,8 +122,8 @@ class Layer:
 
     @property
     def matmul_width(self):
-        """The widest matrix product of this layer's kernels (its units): :mod:`rnnkit.threads`
-        runs a model narrower than ``SMALL_WIDTH`` with BLAS on one thread. 0 for a layer that only
+        """The widest matrix product of this layer's kernels (its units; :func:`rnnkit.threads.width`
+        reports a model's). 0 for a layer that only
         looks rows up (Embedding); a wrapper: the widest of what it wraps."""
         return max((layer.matmul_width for layer in self.sublayers()), default=0)
 

@@ -8,6 +8,7 @@ arrays (or says what is wrong), ``count`` is the number of samples, ``take`` the
 """
 import numpy as np
 
+from ..data.windows import OneHotWindows
 from ..errors import ShapeError
 
 
@@ -15,7 +16,8 @@ class OneArray:
     """A single input array (batch, ...): Sequential."""
 
     def check(self, x):
-        return np.asarray(x)
+        """``x`` as an array; :class:`OneHotWindows` stay as they are (encoded batch by batch)."""
+        return x if isinstance(x, OneHotWindows) else np.asarray(x)
 
     def count(self, x):
         return len(x)

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import config as config_mod, plugins
 from ..callbacks import Callback
+from ..data.windows import OneHotWindows
 from ..errors import ConfigError, NonFiniteLossError, PluginError, RunError, TrainingInterrupted
 from ..fileio import jsonable
 from ..models.saving import save_model
@@ -302,7 +303,7 @@ def first_samples(x, n=1):
     """The first ``n`` samples of ``x`` (an array, or a list of arrays for encoder-decoders)."""
     if isinstance(x, (list, tuple)):
         return [np.asarray(a)[:n] for a in x]
-    return np.asarray(x)[:n]
+    return x[:n] if isinstance(x, OneHotWindows) else np.asarray(x)[:n]
 
 
 def build_on(model, x):
