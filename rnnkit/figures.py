@@ -325,7 +325,7 @@ def _figure_runs(workdir, progress):
     for cell in ("rnn", "lstm", "gru"):
         progress(f"training {FIGURE_ARCH} with cell={cell} for the loss and hidden-state figures")
         run = train(FIGURE_ARCH, overrides=dict(FIGURE_RUNS, cell=cell),
-                    out_dir=f"{workdir}/{FIGURE_ARCH}-{cell}", figures=False)
+                    out_dir=f"{workdir}/{FIGURE_ARCH}-{cell}", figures=False, verbose=0)
         runs[cell] = load_run(run.path)
     return runs
 

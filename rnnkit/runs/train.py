@@ -26,6 +26,7 @@ from .. import config as config_mod, plugins
 from ..callbacks import Callback
 from ..errors import ConfigError, NonFiniteLossError, PluginError, RunError, TrainingInterrupted
 from ..fileio import jsonable
+from ..models.progress import check_verbose, with_progress_bar
 from ..models.saving import save_model
 from .checkpoint import read_checkpoint, restore_checkpoint, save_checkpoint
 from .config import (RESUMABLE_KEYS, check_data_path, given, resolve_config, stored_config,
@@ -37,7 +38,7 @@ INITIAL_EPOCH = "initial_epoch"
 
 
 def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=None, resume=None,
-          progress=None, callbacks=None, figures=True):
+          progress=None, callbacks=None, figures=True, verbose=1):
     """Train an architecture and write its run folder; returns a :class:`Run`.
 
     Parameters
@@ -57,13 +58,18 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     resume : str, optional
         A run folder to continue from its checkpoint (to the configured ``epochs``).
     progress : callable, optional
-        Called with one-line status messages (data download, resume point).
+        Called with one-line status messages (data download, resume point); default: printed
+        when ``verbose``.
     callbacks : list, optional
-        :class:`rnnkit.callbacks.Callback` instances, e.g. a progress bar; epochs are numbered
-        over the whole run (a resumed run continues the count), and ``on_train_begin`` receives
-        the run's configured number of epochs.
+        :class:`rnnkit.callbacks.Callback` instances; epochs are numbered over the whole run (a
+        resumed run continues the count), and ``on_train_begin`` receives the run's configured
+        number of epochs.
     figures : bool, default True
         Draw loss.png and loss.pdf (about a second; turn off for quick scripted runs).
+    verbose : 0, 1 or 2, default 1
+        As ``Model.fit``: a progress bar per epoch (in a terminal and in Jupyter), one line per
+        epoch, or silence (:mod:`rnnkit.models.progress`). A
+        :class:`~rnnkit.models.progress.ProgressBar` among ``callbacks`` replaces it.
 
     Raises
     ------
@@ -76,7 +82,9 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         For invalid options, data, architectures and run folders, and for a run folder another
         run is writing (see :meth:`RunFolder.claimed`).
     """
-    say = progress or (lambda message: None)
+    verbose = check_verbose(verbose, "train")
+    say = progress or (print if verbose else (lambda message: None))
+    callbacks = with_progress_bar(callbacks or [], verbose)
     if resume is not None:
         arch, config, folder, info = _resume_point(resume, arch, overrides, config_file)
         if info.get("status") == "finished" and config["epochs"] <= info.get("epochs_done", 0):
