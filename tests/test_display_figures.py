@@ -65,3 +65,28 @@ def test_a_fresh_kernel_shows_each_figure_once_before_and_after_pyplot(run_cells
     for outputs in (first, second):
         assert len(_images(outputs)) == 1, outputs
         assert not [o for o in outputs if o.get("name") == "stderr"], outputs
+
+
+def _fitted_history():
+    import numpy as np
+    from rnnkit import Sequential
+    from rnnkit.layers import Dense
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 3)), rng.normal(size=(12, 1))
+    model = Sequential([Dense(1, input_shape=(3,))])
+    model.compile(loss="mse", optimizer="sgd")
+    return model.fit(x, y, epochs=3, batch_size=4, validation_data=(x[:4], y[:4]), verbose=0)
+
+
+def test_the_history_fit_returns_is_drawn_as_it_is():
+    from rnnkit.figures import loss_figure
+    from rnnkit.viz import draw_loss_curves
+    history = _fitted_history()
+    assert len(history) == 3 and history[0]["epoch"] == 1
+    for fig in (draw_loss_curves([("SimpleRNN", history)]), loss_figure([history])):
+        solid, dashed = fig.axes[0].get_lines()[:2]
+        assert list(solid.get_xdata()) == [1, 2, 3]
+        assert list(solid.get_ydata()) == history.history["loss"]
+        assert list(dashed.get_ydata()) == history.history["val_loss"]
+    with pytest.raises(ValueError, match="pass run folders"):
+        loss_figure([history], metric="headline")

@@ -19,6 +19,7 @@ backward runs through, in which order, starting from which gradient). Everything
 """
 import math
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -33,8 +34,9 @@ from .summary import LINE_LENGTH, summary_text
 DEFAULT_BATCH_SIZE = 32
 
 
-class History:
-    """What ``fit`` returns, as Keras' History.
+class History(Sequence):
+    """What ``fit`` returns, as Keras' History; also the sequence of its epochs' rows, so it goes
+    wherever a history goes (``draw_loss_curves([("rnn", history)])``, ``loss_figure``).
 
     ``history.history`` has exactly Keras' keys: ``loss``, each compiled metric, ``val_loss`` and
     ``val_<metric>`` with validation data, and whatever a callback adds to the logs; one value per
@@ -57,6 +59,12 @@ class History:
         self.epoch = []
         self.epoch_seconds = []
         self.rows = []
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self):
+        return len(self.rows)
 
     def append(self, row):
         self.rows.append(row)
