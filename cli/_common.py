@@ -26,7 +26,7 @@ def user_error_message(err):
     running out of memory counts, with numpy's size and what to make smaller.
     """
     if isinstance(err, RnnkitError):
-        return str(err) or type(err).__name__
+        return err.cli or str(err) or type(err).__name__
     if isinstance(err, MemoryError):
         needed = f" ({err})" if str(err) else ""
         return (f"not enough memory{needed}. Make the model or its batches smaller (--units, "
