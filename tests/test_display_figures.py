@@ -57,6 +57,7 @@ def _images(outputs):
     return [o for o in outputs if "image/png" in o.get("data", {})]
 
 
+@pytest.mark.slow
 def test_a_fresh_kernel_shows_each_figure_once_before_and_after_pyplot(run_cells):
     first, _, second = run_cells(
         "from rnnkit.figures import architectures_figure\narchitectures_figure()",
