@@ -20,6 +20,8 @@ class Callback:
     """Base class of every fit callback; see the module docstring for the hooks."""
 
     model = None
+    #: True for a progress reporter: ``fit`` then adds no bar of its own (as Keras)
+    shows_progress = False
 
     def on_train_begin(self, model, epochs):
         self.model = model

@@ -12,24 +12,13 @@ import numpy as np
 import pytest
 from numba import njit
 
-from rnnkit import Sequential, optimizers, runs
+from rnnkit import runs
 from rnnkit.callbacks import Callback
-from rnnkit.layers import Dense
 from rnnkit.models import progress
 from rnnkit.models.progress import COMPILING, ProgressBar
 
 from test_cli_support import register
-
-
-def _model():
-    model = Sequential([Dense(2, input_shape=(3,), dtype="float64")])
-    model.compile(loss="mse", optimizer=optimizers.SGD(1e-300), metrics=["mae"])
-    return model
-
-
-def _data(n=10, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.normal(size=(n, 3)), rng.normal(size=(n, 2))
+from test_keras_calls import _data, _model      # Dense(2), SGD(1e-300): the weights never move
 
 
 def _drawn(text):

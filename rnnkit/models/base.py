@@ -28,7 +28,7 @@ from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .inputs import OneArray
 from .progress import ProgressBar, check_verbose, close_open_bars, with_progress_bar
-from .summary import LINE_LENGTH, summary_text
+from .summary import LINE_LENGTH, summary_html, summary_text
 
 #: when ``batch_size`` is not given, as Keras
 DEFAULT_BATCH_SIZE = 32
@@ -175,6 +175,15 @@ class Model:
         self._build_if_needed()
         (print_fn or print)(summary_text(self, explain=explain,
                                          line_length=line_length or LINE_LENGTH))
+
+    def _repr_html_(self):
+        """Jupyter shows a model as its summary table (None, so the text repr, until it knows
+        its input shape)."""
+        try:
+            self._build_if_needed()
+        except ValueError:                 # the input shape is unknown: say so in the text repr
+            return None
+        return summary_html(self)
 
     # ---- weights -------------------------------------------------------------------------------
     def get_weights(self):

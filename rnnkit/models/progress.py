@@ -80,6 +80,8 @@ class ProgressBar(Callback):
     :meth:`bar_format`, :meth:`summary`); ``fit`` adds one itself unless given one.
     """
 
+    shows_progress = True
+
     #: seconds between plain progress lines of a long pass off a terminal (None: none)
     plain_every = None
     #: at most one redraw per this many seconds (a notebook gets no flood of messages)
@@ -107,11 +109,12 @@ class ProgressBar(Callback):
         return format_logs(logs)
 
     def summary(self, logs, seconds):
-        """The line that ends a pass (a list of lines is allowed)."""
+        """The lines that end a pass: Keras' one."""
         per_step = f"{1000 * seconds / max(self.n_steps, 1):.0f}ms/step"
         if self.verbose == 2:
-            return f"{self.n_steps}/{self.n_steps} - {seconds:.0f}s - {per_step}{format_logs(logs)}"
-        return f"{self.n_steps}/{self.n_steps} {'━' * _BAR} {seconds:.0f}s {per_step}{format_logs(logs)}"
+            return [f"{self.n_steps}/{self.n_steps} - {seconds:.0f}s - {per_step}{format_logs(logs)}"]
+        return [f"{self.n_steps}/{self.n_steps} {'━' * _BAR} {seconds:.0f}s {per_step}"
+                f"{format_logs(logs)}"]
 
     # ---- one pass --------------------------------------------------------------------------------
     def _write(self, text):
@@ -169,8 +172,7 @@ class ProgressBar(Callback):
         self.close()
         if self.verbose:
             seconds = time.perf_counter() - self.start if seconds is None else seconds
-            lines = self.summary(logs, seconds)
-            self._write(lines if isinstance(lines, str) else "\n".join(lines))
+            self._write("\n".join(self.summary(logs, seconds)))
 
     def close(self):
         """Remove the bar (also after an error or Ctrl-C, so the next bar starts clean)."""
@@ -218,7 +220,7 @@ def with_progress_bar(callbacks, verbose):
     """``callbacks`` and, last (so it shows what the others add to a row), a ProgressBar of
     ``verbose``, unless ``verbose`` is 0 or one is there already (as Keras adds its own)."""
     callbacks = list(callbacks)
-    if verbose and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+    if verbose and not any(cb.shows_progress for cb in callbacks):
         callbacks.append(ProgressBar(verbose))
     return callbacks
 
