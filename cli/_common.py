@@ -5,14 +5,13 @@ import os
 import shutil
 import sys
 import textwrap
-import time
 
 import click
 
 from rnnkit import __version__, plugins
-from rnnkit.callbacks import Callback
 from rnnkit.errors import RnnkitError
 from rnnkit.layers import CELLS
+from rnnkit.models.progress import ProgressBar
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
 #: traceback (``rnnkit --debug`` shows it). rnnkit's own errors, and file problems that name their
@@ -27,7 +26,7 @@ def user_error_message(err):
     running out of memory counts, with numpy's size and what to make smaller.
     """
     if isinstance(err, RnnkitError):
-        return str(err) or type(err).__name__
+        return err.cli or str(err) or type(err).__name__
     if isinstance(err, MemoryError):
         needed = f" ({err})" if str(err) else ""
         return (f"not enough memory{needed}. Make the model or its batches smaller (--units, "
@@ -128,112 +127,58 @@ def check_cell(cell, arch=None):
                                  f"{', '.join(offered)}", param_hint="'--cell'")
 
 
-def _clock(seconds):
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-class ProgressReporter(Callback):
-    """A fit callback drawing one progress bar per epoch (batches, loss, rate, ETA).
-
-    On a terminal the bar redraws in place; otherwise (a log file, a pipe, CI) it prints a plain
-    progress line every ``plain_every`` seconds of a long epoch. Either way each epoch ends with
-    one line of metrics. Every line fits the terminal's width (``COLUMNS``, else the terminal's
-    own, else 80): the bar shrinks, then the rate and the ETA go, because a redrawn line that
-    wraps leaves half-drawn copies behind; the epoch's metrics wrap onto indented lines.
+class ProgressReporter(ProgressBar):
+    """``rnnkit train``'s progress: the one :class:`rnnkit.models.progress.ProgressBar`, with the
+    run's own lines. The redrawn line reads ``Epoch 3/10 [####----] 4/12 loss 0.1234 ...``, each
+    epoch ends with one line of metrics, wrapped onto indented lines to fit the terminal's width;
+    off a terminal (a log file, a pipe, CI) a plain progress line comes every ``plain_every``
+    seconds of a long epoch.
     """
 
-    width = 24
-
     def __init__(self, stream=None, tty=None, plain_every=30.0, columns=None):
-        self.stream = stream
-        self.tty = use_colour_free_tty(stream) if tty is None else tty
+        super().__init__(verbose=1, stream=stream, tty=tty, columns=columns)
         self.plain_every = plain_every
-        self.columns = columns
-        self.total_epochs = None
-
-    def _room(self):
-        """Characters a line may use: the width less one (some terminals wrap at the last)."""
-        return max((self.columns or terminal_columns()) - 1, 20)
-
-    def on_train_begin(self, model, epochs):
-        super().on_train_begin(model, epochs)
-        self.total_epochs = epochs
-
-    def _write(self, text, nl=True):
-        click.echo(text, nl=nl, file=self.stream)
-
-    def on_epoch_begin(self, epoch, n_batches):
-        self.epoch, self.n_batches = epoch, n_batches
-        self.start = self.last_draw = time.perf_counter()
-        self.drawn = False
-
-    def _status(self, batch, loss, now):
-        elapsed = max(now - self.start, 1e-9)
-        rate = batch / elapsed
-        eta = (self.n_batches - batch) / rate if rate > 0 else 0.0
-        return rate, eta, f"loss {loss:.4f}  {rate:.1f} batch/s  ETA {_clock(eta)}"
 
     def _label(self):
         total = f"/{self.total_epochs}" if self.total_epochs else ""
         return f"Epoch {self.epoch}{total}"
 
-    def on_batch_end(self, batch, logs):
-        now = time.perf_counter()
-        if self.tty:
-            if now - self.last_draw < 0.1 and batch < self.n_batches:
-                return None
-            self.last_draw = now
-            self._write(f"\r{self._bar_line(batch, logs['loss'], now)}\x1b[K", nl=False)
-            self.drawn = True
-        elif now - self.last_draw >= self.plain_every and batch < self.n_batches:
-            self.last_draw = now
-            _, _, status = self._status(batch, logs["loss"], now)
-            self._write(f"  {self._label()}: {batch}/{self.n_batches} batches  {status}")
-        return None
+    def header(self):
+        return None                     # the label leads the bar and the epoch's line instead
 
-    def _bar_line(self, batch, loss, now):
-        """The redrawn line: label, bar, count and as much of the status as fits."""
-        rate, eta, _ = self._status(batch, loss, now)
-        head, count, room = self._label(), f"{batch}/{self.n_batches}", self._room()
-        statuses = (f"loss {loss:.4f}  {rate:.1f} batch/s  ETA {_clock(eta)}",
-                    f"loss {loss:.4f}  ETA {_clock(eta)}", f"loss {loss:.4f}", "")
-        for status in statuses:
-            bar_width = min(self.width, room - len(f"{head} [] {count}  {status}"))
-            if bar_width >= 5:
-                filled = int(bar_width * batch / max(self.n_batches, 1))
-                bar = "#" * filled + "-" * (bar_width - filled)
-                return f"{head} [{bar}] {count}  {status}".rstrip()
-        return f"{head} {count}"[:room]
+    def begin(self, n_steps, desc=""):
+        return super().begin(n_steps, desc or f"{self._label()} ")
 
-    def on_epoch_end(self, epoch, logs):
-        if self.tty and self.drawn:
-            self._write("\r\x1b[K", nl=False)
-        parts = [f"{k} {fmt(v)}" for k, v in logs.items() if k not in ("epoch", "seconds")]
-        seconds = logs.get("seconds", time.perf_counter() - self.start)
-        rate = self.n_batches / seconds if seconds > 0 else 0.0
+    def bar_format(self):
+        """Narrow terminals drop the rate, then the ETA, before the bar gets too short."""
+        room = self._room()
+        rate = "  {rate_fmt}" if room >= 70 else ""
+        eta = "  ETA {remaining}" if room >= 50 else ""
+        return "{desc}[{bar}] {n_fmt}/{total_fmt}{postfix[0]}" + rate + eta
+
+    def status(self, logs):
+        return f"  loss {logs['loss']:.4f}"
+
+    def plain_line(self, step, logs, now):
+        elapsed = max(now - self.start, 1e-9)
+        eta = (self.n_steps - step) * elapsed / step
+        return (f"  {self._label()}: {step}/{self.n_steps} batches{self.status(logs)}  "
+                f"{step / elapsed:.1f} batch/s  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+
+    def summary(self, logs, seconds):
+        parts = [f"{k} {fmt(v)}" for k, v in logs.items()]
+        rate = self.n_steps / seconds if seconds > 0 else 0.0
         head = self._label()
-        line = (f"{head} - {self.n_batches} batches - " + " - ".join(parts)
+        line = (f"{head} - {self.n_steps} batches - " + " - ".join(parts)
                 + f" - {seconds:.1f}s ({rate:.0f} batch/s)")
         lines = textwrap.wrap(line, self._room(), subsequent_indent="  ", break_on_hyphens=False)
         lines[0] = style(head, bold=True) + lines[0][len(head):]
-        self._write("\n".join(lines))
+        return lines
 
 
 def terminal_columns():
     """The terminal's width: ``COLUMNS`` if set, else the terminal's own, else 80."""
     return shutil.get_terminal_size((80, 24)).columns
-
-
-def use_colour_free_tty(stream=None):
-    """Whether ``stream`` (default stdout) is a terminal; NO_COLOR does not matter for redraws."""
-    stream = stream or sys.stdout
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def say(message):

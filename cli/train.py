@@ -84,7 +84,7 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
                          callbacks=[ProgressReporter()], figures=figures)
     except runs.TrainingInterrupted as stop:
         click.echo("")
-        click.echo(style(stop.message, fg="yellow"), err=True)
+        click.echo(style(stop.cli or stop.message, fg="yellow"), err=True)
         raise SystemExit(130)
     metrics = run.metrics
     click.echo("")

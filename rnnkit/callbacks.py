@@ -5,7 +5,8 @@ so ``fit`` calls each one on every callback without probing for it::
 
     on_train_begin(model, epochs)      once; epochs = the number of the last epoch fit will run
     on_epoch_begin(epoch, n_batches)   epochs count from 1 (from initial_epoch + 1 on a resume)
-    on_batch_end(batch, logs)          batches count from 1; logs = {"loss": running mean}
+    on_batch_end(batch, logs)          batches count from 1; logs = the running means of the
+                                       loss and each metric over the epoch so far
     on_epoch_end(epoch, logs)          logs = the epoch's row; a key added here goes into History
     on_train_end(history)              once, also when training stopped early
 
@@ -19,6 +20,8 @@ class Callback:
     """Base class of every fit callback; see the module docstring for the hooks."""
 
     model = None
+    #: True for a progress reporter: ``fit`` then adds no bar of its own (as Keras)
+    shows_progress = False
 
     def on_train_begin(self, model, epochs):
         self.model = model

@@ -8,7 +8,16 @@ also derive from the built-in type a Python user would catch (``ValueError``, ``
 
 
 class RnnkitError(Exception):
-    """Base of every error a user can cause and fix; the message stands on its own."""
+    """Base of every error a user can cause and fix; the message stands on its own.
+
+    The message is in the Python API's words (it names the argument to change, ``out_dir=``);
+    ``cli``, when given, is the same message in the command line's words (``--out``), which
+    ``rnnkit`` prints instead.
+    """
+
+    def __init__(self, *args, cli=None):
+        super().__init__(*args)
+        self.cli = cli
 
 
 class ShapeError(RnnkitError, ValueError):
@@ -72,10 +81,11 @@ class TrainingInterrupted(KeyboardInterrupt):
     """Ctrl-C during training; a checkpoint was saved. ``run`` is the run so far (its folder,
     the epochs done), so an interrupted ``train(...)`` in a notebook loses nothing."""
 
-    def __init__(self, run, message):
+    def __init__(self, run, message, cli=None):
         super().__init__(message)
         self.run = run
         self.message = message
+        self.cli = cli              # the message in the command line's words (RnnkitError)
 
     def __str__(self):
         return self.message

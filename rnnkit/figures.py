@@ -5,6 +5,8 @@ shows is computed (by the lecture trace, the engine's BPTT, a run's history), ne
 ``rnnkit plot ...`` calls these one at a time; ``rnnkit figures`` regenerates the committed set
 listed in :data:`COMMITTED` (see ``figures/README.md``).
 """
+import os
+
 import numpy as np
 
 from . import analysis, trace
@@ -180,20 +182,28 @@ YLABELS = {"loss": "cross-entropy (nats per prediction)", "accuracy": "accuracy 
 
 
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, ylabel=None):
-    """Training (solid) and validation (dashed) curves of one or more run folders, each in its
-    cell's colour (read from the run's config, not from its label).
+    """Training (solid) and validation (dashed) curves of one or more runs, each a run folder
+    (drawn in its cell's colour, read from the run's config, not from its label) or a history
+    (the History ``fit`` returns, a run's ``history``).
 
     ``metric="headline"``: the loss beside the architecture's headline metric (from the run's
     metrics.json), with the baseline's value as a dotted line; a headline measured only on the test
     set (e.g. exact match) is drawn as that test value.
     """
-    labels = labels or [str(d).rstrip("/").split("/")[-1] for d in run_dirs]
-    folders = [RunFolder.existing(d) for d in run_dirs]
-    runs = [(label, folder.read_history()) for label, folder in zip(labels, folders)]
-    cells = [_cell_of(folder) for folder in folders]
+    sources = list(run_dirs)
+    folders = [RunFolder.existing(s) if isinstance(s, (str, os.PathLike)) else None
+               for s in sources]
+    labels = labels or [str(s).rstrip("/").split("/")[-1] if f else f"run {i + 1}"
+                        for i, (s, f) in enumerate(zip(sources, folders))]
+    runs = [(label, f.read_history() if f else s)
+            for label, s, f in zip(labels, sources, folders)]
+    cells = [_cell_of(f) if f else None for f in folders]
     if metric != "headline":
         return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric))],
                                  theme or Theme(), title=title, cells=cells)
+    if None in folders:
+        raise ValueError("loss_figure(metric='headline') reads each run's metrics.json: pass run "
+                         "folders (run.path), not histories")
     metrics = folders[0].read_metrics()
     if not metrics or "headline_metric" not in metrics:
         raise ValueError(f"{folders[0].path} has no metrics.json with a headline metric: only a "
@@ -325,7 +335,7 @@ def _figure_runs(workdir, progress):
     for cell in ("rnn", "lstm", "gru"):
         progress(f"training {FIGURE_ARCH} with cell={cell} for the loss and hidden-state figures")
         run = train(FIGURE_ARCH, overrides=dict(FIGURE_RUNS, cell=cell),
-                    out_dir=f"{workdir}/{FIGURE_ARCH}-{cell}", figures=False)
+                    out_dir=f"{workdir}/{FIGURE_ARCH}-{cell}", figures=False, verbose=0)
         runs[cell] = load_run(run.path)
     return runs
 

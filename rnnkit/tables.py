@@ -21,6 +21,15 @@ class Table:
         return str(v)
 
 
+    def __str__(self):
+        """The table as text (``print(table)`` in a terminal)."""
+        return render([self])
+
+    def _repr_markdown_(self):
+        """Jupyter shows a table as a Markdown table."""
+        return render([self], "markdown")
+
+
 def render(tables, fmt="text", digits=3):
     """Render a list of Tables in ``fmt`` (text | markdown | latex | csv)."""
     fn = {"text": _text, "markdown": _markdown, "latex": _latex, "csv": _csv}.get(fmt)

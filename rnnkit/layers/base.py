@@ -28,6 +28,7 @@ of layer is a flag here, with its default.
 rnnkit; ``keras_grads()`` returns the gradients in that same layout. Asking an unbuilt layer for
 its weights raises :class:`~rnnkit.errors.NotBuiltError` naming the layer.
 """
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -294,6 +295,26 @@ class Layer:
         """The layer ``get_config()`` describes (a wrapper rebuilds what it wraps first)."""
         return cls(**cfg)
 
+    #: options a repr always shows, default or not (what a reader looks for first)
+    REPR_ALWAYS = ("units", "activation")
+
     def __repr__(self):
-        shape = f", input_shape={self.input_shape}" if self.input_shape else ""
-        return f"{type(self).__name__}(name={self.name!r}{shape})"
+        """``SimpleRNN(units=10, activation='tanh', input_shape=(50, 1), params=120)``: the
+        layer's :meth:`get_config` options (the required ones, :attr:`REPR_ALWAYS`, and any that
+        differ from their defaults), a wrapped layer as its own repr, and the parameter count
+        once built (as ``print(model)`` in PyTorch)."""
+        defaults = {k: p.default for k, p in
+                    inspect.signature(type(self).__init__).parameters.items()}
+        parts = []
+        for key, value in self.get_config().items():
+            if isinstance(value, dict):                   # a wrapped layer: show it as itself
+                parts.append(f"{key}={self.sublayers()[0]!r}")
+            elif key != "name" and (key in self.REPR_ALWAYS or key not in defaults
+                                    or defaults[key] is inspect.Parameter.empty
+                                    or defaults[key] != value):
+                parts.append(f"{key}={value!r}")
+        if self.input_shape:
+            parts.append(f"input_shape={self.input_shape}")
+        if self.built:
+            parts.append(f"params={self.count_params():,}")
+        return f"{type(self).__name__}({', '.join(parts)})"

@@ -19,6 +19,7 @@ backward runs through, in which order, starting from which gradient). Everything
 """
 import math
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,19 +27,23 @@ from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers,
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from .inputs import OneArray
-from .progress import Progress, check_verbose
-from .summary import LINE_LENGTH, summary_text
+from .progress import ProgressBar, check_verbose, close_open_bars, with_progress_bar
+from .summary import LINE_LENGTH, summary_html, summary_text
 
 #: when ``batch_size`` is not given, as Keras
 DEFAULT_BATCH_SIZE = 32
 
 
-class History:
-    """What ``fit`` returns, as Keras' History.
+class History(Sequence):
+    """What ``fit`` returns, as Keras' History; also the sequence of its epochs' rows, so it goes
+    wherever a history goes (``draw_loss_curves([("rnn", history)])``, ``loss_figure``).
 
     ``history.history`` has exactly Keras' keys: ``loss``, each compiled metric, ``val_loss`` and
     ``val_<metric>`` with validation data, and whatever a callback adds to the logs; one value per
-    epoch. ``history.epoch`` lists the epochs run, counted from 0 as Keras does.
+    epoch. ``history.epoch`` lists the epochs run, counted from 0 as Keras does;
+    ``history.params`` is Keras' ``{"verbose", "epochs", "steps"}`` (steps: batches per epoch).
+    ``fit`` keeps it as ``model.history`` from its start, so an interrupted fit (Ctrl-C, an
+    error) still has every epoch it finished.
 
     Beside them, rnnkit's own: ``epoch_seconds`` (each epoch's wall-clock time) and ``rows``, one
     dict per epoch with the logs plus ``epoch`` (counted from 1) and ``seconds``: the rows the run
@@ -48,11 +53,18 @@ class History:
     #: keys of a row that are rnnkit's bookkeeping, not Keras' logs
     BOOKKEEPING = ("epoch", "seconds")
 
-    def __init__(self):
+    def __init__(self, params=None):
+        self.params = dict(params or {})
         self.history = {}
         self.epoch = []
         self.epoch_seconds = []
         self.rows = []
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self):
+        return len(self.rows)
 
     def append(self, row):
         self.rows.append(row)
@@ -77,6 +89,7 @@ class Model:
         self.optimizer = None
         self.metric_names = []
         self.stop_training = False
+        self.history = None               # the History of the last fit (Keras' model.history)
         self._ones = None
 
     # ---- what a subclass supplies -------------------------------------------------------------
@@ -163,6 +176,15 @@ class Model:
         (print_fn or print)(summary_text(self, explain=explain,
                                          line_length=line_length or LINE_LENGTH))
 
+    def _repr_html_(self):
+        """Jupyter shows a model as its summary table (None, so the text repr, until it knows
+        its input shape)."""
+        try:
+            self._build_if_needed()
+        except ValueError:                 # the input shape is unknown: say so in the text repr
+            return None
+        return summary_html(self)
+
     # ---- weights -------------------------------------------------------------------------------
     def get_weights(self):
         """Every layer's weights in Keras' layout and order."""
@@ -224,8 +246,8 @@ class Model:
         x = self.inputs.check(x)
         self._ensure_built(x)
         parts = []
-        progress = Progress(math.ceil(self.inputs.count(x) / batch_size), verbose)
-        with threads.for_model(self):
+        with ProgressBar(verbose).begin(math.ceil(self.inputs.count(x) / batch_size)) as progress, \
+                threads.for_model(self):
             for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
                 parts.append((idx, self.forward(self.inputs.take(x, idx, width))[0]))
                 progress.update(b + 1, {})
@@ -361,10 +383,10 @@ class Model:
 
     def _evaluate_logs(self, x, y, batch_size=DEFAULT_BATCH_SIZE, bucket_by_length=False,
                        verbose=0):
-        with threads.for_model(self):
-            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length, verbose)
+        with threads.for_model(self), ProgressBar(verbose) as progress:
+            return self._evaluate_logs_unlimited(x, y, batch_size, bucket_by_length, progress)
 
-    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length, verbose):
+    def _evaluate_logs_unlimited(self, x, y, batch_size, bucket_by_length, progress):
         self._require_compiled("evaluate")
         x, y = self.inputs.check(x), np.asarray(y)
         self._check_xy(x, y)
@@ -373,7 +395,7 @@ class Model:
         n_samples = self.inputs.count(x)
         # bucketed batches are not Keras' batches: keep each sample's loss to regroup at the end
         sample_sums, sample_counts = np.zeros(n_samples), np.zeros(n_samples)
-        progress = Progress(math.ceil(n_samples / batch_size), verbose)
+        progress.begin(math.ceil(n_samples / batch_size))
         for b, (idx, width) in enumerate(self._batches(x, batch_size, None, bucket_by_length)):
             xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
             y_pred, mask = self.forward(xb)
@@ -439,58 +461,63 @@ class Model:
             validation_data = (self.inputs.take(x, slice(cut, None)), y[cut:])
             x, y = self.inputs.take(x, slice(None, cut)), y[:cut]
         self._ensure_built(x)
-        callbacks = as_callbacks(callbacks)
-        history = History()
+        callbacks = with_progress_bar(as_callbacks(callbacks), verbose)
         n = self.inputs.count(x)
         n_batches = math.ceil(n / batch_size)
+        # kept on the model from the start, as Keras: an interrupted fit loses no epoch
+        history = self.history = History(params={"verbose": verbose, "epochs": epochs,
+                                                 "steps": n_batches})
         self.stop_training = False
         for cb in callbacks:
             cb.on_train_begin(self, epochs)
-        with threads.for_model(self):      # small models: one BLAS thread, batch split over cores
-            for epoch in range(initial_epoch + 1, epochs + 1):
-                start = time.perf_counter()
-                batches = self._batches(x, batch_size, config.rng() if shuffle else None,
-                                        bucket_by_length)
-                for cb in callbacks:
-                    cb.on_epoch_begin(epoch, n_batches)
-                if verbose:
-                    print(f"Epoch {epoch}/{epochs}", flush=True)
-                progress = Progress(n_batches, verbose)
-                sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
-                samples = seen = 0.0
-                for b, (idx, width) in enumerate(batches):
-                    xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
-                    try:
-                        loss, y_pred, w = self._train_step(xb, yb)
-                    except NonFiniteLossError as err:
-                        raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
-                    count, batch = float(w.sum()), self.inputs.count(xb)
-                    sums["loss"] += loss * batch      # weighted by samples (module docstring)
-                    for m in self.metric_names:       # on the batch's predictions, as Keras reports
-                        sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
-                    samples += batch
-                    seen += count
-                    logs = _means(sums, samples, seen)
-                    for cb in callbacks:
-                        cb.on_batch_end(b + 1, {"loss": logs["loss"]})
-                    progress.update(b + 1, logs)
-                    if self.stop_training:
-                        break
-                row = {"epoch": epoch}
-                row.update(_means(sums, max(samples, 1.0), max(seen, 1.0)))
-                if validation_data is not None:       # in batches of batch_size, as Keras
-                    row.update({f"val_{k}": v for k, v in self._evaluate_logs(
-                        *validation_data, batch_size, bucket_by_length=bucket_by_length).items()})
-                row["seconds"] = time.perf_counter() - start
-                for cb in callbacks:              # before the row is kept: callbacks may add to it
-                    cb.on_epoch_end(epoch, row)
-                history.append(row)
-                progress.end({k: v for k, v in row.items() if k not in History.BOOKKEEPING})
-                if self.stop_training:
-                    break
+        try:
+            with threads.for_model(self):  # small models: one BLAS thread, batch split over cores
+                self._fit_epochs(x, y, range(initial_epoch + 1, epochs + 1), batch_size,
+                                 n_batches, validation_data, shuffle, bucket_by_length,
+                                 callbacks, history)
+        finally:                           # after an error or Ctrl-C too: no bar left half-drawn
+            close_open_bars()
         for cb in callbacks:
             cb.on_train_end(history)
         return history
+
+    def _fit_epochs(self, x, y, epochs, batch_size, n_batches, validation_data, shuffle,
+                    bucket_by_length, callbacks, history):
+        for epoch in epochs:
+            start = time.perf_counter()
+            batches = self._batches(x, batch_size, config.rng() if shuffle else None,
+                                    bucket_by_length)
+            for cb in callbacks:
+                cb.on_epoch_begin(epoch, n_batches)
+            sums = dict.fromkeys(["loss"] + self.metric_names, 0.0)
+            samples = seen = 0.0
+            for b, (idx, width) in enumerate(batches):
+                xb, yb = self.inputs.take(x, idx, width), self._cut(y, idx, width)
+                try:
+                    loss, y_pred, w = self._train_step(xb, yb)
+                except NonFiniteLossError as err:
+                    raise NonFiniteLossError(f"epoch {epoch}, batch {b + 1}: {err}") from None
+                count, batch = float(w.sum()), self.inputs.count(xb)
+                sums["loss"] += loss * batch      # weighted by samples (module docstring)
+                for m in self.metric_names:       # on the batch's predictions, as Keras reports
+                    sums[m] += count * metrics_mod.get(m)(y_pred, yb, w, self.loss.name)
+                samples += batch
+                seen += count
+                for cb in callbacks:
+                    cb.on_batch_end(b + 1, _means(sums, samples, seen))
+                if self.stop_training:
+                    break
+            row = {"epoch": epoch}
+            row.update(_means(sums, max(samples, 1.0), max(seen, 1.0)))
+            if validation_data is not None:       # in batches of batch_size, as Keras
+                row.update({f"val_{k}": v for k, v in self._evaluate_logs(
+                    *validation_data, batch_size, bucket_by_length=bucket_by_length).items()})
+            row["seconds"] = time.perf_counter() - start
+            for cb in callbacks:              # before the row is kept: callbacks may add to it
+                cb.on_epoch_end(epoch, row)
+            history.append(row)
+            if self.stop_training:
+                break
 
     # ---- files ---------------------------------------------------------------------------------
     def save(self, path):

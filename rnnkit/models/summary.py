@@ -13,6 +13,8 @@ rich), character for character:
   "…". The table keeps its width; the other cells of the row are blank on the extra lines.
 """
 
+import html
+
 #: Keras' line length when output is not a terminal
 LINE_LENGTH = 76
 #: Keras' relative column positions for a sequential model
@@ -114,3 +116,19 @@ def summary_text(model, explain=False, line_length=LINE_LENGTH):
         out.append("  Total = " + " + ".join(f"{l.count_params():,}" for l in model.layers)
                    + f" = {total:,}")
     return "\n".join(out)
+
+
+def summary_html(model):
+    """The summary's rows and totals as an HTML table: how Jupyter shows a model
+    (``Model._repr_html_``); the text table stays what ``summary()`` prints."""
+    rows = "".join(
+        f"<tr><td style='text-align:left'>{html.escape(layer.name)} "
+        f"({type(layer).__name__})</td><td>{html.escape(shape_text(shape))}</td>"
+        f"<td>{layer.count_params():,}</td></tr>"
+        for layer, shape in zip(model.layers, model.output_shapes))
+    total = model.count_params()
+    return (f"<table><caption>Model: &quot;{html.escape(model.name)}&quot;</caption>"
+            f"<thead><tr><th style='text-align:left'>Layer (type)</th><th>Output Shape</th>"
+            f"<th>Param #</th></tr></thead><tbody>{rows}</tbody>"
+            f"<tfoot><tr><td style='text-align:left'>Total params</td><td></td>"
+            f"<td>{total:,}</td></tr></tfoot></table>")

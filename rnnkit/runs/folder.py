@@ -105,9 +105,10 @@ class RunFolder:
 
     @staticmethod
     def _taken(path):
-        return RunError(f"--out {str(path)!r} already exists and is not an empty folder; a new "
-                        f"run never overwrites one. Choose another folder, or continue that run "
-                        f"with `rnnkit train --resume {path}`.")
+        taken = f"{str(path)!r} already exists and is not an empty folder; a new run never " \
+                f"overwrites one. Choose another folder, or continue that run with "
+        return RunError(f"out_dir={taken}train(resume={str(path)!r}).",
+                        cli=f"--out {taken}`rnnkit train --resume {path}`.")
 
     @classmethod
     def existing(cls, path):

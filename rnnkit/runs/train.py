@@ -29,6 +29,7 @@ from ..callbacks import Callback
 from ..data.windows import OneHotWindows
 from ..errors import ConfigError, NonFiniteLossError, PluginError, RunError, TrainingInterrupted
 from ..fileio import jsonable
+from ..models.progress import check_verbose, with_progress_bar
 from ..models.saving import save_model
 from .checkpoint import (RESUME, finished_model_arrays, read_checkpoint, read_finished_model,
                          restore_checkpoint, save_checkpoint)
@@ -41,7 +42,7 @@ INITIAL_EPOCH = "initial_epoch"
 
 
 def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=None, resume=None,
-          progress=None, callbacks=None, figures=True):
+          progress=None, callbacks=None, figures=True, verbose=1):
     """Train an architecture and write its run folder; returns a :class:`Run`.
 
     Parameters
@@ -61,26 +62,39 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
     resume : str, optional
         A run folder to continue from its checkpoint (to the configured ``epochs``).
     progress : callable, optional
-        Called with one-line status messages (data download, resume point).
+        Called with one-line status messages (data download, resume point); default: printed
+        when ``verbose``.
     callbacks : list, optional
-        :class:`rnnkit.callbacks.Callback` instances, e.g. a progress bar; epochs are numbered
-        over the whole run (a resumed run continues the count), and ``on_train_begin`` receives
-        the run's configured number of epochs.
+        :class:`rnnkit.callbacks.Callback` instances; epochs are numbered over the whole run (a
+        resumed run continues the count), and ``on_train_begin`` receives the run's configured
+        number of epochs.
     figures : bool, default True
         Draw loss.png and loss.pdf (about a second; turn off for quick scripted runs).
+    verbose : 0, 1 or 2, default 1
+        As ``Model.fit``: a progress bar per epoch (in a terminal and in Jupyter), one line per
+        epoch, or silence (:mod:`rnnkit.models.progress`). A
+        :class:`~rnnkit.models.progress.ProgressBar` among ``callbacks`` replaces it.
 
     Raises
     ------
     TrainingInterrupted
-        On Ctrl-C; the checkpoint of the last complete epoch is kept (resume with
-        ``resume=run.path``: it re-runs the interrupted epoch).
+        On Ctrl-C (a notebook's interrupt too); the checkpoint of the last complete epoch is
+        kept and run.json says "interrupted". Its ``.run`` is the :class:`Run` so far (``path``,
+        ``epochs_done``, ``history``, ``model``): ``except TrainingInterrupted as stop: run =
+        stop.run``; resume with ``train(resume=stop.run.path)`` (it re-runs the interrupted
+        epoch).
+
+    Errors name this function's arguments (``out_dir``, ``resume``); ``rnnkit train`` prints
+    the same advice with its flags (each error's ``cli``).
     NonFiniteLossError
         When the loss becomes NaN or infinite; the last good checkpoint is kept.
     ConfigError, DataError, PluginError, RunError
         For invalid options, data, architectures and run folders, and for a run folder another
         run is writing (see :meth:`RunFolder.claimed`).
     """
-    say = progress or (lambda message: None)
+    verbose = check_verbose(verbose, "train")
+    say = progress or (print if verbose else (lambda message: None))
+    callbacks = with_progress_bar(callbacks or [], verbose)
     if resume is not None:
         arch, config, folder, info = _resume_point(resume, arch, overrides, config_file)
         if info.get("status") == "finished" and config["epochs"] <= info.get("epochs_done", 0):
@@ -89,7 +103,8 @@ def train(arch=None, overrides=None, data_path=None, out_dir=None, config_file=N
         data_path = info.get("data_path") if data_path is None else data_path
     else:
         if arch is None:
-            raise ConfigError("name an architecture to train (see `rnnkit list`), or resume a run")
+            raise ConfigError("train() needs arch='NAME' (`rnnkit list` shows the names), or "
+                              "resume='RUN_DIR' to continue a run")
         arch = plugins.get(arch)
         config = resolve_config(arch, overrides, config_file)
         folder, checkpoint = RunFolder.new(arch.name, out_dir), None
@@ -117,8 +132,9 @@ def _resume_point(run_dir, arch, overrides, config_file):
                           f"{', '.join(f'{k}={config.get(k)!r}' for k in fixed)}. Only "
                           f"{', '.join(RESUMABLE_KEYS)} may change; start a new run otherwise.")
     if config_file is not None:
-        raise ConfigError(f"--config cannot be combined with --resume: the run keeps its "
-                          f"{RunFolder.CONFIG} (override epochs, lr or batch_size instead)")
+        keeps = f"the run keeps its {RunFolder.CONFIG} (override epochs, lr or batch_size instead)"
+        raise ConfigError(f"config_file cannot be combined with resume: {keeps}",
+                          cli=f"--config cannot be combined with --resume: {keeps}")
     update_checked(config, changed, "options")
     validate_config(arch, config)
     return arch, config, folder, info
@@ -203,9 +219,10 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
               model=model)
     if checkpoint is not None:
         if jsonable(checkpoint[0].get("meta")) != meta:
-            raise RunError(f"the data no longer match the checkpoint in {str(folder.path)!r} (its "
-                           f"vocabularies or scales differ); resume with the same --data file, "
-                           f"or start a new run")
+            mismatch = (f"the data no longer match the checkpoint in {str(folder.path)!r} (its "
+                        f"vocabularies or scales differ); resume with the same ")
+            raise RunError(mismatch + "data_path, or start a new run",
+                           cli=mismatch + "--data file, or start a new run")
         run.history = restore_checkpoint(model, checkpoint, str(folder.path))
         say(f"resuming {arch.name} from {folder.path}: epoch {run.epochs_done + 1} of "
             f"{config['epochs']} ({run.epochs_done} done)")
@@ -233,20 +250,28 @@ def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=
         done = run.epochs_done
         where = f"epoch {done + 1}, batch {batch}" if batch else f"after epoch {done}"
         kept = f"after epoch {done}" if done else "before epoch 1"
-        raise TrainingInterrupted(run, (
-            f"training interrupted ({where}); the checkpoint in {folder.path} holds the state "
-            f"{kept}, so resuming re-runs epoch {done + 1} from its start. Resume with: "
-            f"rnnkit train --resume {folder.path}")) from None
+        stopped = (f"training interrupted ({where}); the checkpoint in {folder.path} holds the "
+                   f"state {kept}, so resuming re-runs epoch {done + 1} from its start. Resume "
+                   f"with: ")
+        command = f"rnnkit train --resume {folder.path}"
+        raise TrainingInterrupted(
+            run, f"{stopped}rnnkit.runs.train(resume={str(folder.path)!r}) (the command line's "
+                 f"`{command}`); this error's .run is the run so far", cli=stopped + command) \
+            from None
     except NonFiniteLossError as err:
         folder.write_history(run.history)
         run.status = "non-finite loss"
         folder.write_info(run, error=str(err))
         kept = (f"after epoch {run.epochs_done}" if run.history else
                 "the initial weights, before epoch 1")
+        stopped = (f"training stopped: {err} The last good checkpoint ({kept}) is kept in "
+                   f"{folder.checkpoint_path}. To go on with a lower rate or clipping: ")
+        lr = f"{config['lr'] / 10:g}"
+        command = f"rnnkit train --resume {folder.path} --lr {lr} (or --clipnorm 1.0)"
         raise NonFiniteLossError(
-            f"training stopped: {err} The last good checkpoint ({kept}) is kept in "
-            f"{folder.checkpoint_path}. To go on with a lower rate or clipping: rnnkit train "
-            f"--resume {folder.path} --lr {config['lr'] / 10:g} (or --clipnorm 1.0)") from None
+            f"{stopped}rnnkit.runs.train(resume={str(folder.path)!r}, overrides={{'lr': {lr}}}) "
+            f"(or {{'clipnorm': 1.0}}); on the command line `{command}`",
+            cli=stopped + command) from None
 
 
 def _finish(arch, model, data, run, seconds, figures=True):

@@ -410,7 +410,8 @@ def check_run_folder_round_trip(arch, config=None):
         small_data(arch, cfg)                  # what the run trains on must exist first
         folder = os.path.join(tmp, "run")
         call("rnnkit.runs.train(arch, one epoch, small_data) into a run folder", train,
-             offline_copy(arch), overrides=dict(cfg, epochs=1), out_dir=folder, figures=False)
+             offline_copy(arch), overrides=dict(cfg, epochs=1), out_dir=folder, figures=False,
+             verbose=0)
         fresh = offline_copy(arch)
         report = call("rnnkit evaluate on the run folder (rnnkit.runs.evaluate_run)",
                       evaluate_run, folder, arch=fresh,

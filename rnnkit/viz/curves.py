@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +45,15 @@ def _number(text):
 
 
 def _as_rows(data, source) -> list:
-    """Accept a list of per-epoch dicts, or Keras' dict of lists {"loss": [...], ...}."""
+    """Accept a sequence of per-epoch dicts (a list, the History ``fit`` returns), or Keras' dict
+    of lists {"loss": [...], ...}."""
     if isinstance(data, dict) and "history" in data:
         data = data["history"]
     if isinstance(data, dict):
         n = max((len(v) for v in data.values() if isinstance(v, list)), default=0)
         return [{k: v[i] for k, v in data.items() if isinstance(v, list) and i < len(v)} for i in range(n)]
-    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
-        return data
+    if isinstance(data, Sequence) and all(isinstance(row, dict) for row in data):
+        return list(data)
     raise ValueError(f"{source}: history must be a list of per-epoch dicts, got {type(data).__name__}")
 
 
@@ -63,7 +65,8 @@ def draw_loss_curves(runs, theme: Theme | None = None, metric: str = "loss", tit
     Parameters
     ----------
     runs : list of (label, history)
-        history: a list of per-epoch dicts (see :func:`load_history`). ``metric`` is drawn solid;
+        history: the History ``fit`` returns, or a list of per-epoch dicts (see
+        :func:`load_history`). ``metric`` is drawn solid;
         ``"val_" + metric``, when present, dashed in the same colour.
     metric : str
         Key to plot, e.g. "loss" or "accuracy".

@@ -1,4 +1,12 @@
-"""Measure a figure against the slide rules, from its artists (never from pixels).
+"""The slide figure, and measuring a figure against the slide rules (from its artists, never
+from pixels).
+
+:class:`SlideFigure` is the Figure every rnnkit drawing is made on (:meth:`Theme.figure`). It
+shows itself in Jupyter: IPython asks an object for ``_repr_png_`` when no formatter is
+registered for its type, so a cell ending in ``architectures_figure()`` displays the picture in a
+fresh kernel, whether or not ``matplotlib.pyplot`` was imported (once pyplot's inline backend has
+registered its own Figure formatter, that one draws it: still one picture). Nothing here imports
+pyplot or switches a backend, so a script's matplotlib state is never touched.
 
 :func:`measure_slide` lays the figure out with the Agg renderer and reads every visible artist's
 extent and every text's font size; the tests and ``figures/README.md`` quote its numbers.
@@ -6,13 +14,25 @@ extent and every text's font size; the tests and ``figures/README.md`` quote its
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 #: Slack for "inside the canvas", in inches (antialiasing of a line end).
 EDGE_SLACK = 0.01
+
+
+class SlideFigure(Figure):
+    """A matplotlib Figure that a notebook displays by itself (see the module docstring)."""
+
+    def _repr_png_(self):
+        """The figure as PNG bytes at its own dpi (100: a 13.33 x 7.5 in slide is 1333 x 750)."""
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")      # Agg for this one call: no backend switch
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from ..fileio import atomic_write
+from .slide import SlideFigure
 
 # Okabe, M. & Ito, K. (2008), "Color Universal Design": eight colours safe for colour-blind viewers.
 OKABE_ITO = {
@@ -276,8 +277,9 @@ class Theme:
             yield
 
     def figure(self, layout: str | None = None) -> Figure:
-        """A new Figure of the slide's size in this theme's background; call inside :meth:`context`."""
-        return Figure(figsize=self.figsize, facecolor=self.background, edgecolor=self.background,
+        """A new Figure of the slide's size in this theme's background; call inside :meth:`context`.
+        It displays itself in a notebook (:class:`rnnkit.viz.slide.SlideFigure`)."""
+        return SlideFigure(figsize=self.figsize, facecolor=self.background, edgecolor=self.background,
                       layout=layout)
 
 
