@@ -85,9 +85,13 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
 
     ``model``: draw that model's kind (see :func:`kind_of_model`) instead of ``kind``. An
     encoder-decoder's decoder reads the targets (teacher forcing) unless ``feedback`` makes it
-    read its own previous output. One step of a single-row kind is the one-to-one network, and
-    is titled so (unless ``title`` is given).
+    read its own previous output. One step is refused: nothing recurs in it (it is the
+    one-to-one network), and its few boxes cannot fill a slide.
     """
+    if steps < 2:
+        raise ValueError(f"--steps {steps} unrolls nothing: one step of an RNN is the one-to-one "
+                         f"network, a plain feed-forward layer with no recurrence to show, and its "
+                         f"few boxes cannot fill a slide; use --steps 2 or more")
     if model is not None:
         kind = kind_of_model(model)
     if values:
@@ -98,8 +102,6 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
         return lecture_figure(grads=grads, theme=theme, title=title)
     if teacher_forcing is None:
         teacher_forcing = kind == "encoder-decoder" and not feedback
-    if steps == 1 and kind in ("many-to-many", "many-to-one", "one-to-many") and title is None:
-        title = "one-to-one"
     graph = build_graph(kind, steps, grads=grads, out_steps=out_steps,
                         teacher_forcing=teacher_forcing, feedback=feedback,
                         initial_state=initial_state)
