@@ -316,6 +316,12 @@ def test_plot_loss_headline_shows_the_test_metric_and_the_baseline(tmp_path):
     assert "exact match" in head_ax.get_ylabel()
 
 
+def _svg_subscripts(svg, base, sub):
+    """How many texts in `svg` draw `base` with subscript `sub` (mathtext writes two tspans)."""
+    import re
+    return len(re.findall(rf">{base}</tspan>\s*<tspan[^>]*>{sub}</tspan>", svg))
+
+
 def test_cli_exposes_out_steps_feedback_and_initial_state(tmp_path):
     out = tmp_path / "ed.svg"
     result = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "encoder-decoder", "--steps", "3",
@@ -323,7 +329,19 @@ def test_cli_exposes_out_steps_feedback_and_initial_state(tmp_path):
                                       "-o", str(out)])
     assert result.exit_code == 0, result.output
     svg = out.read_text()
+    # the initial state's node is a text of its own ("h" with subscript "0" drawn as mathtext);
+    # find it in the figure's model with and without the flag
+    def initial_texts(initial_state):
+        fig = figures.unroll_figure("encoder-decoder", steps=3, out_steps=2, feedback=True,
+                                    initial_state=initial_state)
+        return [t.get_text() for t in fig.findobj(Text) if t.get_text() == "$h_{0}$"]
+    assert initial_texts(True) == ["$h_{0}$"] and initial_texts(False) == []
     assert "context" in svg and "h<sub>0</sub>" not in svg
+    with_h0 = tmp_path / "with.svg"
+    CliRunner().invoke(cli, ["plot", "unroll", "--kind", "encoder-decoder", "--steps", "3",
+                             "--out-steps", "2", "--feedback", "-o", str(with_h0)])
+    # SVG text is text: "h" and its subscript "0" are separate tspans; count the h₀ node's
+    assert _svg_subscripts(with_h0.read_text(), "h", "0") == 1 == _svg_subscripts(svg, "h", "0") + 1
     bad = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "many-to-many", "--feedback",
                                    "-o", str(out)])
     assert bad.exit_code == 1 and "feedback" in bad.output and "Traceback" not in bad.output
@@ -425,3 +443,13 @@ def test_hidden_heatmap_tick_labels_do_not_overlap(tokens, gates):
         # single characters stay upright
         if all(len(t) == 1 for t in tokens):
             assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+@pytest.mark.parametrize("grads", [True, False])
+def test_lecture_figure_fills_the_slide_at_both_aspects(aspect, grads):
+    theme = Theme(aspect=aspect)
+    fig = figures.lecture_figure(grads=grads, theme=theme)      # at 4:3 too: laid out, not refused
+    m = measure_slide(fig)
+    assert m.fill >= 0.6 and m.inside and m.min_text >= theme.min_text_size, m
+    assert _diagram.layout_problems(fig._rnnkit_layout, *theme.figsize) == []
