@@ -9,6 +9,7 @@ import numpy as np
 
 from . import analysis, trace
 from .runs import RunFolder, load_run, train
+from .viz.curves import YLABELS
 from .viz import (GradientPanel, Theme, build_graph, draw_architectures, draw_gradient_panels, draw_graph,
                   draw_hidden_heatmap, draw_curve_panels, CurvePanel)
 
@@ -177,8 +178,6 @@ def clipped_norms(norms, clipnorm):
     return np.array(out)
 
 
-#: The y labels of the usual history keys: the quantity's name and its unit.
-YLABELS = {"loss": "cross-entropy (nats per prediction)", "accuracy": "accuracy (share of predictions)"}
 
 
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, ylabel=None):
@@ -193,16 +192,19 @@ def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, yl
     folders = [RunFolder.existing(d) for d in run_dirs]
     runs = [(label, folder.read_history()) for label, folder in zip(labels, folders)]
     cells = [_cell_of(folder) for folder in folders]
-    if metric != "headline":
-        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric))],
-                                 theme or Theme(), title=title, cells=cells)
     metrics = folders[0].read_metrics()
+    baselines = (metrics or {}).get("baseline") or {}
+    if metric != "headline":
+        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric),
+                                                   baselines.get(metric), "baseline (test)")],
+                                 theme or Theme(), title=title, cells=cells)
     if not metrics or "headline_metric" not in metrics:
         raise ValueError(f"{folders[0].path} has no metrics.json with a headline metric: only a "
                          f"finished run has one (`rnnkit train` writes it at the end)")
     head = metrics["headline_metric"]
-    baseline = metrics.get("baseline", {}).get(head)
-    panels = [CurvePanel("loss", YLABELS["loss"])]
+    baseline = baselines.get(head)
+    # the loss panel draws the architecture's baseline loss too, when its baseline has one
+    panels = [CurvePanel("loss", YLABELS["loss"], baselines.get("loss"), "baseline (test)")]
     if any(head in row for row in runs[0][1]):
         panels.append(CurvePanel(head, YLABELS.get(head, head.replace("_", " ")), baseline,
                                  "baseline (test)"))

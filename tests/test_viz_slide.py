@@ -453,3 +453,28 @@ def test_lecture_figure_fills_the_slide_at_both_aspects(aspect, grads):
     m = measure_slide(fig)
     assert m.fill >= 0.6 and m.inside and m.min_text >= theme.min_text_size, m
     assert _diagram.layout_problems(fig._rnnkit_layout, *theme.figsize) == []
+
+
+def test_loss_panels_and_the_runs_own_loss_figure_draw_the_baseline_and_name_the_loss(tmp_path, monkeypatch):
+    from rnnkit.runs import RunFolder
+    import rnnkit.viz
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "history.json").write_text(json.dumps(HISTORY))
+    (run / "config.json").write_text(json.dumps({"cell": "gru"}))
+    (run / "metrics.json").write_text(json.dumps({"headline_metric": "accuracy", "test": {},
+                                                  "baseline": {"loss": 1.25, "accuracy": 0.3}}))
+    loss_ax = figures.loss_figure([run], ["GRU"], metric="headline").axes[0]
+    assert [1.25, 1.25] in [list(line.get_ydata()) for line in loss_ax.get_lines()]
+    assert loss_ax.get_ylabel() == "cross-entropy (nats per prediction)"
+    drawn = []
+    monkeypatch.setattr(rnnkit.viz, "save", lambda fig, path, **kw: drawn.append(fig))
+    RunFolder(run).write_loss_figures(HISTORY, "pos-tagging (gru)")
+    RunFolder(run).write_loss_figures(HISTORY, "forecasting (gru)", loss="mse")
+    (nats, *_), (squared, *_) = drawn[0].axes, drawn[-1].axes
+    assert drawn[0].get_suptitle() == "" and not nats.get_title()          # no baked title
+    assert nats.get_ylabel() == "cross-entropy (nats per prediction)"
+    assert squared.get_ylabel().startswith("mean squared error")
+    assert [1.25, 1.25] in [list(line.get_ydata()) for line in nats.get_lines()]
+    legend = [t.get_text() for t in nats.get_legend().get_texts()]
+    assert "pos-tagging (gru)" in legend and "baseline (test)" in legend
