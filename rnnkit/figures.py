@@ -11,6 +11,7 @@ import numpy as np
 
 from . import analysis, trace
 from .runs import RunFolder, load_run, train
+from .viz.curves import YLABELS
 from .viz import (GradientPanel, Theme, build_graph, draw_architectures, draw_gradient_panels, draw_graph,
                   draw_hidden_heatmap, draw_curve_panels, CurvePanel)
 
@@ -87,9 +88,13 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
 
     ``model``: draw that model's kind (see :func:`kind_of_model`) instead of ``kind``. An
     encoder-decoder's decoder reads the targets (teacher forcing) unless ``feedback`` makes it
-    read its own previous output. One step of a single-row kind is the one-to-one network, and
-    is titled so (unless ``title`` is given).
+    read its own previous output. One step is refused: nothing recurs in it (it is the
+    one-to-one network), and its few boxes cannot fill a slide.
     """
+    if steps < 2:
+        raise ValueError(f"--steps {steps} unrolls nothing: one step of an RNN is the one-to-one "
+                         f"network, a plain feed-forward layer with no recurrence to show, and its "
+                         f"few boxes cannot fill a slide; use --steps 2 or more")
     if model is not None:
         kind = kind_of_model(model)
     if values:
@@ -100,8 +105,6 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
         return lecture_figure(grads=grads, theme=theme, title=title)
     if teacher_forcing is None:
         teacher_forcing = kind == "encoder-decoder" and not feedback
-    if steps == 1 and kind in ("many-to-many", "many-to-one", "one-to-many") and title is None:
-        title = "one-to-one"
     graph = build_graph(kind, steps, grads=grads, out_steps=out_steps,
                         teacher_forcing=teacher_forcing, feedback=feedback,
                         initial_state=initial_state)
@@ -177,8 +180,6 @@ def clipped_norms(norms, clipnorm):
     return np.array(out)
 
 
-#: The y labels of the usual history keys: the quantity's name and its unit.
-YLABELS = {"loss": "cross-entropy (nats per prediction)", "accuracy": "accuracy (share of predictions)"}
 
 
 def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, ylabel=None):
@@ -198,19 +199,22 @@ def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, yl
     runs = [(label, f.read_history() if f else s)
             for label, s, f in zip(labels, sources, folders)]
     cells = [_cell_of(f) if f else None for f in folders]
+    metrics = folders[0].read_metrics() if folders[0] else None
+    baselines = (metrics or {}).get("baseline") or {}
     if metric != "headline":
-        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric))],
+        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric),
+                                                   baselines.get(metric), "baseline (test)")],
                                  theme or Theme(), title=title, cells=cells)
     if None in folders:
         raise ValueError("loss_figure(metric='headline') reads each run's metrics.json: pass run "
                          "folders (run.path), not histories")
-    metrics = folders[0].read_metrics()
     if not metrics or "headline_metric" not in metrics:
         raise ValueError(f"{folders[0].path} has no metrics.json with a headline metric: only a "
                          f"finished run has one (`rnnkit train` writes it at the end)")
     head = metrics["headline_metric"]
-    baseline = metrics.get("baseline", {}).get(head)
-    panels = [CurvePanel("loss", YLABELS["loss"])]
+    baseline = baselines.get(head)
+    # the loss panel draws the architecture's baseline loss too, when its baseline has one
+    panels = [CurvePanel("loss", YLABELS["loss"], baselines.get("loss"), "baseline (test)")]
     if any(head in row for row in runs[0][1]):
         panels.append(CurvePanel(head, YLABELS.get(head, head.replace("_", " ")), baseline,
                                  "baseline (test)"))

@@ -205,7 +205,7 @@ def test_encoder_decoder_decoder_has_inputs_context_and_its_own_length():
     assert roles.count("dec") == 2 and roles.count("enc") == 4
     assert {a.edge.dst for a in g.arrows if a.edge.label == "U_dec"} == {"dec1", "dec2"}  # teacher forcing
     texts = {t.text: t for t in g.texts}
-    assert "context $c = h_{4}$" in texts
+    assert "context\n$c = h_{4}$" in texts
     top = max(n.box.y1 for n in g.nodes)
     assert texts["encoder"].box.y0 > top and texts["decoder"].box.y0 > top  # both brackets above
     fb = build_graph("encoder-decoder", 3, feedback=True)
@@ -214,9 +214,17 @@ def test_encoder_decoder_decoder_has_inputs_context_and_its_own_length():
         build_graph("encoder-decoder", 3, feedback=True, teacher_forcing=True)
 
 
-def test_one_step_is_titled_one_to_one():
-    layout = figures.unroll_figure("many-to-many", steps=1)._rnnkit_layout
-    assert [t.text for t in layout.texts if t.kind == "title"] == ["one-to-one"]
+def test_one_step_is_refused_with_what_to_do(tmp_path):
+    # one step drawn fills a quarter of the slide at most (a single column of three boxes):
+    # refused, for every kind, with or without an initial state
+    assert measure_slide(draw_graph(build_graph("many-to-many", 1))).fill < 0.4
+    for kind in ("many-to-many", "many-to-one", "one-to-many", "encoder-decoder", "bidirectional"):
+        result = CliRunner().invoke(cli, ["plot", "unroll", "--kind", kind, "--steps", "1",
+                                          "-o", str(tmp_path / "one.png")])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert "one-to-one" in result.output and "--steps 2" in result.output
+    assert not (tmp_path / "one.png").exists()
+    assert figures.unroll_figure("many-to-many", steps=2)._rnnkit_layout.nodes    # two steps draw
 
 
 def test_arch_draws_the_architectures_actual_model(tmp_path):
@@ -308,6 +316,12 @@ def test_plot_loss_headline_shows_the_test_metric_and_the_baseline(tmp_path):
     assert "exact match" in head_ax.get_ylabel()
 
 
+def _svg_subscripts(svg, base, sub):
+    """How many texts in `svg` draw `base` with subscript `sub` (mathtext writes two tspans)."""
+    import re
+    return len(re.findall(rf">{base}</tspan>\s*<tspan[^>]*>{sub}</tspan>", svg))
+
+
 def test_cli_exposes_out_steps_feedback_and_initial_state(tmp_path):
     out = tmp_path / "ed.svg"
     result = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "encoder-decoder", "--steps", "3",
@@ -315,7 +329,152 @@ def test_cli_exposes_out_steps_feedback_and_initial_state(tmp_path):
                                       "-o", str(out)])
     assert result.exit_code == 0, result.output
     svg = out.read_text()
+    # the initial state's node is a text of its own ("h" with subscript "0" drawn as mathtext);
+    # find it in the figure's model with and without the flag
+    def initial_texts(initial_state):
+        fig = figures.unroll_figure("encoder-decoder", steps=3, out_steps=2, feedback=True,
+                                    initial_state=initial_state)
+        return [t.get_text() for t in fig.findobj(Text) if t.get_text() == "$h_{0}$"]
+    assert initial_texts(True) == ["$h_{0}$"] and initial_texts(False) == []
     assert "context" in svg and "h<sub>0</sub>" not in svg
+    with_h0 = tmp_path / "with.svg"
+    CliRunner().invoke(cli, ["plot", "unroll", "--kind", "encoder-decoder", "--steps", "3",
+                             "--out-steps", "2", "--feedback", "-o", str(with_h0)])
+    # SVG text is text: "h" and its subscript "0" are separate tspans; count the h₀ node's
+    assert _svg_subscripts(with_h0.read_text(), "h", "0") == 1 == _svg_subscripts(svg, "h", "0") + 1
     bad = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "many-to-many", "--feedback",
                                    "-o", str(out)])
     assert bad.exit_code == 1 and "feedback" in bad.output and "Traceback" not in bad.output
+
+
+def _box_to_segment(box, start, end, samples=400):
+    """Distance in inches from a label's box to an arrow, by sampling the arrow (independent of
+    the layout's own geometry code)."""
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    points = np.asarray(start) + t * (np.asarray(end) - np.asarray(start))
+    dx = np.maximum(0.0, np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1))
+    dy = np.maximum(0.0, np.maximum(box.y0 - points[:, 1], points[:, 1] - box.y1))
+    return float(np.hypot(dx, dy).min())
+
+
+def _labels_nearest_their_arrows(layout):
+    """(label, edge it names, edge it is nearest to) for every weight label nearer another arrow."""
+    wrong = []
+    for text in (t for t in layout.texts if t.kind == "edge"):
+        distances = [(_box_to_segment(text.box, a.start, a.end), a.edge) for a in layout.arrows]
+        nearest = min(distances, key=lambda d: d[0])[1]
+        if nearest is not text.edge:
+            wrong.append((text.text, (text.edge.src, text.edge.dst), (nearest.src, nearest.dst)))
+    return wrong
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+@pytest.mark.parametrize("T", [1, 2, 3, 4, 6])
+def test_bidirectional_weight_labels_sit_on_their_own_arrows(aspect, T):
+    layout = draw_graph(build_graph("bidirectional", T), Theme(aspect=aspect))._rnnkit_layout
+    labels = [t for t in layout.texts if t.kind == "edge"]
+    assert {t.text for t in labels} >= {"$U_{f}$", "$U_{b}$", "$V_{f}$", "$V_{b}$"}
+    assert _labels_nearest_their_arrows(layout) == []
+
+
+@pytest.mark.parametrize("kind", ["bidirectional", "many-to-many", "encoder-decoder"])
+def test_weight_and_gradient_labels_sit_on_their_own_arrows_with_gradients(kind):
+    layout = draw_graph(build_graph(kind, 3, grads=True), Theme())._rnnkit_layout
+    assert _labels_nearest_their_arrows(layout) == []
+
+
+def _lab(rgb):
+    """CIELAB of an sRGB colour (D65), written out from the CIE formulas."""
+    rgb = np.asarray(rgb, dtype=float)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    f = np.cbrt(xyz / [0.95047, 1.0, 1.08883])   # every fill here is far above the linear toe
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("style", ["light", "dark"])
+def test_encoder_decoder_hand_off_h0_and_fills(style):
+    from matplotlib.colors import to_hex, to_rgb
+    from matplotlib.patches import FancyBboxPatch
+    theme = Theme(style=style)
+    fig = figures.unroll_figure("encoder-decoder", steps=3, theme=theme)
+    layout = fig._rnnkit_layout
+    # "context c = h_3" is the hand-off arrow's own label, nearest to it
+    context = [t for t in layout.texts if "context" in t.text]
+    assert [(t.edge.src, t.edge.dst) for t in context] == [("enc3", "dec1")]
+    assert _labels_nearest_their_arrows(layout) == []
+    # h_0 is drawn with the encoder states' border (empty: an initial state)
+    boxes = {n.node.id: n.box for n in layout.nodes}
+    edge_of = {}
+    for patch in fig.findobj(FancyBboxPatch):
+        for node_id, b in boxes.items():
+            if abs(patch.get_x() - b.x0) < 1e-6 and abs(patch.get_y() - b.y0) < 1e-6:
+                edge_of[node_id] = to_hex(patch.get_edgecolor())
+    assert edge_of["h0"] == edge_of["enc1"] == edge_of["enc3"] != edge_of["x1"]
+    # input and encoder-state fills clearly apart: CIE76 ΔE >= 15 (about six just-noticeable
+    # differences; sky blue on blue, the encoder's colour before, was 7.8)
+    delta = np.linalg.norm(_lab(to_rgb(theme.fill("x"))) - _lab(to_rgb(theme.fill("enc"))))
+    assert delta >= 15, delta
+
+
+def _overlaps(a, b):
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("tokens, gates", [
+    (list("Beautiful is better than ugly."), True),        # 30 characters in half-slide panels
+    ("Saya suka membaca buku ini setiap hari bersama teman-teman saya di perpustakaan .".split(), True),
+    (["internationalisation"] * 12, False),                 # words far wider than their cells
+    (list("x" * 100), False),                               # thinned to every 4th first
+])
+def test_hidden_heatmap_tick_labels_do_not_overlap(tokens, gates):
+    rng = np.random.default_rng(0)
+    T = len(tokens)
+    fig = draw_hidden_heatmap(np.tanh(rng.normal(size=(64, T))), tokens, Theme(),
+                              gates={k: rng.uniform(size=(64, T)) for k in "ifo"} if gates else None)
+    measure_slide(fig)                                       # lays the figure out at slide size
+    renderer = fig.canvas.get_renderer()
+    for ax in (a for a in fig.axes if a.get_visible() and a.images):
+        for labels in (ax.get_xticklabels(), ax.get_yticklabels()):
+            boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
+            assert len(boxes) >= 2
+            assert not [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                        if _overlaps(boxes[i], boxes[j])], ax.get_title()
+        # single characters stay upright
+        if all(len(t) == 1 for t in tokens):
+            assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+@pytest.mark.parametrize("grads", [True, False])
+def test_lecture_figure_fills_the_slide_at_both_aspects(aspect, grads):
+    theme = Theme(aspect=aspect)
+    fig = figures.lecture_figure(grads=grads, theme=theme)      # at 4:3 too: laid out, not refused
+    m = measure_slide(fig)
+    assert m.fill >= 0.6 and m.inside and m.min_text >= theme.min_text_size, m
+    assert _diagram.layout_problems(fig._rnnkit_layout, *theme.figsize) == []
+
+
+def test_loss_panels_and_the_runs_own_loss_figure_draw_the_baseline_and_name_the_loss(tmp_path, monkeypatch):
+    from rnnkit.runs import RunFolder
+    import rnnkit.viz
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "history.json").write_text(json.dumps(HISTORY))
+    (run / "config.json").write_text(json.dumps({"cell": "gru"}))
+    (run / "metrics.json").write_text(json.dumps({"headline_metric": "accuracy", "test": {},
+                                                  "baseline": {"loss": 1.25, "accuracy": 0.3}}))
+    loss_ax = figures.loss_figure([run], ["GRU"], metric="headline").axes[0]
+    assert [1.25, 1.25] in [list(line.get_ydata()) for line in loss_ax.get_lines()]
+    assert loss_ax.get_ylabel() == "cross-entropy (nats per prediction)"
+    drawn = []
+    monkeypatch.setattr(rnnkit.viz, "save", lambda fig, path, **kw: drawn.append(fig))
+    RunFolder(run).write_loss_figures(HISTORY, "pos-tagging (gru)")
+    RunFolder(run).write_loss_figures(HISTORY, "forecasting (gru)", loss="mse")
+    (nats, *_), (squared, *_) = drawn[0].axes, drawn[-1].axes
+    assert drawn[0].get_suptitle() == "" and not nats.get_title()          # no baked title
+    assert nats.get_ylabel() == "cross-entropy (nats per prediction)"
+    assert squared.get_ylabel().startswith("mean squared error")
+    assert [1.25, 1.25] in [list(line.get_ydata()) for line in nats.get_lines()]
+    legend = [t.get_text() for t in nats.get_legend().get_texts()]
+    assert "pos-tagging (gru)" in legend and "baseline (test)" in legend

@@ -280,12 +280,19 @@ class RunFolder:
     def write_metrics(self, metrics):
         atomic_write_json(self.path / self.METRICS, metrics)
 
-    def write_loss_figures(self, rows, title):
-        """loss.png and loss.pdf: training (and validation) loss per epoch."""
+    def write_loss_figures(self, rows, title, loss="sparse_categorical_crossentropy"):
+        """loss.png and loss.pdf: training (and validation) loss per epoch, as every slide figure
+        is drawn: no title baked in (`title`, the run's name, labels its curve), the y axis names
+        the `loss` (an ``rnnkit.losses`` name) and its unit, and the baseline's loss (from this
+        folder's metrics.json, when the architecture's baseline has one) is a dotted line."""
         from ..viz import Theme, draw_loss_curves, save
+        from ..viz.curves import LOSS_YLABELS
         theme = Theme()
         if any("loss" in r for r in rows):
-            fig = draw_loss_curves([(title, rows)], theme, title=title)
+            baseline = ((self.read_metrics() or {}).get("baseline") or {}).get("loss")
+            fig = draw_loss_curves([(title, rows)], theme, baseline=baseline,
+                                   baseline_label="baseline (test)",
+                                   ylabel=LOSS_YLABELS.get(loss, loss.replace("_", " ")))
         else:                               # a run of zero epochs still gets its (empty) figure
             with theme.context():
                 fig = theme.figure(layout="constrained")

@@ -296,7 +296,7 @@ def _finish(arch, model, data, run, seconds, figures=True):
     folder.write_metrics(run.metrics)
     if figures:
         title = f"{arch.name} ({run.config['cell']})"
-        folder.write_loss_figures(run.history, title)
+        folder.write_loss_figures(run.history, title, loss=model.loss.name)
     run.status = "finished"
     folder.write_info(run)
     folder.checkpoint_path.unlink()

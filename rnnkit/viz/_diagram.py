@@ -83,7 +83,11 @@ def _renderer():
 
 @lru_cache(maxsize=4096)
 def measure(text: str, size: float, weight: str = "normal") -> tuple[float, float]:
-    """Width and height of `text` in inches at font `size` (points), as Agg draws it."""
+    """Width and height of `text` in inches at font `size` (points), as Agg draws it; a text of
+    several lines is as wide as its widest and 1.2 font sizes tall per line, as matplotlib sets it."""
+    if "\n" in text:
+        lines = [measure(line, size, weight) for line in text.split("\n")]
+        return max(w for w, _ in lines), max(sum(h for _, h in lines), 1.2 * size * len(lines) / 72.0)
     ismath = text.count("$") >= 2
     prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
     width, height, _ = _renderer().get_text_width_height_descent(text, prop, ismath=ismath)
@@ -201,6 +205,22 @@ def _room(box: Box, obstacles, segments, cap: float = 0.6) -> float:
     return room
 
 
+#: Where along its arrow (0 start … 1 end) an edge label may sit, the middle first. The far spots
+#: serve arrows that cross another row (bidirectional): their middle lies among that row's arrows.
+LABEL_SPOTS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8, 0.14, 0.86)
+
+
+def _ambiguous(box: Box, own, rivals) -> int:
+    """1 when some other arrow comes as near `box` as its own arrow `own` (within
+    ``NEAREST_MARGIN``): a reader would pair the label with the wrong arrow. Else 0."""
+    reach = _segment_distance(box, *own) + NEAREST_MARGIN
+    near = box.grown(reach)
+    for p, q in rivals:
+        if near.clip(p, q) is not None and _segment_distance(box, p, q) < reach:
+            return 1
+    return 0
+
+
 def segments_cross(p1, p2, q1, q2, tol: float = 1e-9) -> bool:
     """True when segments p1p2 and q1q2 intersect (touching counts)."""
 
@@ -256,6 +276,7 @@ class PlacedText:
     ha: str = "center"
     weight: str = "normal"
     backdrop: bool = False  # a background-coloured box under the text
+    edge: object = None  # kind "edge": the Edge whose arrow this label names
 
 
 @dataclass
@@ -324,6 +345,7 @@ CLEAR = 0.03  # minimum clearance kept between any two things
 ARROW_OFFSET = 0.075  # half the distance between an arrow and its gradient twin
 ARROW_GAP = 0.05  # space between an arrow's ends and the node boxes
 MIN_ARROW = 0.42  # shortest visible arrow between two node boxes
+NEAREST_MARGIN = 0.02  # an edge label is at least this much nearer its own arrow than any other
 VALUE_MAX_WIDTH = 1.75
 
 
@@ -384,7 +406,7 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
         sizes[node_id] = (label, lines, max(w, base_w), max(h, base_h))
 
     edges = list(graph.edges) + list(graph.grad_edges)
-    label_text = {id(e): to_mathtext(e.label) for e in edges}
+    label_text = {id(e): getattr(e, "text", None) or to_mathtext(e.label) for e in edges}
     label_size = {id(e): measure(label_text[id(e)], label_fs) if _drawn_label(e) else (0.0, 0.0)
                   for e in edges}
     by_id = {n.id: n for n in graph.nodes}
@@ -444,7 +466,11 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
         length = math.hypot(x1 - x0, y1 - y0)
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         if (e.dst, e.src) in pairs:
-            nx, ny = -uy * ARROW_OFFSET, ux * ARROW_OFFSET  # to the left of the direction of travel
+            # to the left of the direction of travel; an arrow that crosses the other row (the
+            # backward state's V into y_t) to the right, so that its twin lies between it and its
+            # sibling into the same node and its label has the outer side to itself
+            side = -1 if getattr(e, "crosses", False) else 1
+            nx, ny = -uy * ARROW_OFFSET * side, ux * ARROW_OFFSET * side
             x0, y0, x1, y1 = x0 + nx, y0 + ny, x1 + nx, y1 + ny
         t_out = boxes[e.src].clip((x0, y0), (x1, y1))[1]
         t_in = boxes[e.dst].clip((x0, y0), (x1, y1))[0]
@@ -492,8 +518,9 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
         dist = abs(nx) * w / 2 + abs(ny) * h / 2 + 0.05
         own = {(e.src, e.dst), (e.dst, e.src)}
         others = [seg for seg, key in zip(segments, seg_keys) if key not in own]
+        rivals = [(a.start, a.end) for a in arrows if a is not arrow]
         best, best_score = None, None
-        for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74):
+        for t in LABEL_SPOTS:
             for sign in (1, -1):
                 box = Box(sx + (ex - sx) * t + sign * nx * dist, sy + (ey - sy) * t + sign * ny * dist, w, h)
                 padded = box.grown(CLEAR)
@@ -501,7 +528,7 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
                     1 for (p, q), (lo_x, lo_y, hi_x, hi_y) in zip(segments, seg_bounds)
                     if lo_x < padded.x1 and padded.x0 < hi_x and lo_y < padded.y1 and padded.y0 < hi_y
                     and padded.hits_segment(p, q)
-                )
+                ) + _ambiguous(box, (arrow.start, arrow.end), rivals)
                 # free spots first; among them the roomiest, near the middle of the arrow
                 if quick and hits == 0:
                     best, best_score = box, (0, 0.0)
@@ -519,7 +546,7 @@ def _layout_once(graph, theme, col_pitch: float | None, row_pitch: float | None,
         if best_hits:
             problems.append(f"label {e.label!r} on {e.src}->{e.dst} overlaps {best_hits} thing(s)")
         obstacles.append(best.grown(CLEAR))
-        texts.append(PlacedText(text, best, label_fs, _label_role(e), "edge", backdrop=True))
+        texts.append(PlacedText(text, best, label_fs, _label_role(e), "edge", backdrop=True, edge=e))
 
     layout = Layout(0.0, 0.0, placed, arrows, texts, rules, problems, col_pitch, row_pitch)
     return _normalised(layout)
@@ -616,6 +643,11 @@ def layout_problems(layout: Layout, width: float | None = None, height: float | 
         for a in layout.arrows:
             if t.box.hits_segment(a.start, a.end):
                 problems.append(f"text {t.text!r} lies on arrow {a.edge.src}->{a.edge.dst}")
+        if t.edge is not None:
+            own = next(a for a in layout.arrows if a.edge is t.edge)
+            rivals = [(a.start, a.end) for a in layout.arrows if a is not own]
+            if _ambiguous(t.box, (own.start, own.end), rivals):
+                problems.append(f"label {t.text!r} of {t.edge.src}->{t.edge.dst} is as near another arrow")
     arrows = layout.arrows
     for i, a in enumerate(arrows):
         for b in arrows[i + 1 :]:
@@ -649,9 +681,13 @@ def render(ax, layout: Layout, theme) -> None:
     """Draw `layout` on `ax`, whose data coordinates are inches."""
     s = layout.scale
     node_fs, small_fs = theme.node_size * s, theme.small_size * s
+    # an initial state is drawn empty, in the colour of the states it starts (encoder or plain)
+    role_of = {pn.node.id: pn.node.role for pn in layout.nodes}
+    starts = {a.edge.src: role_of[a.edge.dst] for a in layout.arrows if role_of[a.edge.src] == "h0"}
     for pn in layout.nodes:
         b, role = pn.box, pn.node.role
         face = theme.background if role == "h0" else theme.fill(role)
+        role = starts.get(pn.node.id, role) if role == "h0" else role
         ax.add_patch(
             FancyBboxPatch(
                 (b.x0, b.y0), b.w, b.h,

@@ -14,6 +14,18 @@ from matplotlib.ticker import MaxNLocator
 from .theme import Theme
 
 
+#: The y labels of the usual history keys: the quantity's name and its unit.
+YLABELS = {"loss": "cross-entropy (nats per prediction)", "accuracy": "accuracy (share of predictions)"}
+
+#: The y label of each loss (``rnnkit.losses`` names): its name and unit.
+LOSS_YLABELS = {
+    "sparse_categorical_crossentropy": YLABELS["loss"],
+    "categorical_crossentropy": YLABELS["loss"],
+    "binary_crossentropy": "binary cross-entropy (nats per prediction)",
+    "mse": "mean squared error (target units squared)",
+}
+
+
 def load_history(run_dir) -> list:
     """The per-epoch history of a run: ``run_dir/history.json`` (or ``history.csv``) as a list of dicts.
 

@@ -69,8 +69,6 @@ def draw_hidden_heatmap(values, tokens, theme: Theme | None = None, title: str |
     ncols = 1 if n == 1 else 2
     nrows = -(-n // ncols)
     positions, labels = token_labels(tokens)
-    # upright unless the labels side by side would not fit a half-slide panel (about 30 characters)
-    rotate = sum(len(t) + 1 for t in labels) > 30 or len(labels) > MAX_TOKEN_LABELS // 2
     with theme.context():
         fig = theme.figure(layout="constrained")
         if title:
@@ -85,9 +83,6 @@ def draw_hidden_heatmap(values, tokens, theme: Theme | None = None, title: str |
             im = ax.imshow(m, cmap=cmap, vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
             ax.grid(False)
             ax.set_title(name)
-            ax.set_xticks(positions)
-            ax.set_xticklabels(labels, rotation=45 if rotate else 0, ha="right" if rotate else "center",
-                               rotation_mode="anchor")
             ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
             ax.set_ylabel("unit")
             for side in ("top", "right", "left", "bottom"):
@@ -100,7 +95,57 @@ def draw_hidden_heatmap(values, tokens, theme: Theme | None = None, title: str |
                             color="white" if dark_cell else "#1A1A1A")
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
+        _token_ticks_apart(fig, list(axes.flat)[:n], positions, labels)
     return fig
+
+
+def _set_token_ticks(axes, positions, labels, every, rotation):
+    for ax in axes:
+        ax.set_xticks(positions[::every])
+        ax.set_xticklabels(labels[::every], rotation=rotation, ha="center",
+                           va="top", rotation_mode="default")
+
+
+def _tick_boxes(ax):
+    return [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+
+
+def _token_ticks_apart(fig, axes, positions, labels):
+    """Label the tokens so that no two tick labels' boxes overlap: all of them upright if they fit,
+    words (not single characters) turned upright-to-vertical next, else every k-th label, k as
+    small as the measured label sizes and tick spacing allow."""
+    words = any(len(label) > 1 for label in labels)
+    rotation = 0
+    every = 1
+    for _ in range(8):
+        _set_token_ticks(axes, positions, labels, every, rotation)
+        fig.draw_without_rendering()
+        if rotation and any(_overlapping(_unit_boxes(ax), vertical=True) for ax in axes):
+            rotation, every = 0, 2          # vertical words squeeze the panels: thin instead
+            continue
+        crowded = [ax for ax in axes if _overlapping(_tick_boxes(ax))]
+        if not crowded:
+            return
+        if words and rotation == 0 and every == 1:
+            rotation = 90
+            continue
+        # the spacing the labels need over the spacing they have, in display units
+        ax = crowded[0]
+        boxes = _tick_boxes(ax)
+        need = max(b.width for b in boxes) * 1.15
+        have = abs(boxes[1].x0 - boxes[0].x0) / every if len(boxes) > 1 else need
+        every = max(every + 1, int(np.ceil(need / max(have, 1e-9))))
+    _set_token_ticks(axes, positions, labels, every, rotation)
+
+
+def _unit_boxes(ax):
+    return [t.get_window_extent() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+
+
+def _overlapping(boxes, vertical: bool = False) -> bool:
+    """Whether any two of `boxes` overlap (neighbours along x, or along y when `vertical`)."""
+    boxes = sorted(boxes, key=lambda b: b.y0 if vertical else b.x0)
+    return any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
 
 
 def _matrix(arr, name, T):

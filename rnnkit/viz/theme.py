@@ -12,7 +12,7 @@ role     meaning        colour
 x        inputs x_t     blue
 h        states h_t     bluish green
 y        outputs y_t    orange
-enc      encoder states sky blue
+enc      encoder states dark grey
 dec      decoder states reddish purple
 grad     gradients      vermillion
 ======== ============== =========
@@ -60,13 +60,17 @@ OKABE_ITO = {
     "reddish_purple": "#CC79A7",
 }
 
+#: Encoder states: a neutral dark grey. Okabe–Ito's sky blue, their colour before, made a fill
+#: hardly told from the inputs' blue (CIE ΔE 7.8); grey's is twice as far (ΔE 15, light and dark).
+ENCODER_GREY = "#595959"
+
 #: Fixed colour of each role in the unrolled graphs (and of the matching lines elsewhere).
 ROLE_COLORS = {
     "x": OKABE_ITO["blue"],
     "h": OKABE_ITO["bluish_green"],
     "h0": OKABE_ITO["bluish_green"],
     "y": OKABE_ITO["orange"],
-    "enc": OKABE_ITO["sky_blue"],
+    "enc": ENCODER_GREY,
     "dec": OKABE_ITO["reddish_purple"],
     "grad": OKABE_ITO["vermillion"],
 }

@@ -83,6 +83,7 @@ class Edge:
     kind: str
     crosses: bool = False  # passes over the other direction's row of states (bidirectional)
     drawn_label: bool = True  # False: the figure leaves the label out (its dash and colour say it)
+    text: str | None = None  # drawn instead of the label: what the arrow carries (context c = h₃)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def build_graph(
         "one-to-many": feed y_{t-1} back as the input of step t (through U); "encoder-decoder":
         the decoder reads its own previous output y_{t-1} (through U_dec), as at inference.
     teacher_forcing : bool
-        "encoder-decoder" only: the decoder reads the target sequence shifted right ("<s>", y₁, ...)
+        "encoder-decoder" only: the decoder reads the target sequence shifted right (⟨s⟩, y₁, ...)
         through U_dec.
     initial_state : bool
         Draw the initial state h₀ (and its W edge). Default True.
@@ -244,9 +245,18 @@ def _single_row(g: Graph, kind: str, T: int, feedback: bool, initial_state: bool
             g.edges.append(Edge(f"y{t - 1}", f"h{t}", "U", "feedback"))
 
 
+#: The start token a decoder reads first (the data's "<s>"), in angle brackets narrow enough
+#: to keep every node of the graph as narrow as "x₁".
+START = "⟨s⟩"
+
+#: Extra distance, in columns, between the encoder's last state and the decoder's first.
+HANDOFF_GAP = 0.4
+
+
 def _encoder_decoder(g: Graph, T: int, T_out: int, teacher_forcing: bool, feedback: bool,
                      initial_state: bool) -> None:
-    # encoder in columns 1..T, decoder in columns T+1..T+T_out; decoder states are written s_t
+    # encoder in columns 1..T, decoder in columns T+1..T+T_out moved right by HANDOFF_GAP (room
+    # for the hand-off arrow's "context c = h_T"); decoder states are written s_t
     if initial_state:
         g.nodes.append(Node("h0", "h0", 0, "h" + _sub(0), (0, 1)))
     for t in range(1, T + 1):
@@ -258,25 +268,28 @@ def _encoder_decoder(g: Graph, T: int, T_out: int, teacher_forcing: bool, feedba
         elif initial_state:
             g.edges.append(Edge("h0", "enc1", "W_enc", "state"))
     for j in range(1, T_out + 1):
-        col = T + j
+        col = T + j + HANDOFF_GAP
         if teacher_forcing:
-            g.nodes.append(Node(f"dx{j}", "x", j, "<s>" if j == 1 else "y" + _sub(j - 1), (col, 0)))
+            g.nodes.append(Node(f"dx{j}", "x", j, START if j == 1 else "y" + _sub(j - 1), (col, 0)))
         elif feedback and j == 1:
-            g.nodes.append(Node("dx1", "x", 1, "<s>", (col, 0)))
+            g.nodes.append(Node("dx1", "x", 1, START, (col, 0)))
         g.nodes.append(Node(f"dec{j}", "dec", j, "s" + _sub(j), (col, 1)))
         g.nodes.append(Node(f"y{j}", "y", j, "y" + _sub(j), (col, 2)))
         if teacher_forcing or (feedback and j == 1):
             g.edges.append(Edge(f"dx{j}", f"dec{j}", "U_dec", "param"))
         elif feedback:
             g.edges.append(Edge(f"y{j - 1}", f"dec{j}", "U_dec", "feedback"))
-        # the encoder's last state is the decoder's initial state: s_1 = f(W_dec h_T + ...)
-        g.edges.append(Edge(f"enc{T}" if j == 1 else f"dec{j - 1}", f"dec{j}", "W_dec", "state"))
+        # the encoder's last state is the decoder's initial state: s_1 = f(W_dec c + ...), and
+        # the hand-off arrow says what it carries
+        if j == 1:
+            g.edges.append(Edge(f"enc{T}", "dec1", "W_dec", "state", text=f"context\n$c = h_{{{T}}}$"))
+        else:
+            g.edges.append(Edge(f"dec{j - 1}", f"dec{j}", "W_dec", "state"))
         g.edges.append(Edge(f"dec{j}", f"y{j}", "V", "param"))
-    # both brackets above the graph; the hand-off named where the encoder has no output
+    # both brackets above the graph
     g.captions.append(Caption("encoder", ((1 + T) / 2, 2.8), role="enc", span=("enc1", f"enc{T}")))
-    g.captions.append(Caption("decoder", (T + (1 + T_out) / 2, 2.8), role="dec",
+    g.captions.append(Caption("decoder", (T + HANDOFF_GAP + (1 + T_out) / 2, 2.8), role="dec",
                               span=("dec1", f"dec{T_out}")))
-    g.captions.append(Caption(f"context $c = h_{{{T}}}$", (T, 2), role="enc"))
 
 
 def _bidirectional(g: Graph, T: int, initial_state: bool) -> None:
@@ -332,15 +345,21 @@ def draw_graph(graph: Graph, theme: Theme | None = None, *, title: str | None = 
     theme = theme or Theme()
     with theme.context():
         layout = None
-        # all steps if they fit, else fewer; labels given room by taller rows, else wider columns
-        for keep, rows_first in ((None, True), (None, False), (2, True), (2, False), (1, True), (1, False)):
+        # all steps if they fit, else fewer; labels given room by taller rows or by wider
+        # columns, whichever leaves the larger text on the slide
+        for keep in (None, 2, 1):
             shown = graph if keep is None else compressed(graph, keep)
-            try:
-                placed = _diagram.layout_graph(shown, theme, rows_first=rows_first)
-                layout = _diagram.fit_to_slide(_taller(placed, shown, theme, title), theme, title)
+            fits = []
+            for rows_first in (True, False):
+                try:
+                    placed = _diagram.layout_graph(shown, theme, rows_first=rows_first)
+                    placed = _wider(_taller(placed, shown, theme, title), shown, theme, title)
+                    fits.append(_diagram.fit_to_slide(placed, theme, title))
+                except _diagram.TooLarge:
+                    continue
+            if fits:
+                layout = max(fits, key=lambda fit: fit.scale)
                 break
-            except _diagram.TooLarge:
-                continue
         if layout is None:
             raise ValueError(f"this {graph.kind} graph does not fit a slide even with its middle "
                              f"steps left out; use fewer steps")
@@ -366,6 +385,19 @@ def _taller(layout, graph, theme, title):
         return layout
     row_pitch = min(layout.row_pitch * 1.8, layout.row_pitch + spare / rows)
     return _diagram.layout_graph(graph, theme, row_pitch=row_pitch)
+
+
+def _wider(layout, graph, theme, title):
+    """On a slide that leaves width unused (tall nodes holding values, a 16:9 slide), the same
+    graph with wider columns, so that it fills the slide instead of standing in its middle."""
+    width, height = theme.figsize
+    s = min(_diagram.MAX_SCALE, (height - 2 * _diagram.SLIDE_MARGIN - (1.0 if title else 0.0)) / layout.height)
+    columns = {n.xy[0] for n in graph.nodes}
+    spare = (width - 2 * _diagram.SLIDE_MARGIN) / s - layout.width
+    if len(columns) < 2 or spare < 0.15 * layout.width:
+        return layout
+    col_pitch = min(layout.col_pitch * 1.8, layout.col_pitch + 0.9 * spare / (max(columns) - min(columns)))
+    return _diagram.layout_graph(graph, theme, col_pitch=col_pitch, row_pitch=layout.row_pitch)
 
 
 def compressed(graph: Graph, keep: int) -> Graph:
