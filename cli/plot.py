@@ -194,3 +194,59 @@ def figures(out_dir):
     from rnnkit import figures as fig_mod
     for path in fig_mod.regenerate(out_dir, progress=click.echo):
         click.echo(f"wrote {path}")
+
+
+# ---- the lecture's story, figure by figure (issue 16) -------------------------------------------
+
+
+@plot.command("rolled")
+@click.option("--steps", type=click.IntRange(1, 6), default=4, show_default=True,
+              help="Time steps of the unrolled chain.")
+@_figure_options
+def rolled(steps, output, dpi, aspect, style, title, transparent):
+    """The feedback network: the folded cell with its loop W beside the unrolled chain.
+
+    Biases b_xh, b_hy and the activations f, g are drawn where they act; below, the equations
+    h_t = f(U x_t + W h_{t-1} + b_xh) and y_t = g(V h_t + b_hy).
+
+    \b
+    Example:
+      rnnkit plot rolled --steps 4 -o rolled.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.rolled_figure(steps=steps, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)
+
+
+@plot.command("worked-example")
+@click.option("--step", type=click.IntRange(1, 4), default=None,
+              help="Draw this timestep only; without it, every step: one page each in a .pdf "
+                   "(-o steps.pdf), one frame each in a .gif (-o steps.gif).")
+@_figure_options
+def worked_example(step, output, dpi, aspect, style, title, transparent):
+    """The lecture's example A, B, C, C -> B, C, C, D step by step, numbers from the engine.
+
+    Each page shows x_t and h_{t-1}, U x_t, W h_{t-1} + b_xh, net, h_t = tanh(net), then
+    V h_t + b_hy, its exp, y_t = softmax and the target, above U, W, b_xh, V, b_hy; the slides'
+    slip in y_3 and y_4 is flagged. In beamer: \\includegraphics<k>[page=k]{steps.pdf}.
+
+    \b
+    Examples:
+      rnnkit plot worked-example -o steps.pdf
+      rnnkit plot worked-example -o steps.gif
+      rnnkit plot worked-example --step 3 -o step3.png
+    """
+    from pathlib import Path
+
+    from rnnkit import figures as fig_mod
+    theme = _theme(style, aspect)
+    if step is not None:
+        _save(fig_mod.worked_example_figures(step=step, theme=theme, title=title), output, dpi,
+              transparent)
+        return
+    if Path(output).suffix.lower() not in (".pdf", ".gif"):
+        raise click.UsageError("every step goes into one .pdf (a page each) or one .gif (a frame "
+                               "each); for a .png or .svg give --step K")
+    from rnnkit.viz.worked_example import save_pages
+    path = save_pages(fig_mod.worked_example_figures(theme=theme, title=title), output)
+    click.echo(f"wrote {path}")
