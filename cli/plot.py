@@ -250,3 +250,43 @@ def worked_example(step, output, dpi, aspect, style, title, transparent):
     from rnnkit.viz.worked_example import save_pages
     path = save_pages(fig_mod.worked_example_figures(theme=theme, title=title), output)
     click.echo(f"wrote {path}")
+
+
+@plot.command("cell")
+@click.option("--cell", type=click.Choice(["lstm", "gru"]), default="lstm", show_default=True)
+@click.option("--values", is_flag=True,
+              help="Write one step's values on the wires: of --model's first LSTM/GRU layer on "
+                   "--input, or else of a 2-unit layer (seed 0) on the lecture's A, B, C, C.")
+@click.option("--model", "run_dir", type=click.Path(), default=None,
+              help="A trained run whose first LSTM or GRU layer gives the values (with --input).")
+@click.option("--input", "text", default=None, help="The text run through --model.")
+@click.option("--step", type=click.IntRange(1, None), default=2, show_default=True,
+              help="The step whose values are written.")
+@_figure_options
+def cell(cell, values, run_dir, text, step, output, dpi, aspect, style, title, transparent):
+    """The LSTM or GRU cell as colah and d2l.ai draw it, in rnnkit's notation.
+
+    The state line across the top, the gates (σ, tanh; each with its U, W, b) fed from
+    [h_{t-1}, x_t], the pointwise ⊙, + and 1−.
+
+    \b
+    Examples:
+      rnnkit plot cell --cell lstm -o lstm.pdf
+      rnnkit plot cell --cell gru --values --step 3 -o gru.png
+      rnnkit plot cell --model runs/char-lm-lstm --input "hello" --step 4 -o mine.png
+    """
+    from rnnkit import figures as fig_mod
+    step_values = None
+    if run_dir:
+        from rnnkit import plugins
+        from rnnkit.runs import load_run
+        if text is None:
+            raise click.UsageError("--model needs --input TEXT: the values are of that input's step")
+        run = load_run(run_dir)
+        x, _ = plugins.get(run.arch).encode(run.meta, text)
+        step_values, cell = fig_mod.cell_step_values(run.model, x, step)
+    elif values:
+        model, x = fig_mod.example_cell_model(cell)
+        step_values, _ = fig_mod.cell_step_values(model, x, step)
+    _save(fig_mod.cell_figure(cell, values=step_values, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

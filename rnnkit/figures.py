@@ -449,3 +449,63 @@ COMMITTED_PAGES = [
     ("worked-example-steps.gif", "rnnkit plot worked-example -o worked-example-steps.gif",
      _write_pages),
 ]
+
+
+def example_cell_model(cell):
+    """The lecture's one-hot A, B, C, C input into a 2-unit LSTM or GRU at Keras' initialisation
+    (seed 0, float64): the given model whose step values ``rnnkit plot cell --values`` writes."""
+    from . import config
+    from .layers import GRU, LSTM
+    from .models import Sequential
+    layer = {"lstm": LSTM, "gru": GRU}[cell]
+    with config.scope(floatx="float64", seed=0):
+        model = Sequential([layer(2, return_sequences=True, input_shape=(4, 4))])
+        model.build()
+    return model, trace.one_hot(trace.SLIDE_INPUT)[None]
+
+
+def cell_step_values(model, x, step):
+    """One step of the model's first LSTM or GRU layer on ``x`` (batch of 1), from the engine's
+    forward pass: {"t", "x", "h_prev", "h", and "c_prev", "c", "i", "f", "c̃", "o" (LSTM) or
+    "z", "r", "h̃" (GRU)}; step counts from 1 in the layer's processing order."""
+    from .layers import GRU, LSTM, Bidirectional
+    layer = next((l for l in model.layers if isinstance(l, (LSTM, GRU, Bidirectional))), None)
+    if isinstance(layer, Bidirectional):
+        layer = layer.forward_layer
+    if not isinstance(layer, (LSTM, GRU)):
+        raise ValueError("this model has no LSTM or GRU layer whose cell could be drawn")
+    model.forward(x)
+    p = layer.last_pass
+    T = p.X.shape[0]
+    if not 1 <= step <= T:
+        raise ValueError(f"step must be between 1 and {T} (the input's length), got {step}")
+    values = {"t": step, "x": p.X[step - 1, 0], "h_prev": p.H[step - 1, 0], "h": p.H[step, 0]}
+    if isinstance(layer, LSTM):
+        values.update({name: g[step - 1, 0] for name, g in p.gates.items()},
+                      c_prev=p.C[step - 1, 0], c=p.C[step, 0])
+    else:
+        u = layer.units
+        Z = layer._cache[0][step - 1, 0]        # the kernel's gate values [z | r | h̃] of this step
+        values.update(z=Z[:u], r=Z[u:2 * u], **{"h̃": Z[2 * u:]})
+    return values, ("lstm" if isinstance(layer, LSTM) else "gru")
+
+
+def cell_figure(cell="lstm", values=None, theme=None, title=None, reset_after=True):
+    """The LSTM or GRU cell diagram; ``values`` from :func:`cell_step_values` written on its wires."""
+    from .viz.cells import draw_gru_cell, draw_lstm_cell
+    if cell == "lstm":
+        return draw_lstm_cell(theme or Theme(), values=values, title=title)
+    return draw_gru_cell(theme or Theme(), values=values, title=title, reset_after=reset_after)
+
+
+def _example_cell_figure(cell, step=2):
+    model, x = example_cell_model(cell)
+    return cell_figure(cell, values=cell_step_values(model, x, step)[0])
+
+
+COMMITTED += [
+    ("cell-lstm", "rnnkit plot cell --cell lstm", lambda runs: cell_figure("lstm")),
+    ("cell-gru", "rnnkit plot cell --cell gru", lambda runs: cell_figure("gru")),
+    ("cell-lstm-values", "rnnkit plot cell --cell lstm --values --step 2",
+     lambda runs: _example_cell_figure("lstm")),
+]

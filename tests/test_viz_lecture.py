@@ -144,3 +144,88 @@ def test_plot_worked_example_writes_pages_or_one_step(tmp_path):
     assert result.exit_code == 0 and "target D" in (tmp_path / "s4.svg").read_text()
     bad = runner.invoke(cli, ["plot", "worked-example", "-o", str(tmp_path / "s.png")])
     assert bad.exit_code == 2 and "--step" in bad.output and "Traceback" not in bad.output
+
+
+# -- 4 the LSTM and GRU cells ------------------------------------------------------------------
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+@pytest.mark.parametrize("theme", THEMES, ids=IDS)
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_cell_diagrams_keep_the_slide_rules_with_and_without_values(theme, cell):
+    assert_slide(figures.cell_figure(cell, theme=theme), theme)
+    model, x = figures.example_cell_model(cell)
+    values, _ = figures.cell_step_values(model, x, 2)
+    assert_slide(figures.cell_figure(cell, values=values, theme=theme), theme)
+
+
+def test_lstm_cell_is_wired_as_the_equations_say():
+    board = figures.cell_figure("lstm")._rnnkit_board
+    gates = {k: board.nodes[f"gate-{k}"] for k in ("f", "i", "c̃", "o")}
+    assert [g.label for g in gates.values()] == ["σ", "σ", "tanh", "σ"]
+    assert gates["f"].values == ["$U_f, W_f, b_f$"] and gates["c̃"].values == ["$U_c, W_c, b_c$"]
+    # c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t ; h_t = o_t ⊙ tanh(c_t)
+    assert board.labels_of(dst="forget") == ["$c_{t-1}$", "$f_t$"]
+    assert board.labels_of(src="gate-i", dst="input") == ["$i_t$"]
+    assert board.labels_of(src="gate-c̃", dst="input") == [r"$\tilde{c}_t$"]
+    assert {a.src for a in board.arrows if a.dst == "add"} == {"forget", "input"}
+    assert board.labels_of(src="add") == ["$c_t$"]
+    assert board.labels_of(src="gate-o", dst="output") == ["$o_t$"]
+    assert board.labels_of(src="tanh-c", dst="output") == [None]
+    assert board.labels_of(src="output") == ["$h_t$"]
+
+
+def test_gru_cell_is_wired_as_the_equations_say():
+    board = figures.cell_figure("gru")._rnnkit_board
+    # h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t, r_t inside the candidate
+    assert board.labels_of(dst="keep") == ["$h_{t-1}$", "$z_t$"]
+    assert [a.src for a in board.arrows if a.dst == "new"] == ["one-minus", "gate-h̃"]
+    assert {a.src for a in board.arrows if a.dst == "add"} == {"keep", "new"}
+    assert board.labels_of(src="gate-r", dst="reset") == ["$r_t$"]
+    assert [a.dst for a in board.arrows if a.src == "reset"] == ["gate-h̃"]
+    assert r"$W_h h_{t-1} + b_h^{rec}$" in board.texts
+    assert "$h_{t-1}$" in figures.cell_figure("gru", reset_after=False)._rnnkit_board.texts
+
+
+def test_cell_values_are_one_step_of_the_layer_as_the_equations_compute_it():
+    model, x = figures.example_cell_model("lstm")
+    v, cell = figures.cell_step_values(model, x, 2)
+    assert cell == "lstm" and v["t"] == 2
+    p = model.layers[0].params
+    u = 2
+    a = p["U"] @ x[0, 1] + p["W"] @ v["h_prev"] + p["b"]          # by hand, Keras' gate order
+    i, f, o = _sigmoid(a[:u]), _sigmoid(a[u:2 * u]), _sigmoid(a[3 * u:])
+    ct = np.tanh(a[2 * u:3 * u])
+    np.testing.assert_allclose(v["c"], f * v["c_prev"] + i * ct, atol=1e-12)
+    np.testing.assert_allclose(v["h"], o * np.tanh(v["c"]), atol=1e-12)
+    np.testing.assert_allclose(np.concatenate([v["i"], v["f"], v["c̃"], v["o"]]),
+                               np.concatenate([i, f, ct, o]), atol=1e-12)
+    board = figures.cell_figure("lstm", values=v)._rnnkit_board
+    assert f"$f_t$\n[{v['f'][0]:.2f}, {v['f'][1]:.2f}]" in board.texts
+    assert f"$h_t$\n[{v['h'][0]:.2f}, {v['h'][1]:.2f}]" in board.texts
+
+    model, x = figures.example_cell_model("gru")
+    v, cell = figures.cell_step_values(model, x, 3)
+    p = model.layers[0].params
+    b_in, b_rec = p["b"]
+    a_in, a_rec = p["U"] @ x[0, 2] + b_in, p["W"] @ v["h_prev"] + b_rec
+    z, r = _sigmoid(a_in[:u] + a_rec[:u]), _sigmoid(a_in[u:2 * u] + a_rec[u:2 * u])
+    hh = np.tanh(a_in[2 * u:] + r * a_rec[2 * u:])
+    np.testing.assert_allclose([*v["z"], *v["r"], *v["h̃"]], [*z, *r, *hh], atol=1e-12)
+    np.testing.assert_allclose(v["h"], z * v["h_prev"] + (1 - z) * hh, atol=1e-12)
+    with pytest.raises(ValueError, match="between 1 and 4"):
+        figures.cell_step_values(model, x, 5)
+
+
+def test_plot_cell_writes_both_cells_with_values(tmp_path):
+    runner = CliRunner()
+    for args in (["--cell", "lstm"], ["--cell", "gru", "--values", "--step", "3"]):
+        out = tmp_path / "cell.svg"
+        result = runner.invoke(cli, ["plot", "cell", *args, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "cell" in out.read_text()
+    bad = runner.invoke(cli, ["plot", "cell", "--values", "--step", "9", "-o", str(out)])
+    assert bad.exit_code == 1 and "between 1 and 4" in bad.output and "Traceback" not in bad.output

@@ -208,7 +208,7 @@ class Board:
                                      dst if isinstance(dst, str) else None, label, role, dashed))
 
     def path_arrow(self, points, src=None, dst=None, label=None, role=None, label_xy=None,
-                   dashed=False, curved=False, label_ha="center"):
+                   dashed=False, curved=False, label_ha="center", backdrop=True):
         """An arrow along `points` (straight segments, or one cubic Bézier with ``curved`` and
         four points), recorded as going from `src` to `dst`."""
         codes = ([Path.MOVETO] + [Path.CURVE4] * 3) if curved else \
@@ -219,7 +219,7 @@ class Board:
             mutation_scale=20, color=color, linewidth=ARROW_LW,
             linestyle=(0, (4, 2.5)) if dashed else "-", zorder=2))
         if label:
-            self.text(*label_xy, label, role=role, backdrop=True, ha=label_ha)
+            self.text(*label_xy, label, role=role, backdrop=backdrop, ha=label_ha)
         self.arrows.append(ArrowMark(src, dst, label, role, dashed))
 
     def line(self, points, role=None, lw=ARROW_LW, dashed=False):
