@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._sketch import Board
-from .theme import Theme
+from .theme import CELL_NAMES, Theme
 
 #: Units whose values are written on the wires (the rest would not fit a slide).
 SHOWN_UNITS = 2
@@ -66,35 +66,32 @@ class _Cell:
                           backdrop=False)
 
 
-def _sides(width):
-    """The cell outline's left and right edges: room outside for the states' labels, less on 4:3."""
-    return (1.65, width - 1.75) if width > 11 else (1.2, width - 1.25)
-
-
-def _frame(board, left, right, bottom, top, cell, title):
-    """The cell's rounded area and its name in the top-left corner."""
+def _start(theme, cell, values, title):
+    """A board with the cell's tinted area and its name; returns (board, _Cell, (left edge,
+    width, then the heights of the state line, the middle operators, the gates and the bus))."""
     from matplotlib.patches import FancyBboxPatch
-    t = board.theme
+    board = Board(theme)
+    t, W, H = board.theme, board.width, board.height
+    # room outside the cell for the states' labels; less on 4:3
+    left, right = (1.65, W - 1.75) if W > 11 else (1.2, W - 1.25)
+    bottom, top = 0.95, H - 0.95
+    step = f" (step t = {values['t']})" if values and "t" in values else ""
+    title = title or f"{CELL_NAMES[cell]} cell{step}"
     # a tint, not an outline: the states' labels may reach into it
     board.ax.add_patch(FancyBboxPatch((left, bottom), right - left, top - bottom,
                                       boxstyle="round,pad=0,rounding_size=0.25",
                                       facecolor=_mix(t.cell_color(cell), t.background, 0.1),
                                       edgecolor="none", zorder=0))
     board.text(left, top + 0.3, title, ha="left", weight="bold", size=t.base_size + 1)
+    return board, _Cell(board, cell, values), (left, right - left, H - 1.6, H - 2.85, H - 4.2, 1.55)
 
 
 def draw_lstm_cell(theme: Theme | None = None, values: dict | None = None, title: str | None = None):
     """The LSTM cell; `values`: {"x", "h_prev", "c_prev", "i", "f", "c̃", "o", "c", "h", "t"} of one
     step (optional). Returns a Figure; its board names the gates "gate-f", "gate-i", "gate-c̃",
     "gate-o" and the operators "forget", "input", "add", "tanh-c", "output"."""
-    board = Board(theme)
-    W, H = board.width, board.height
-    c = _Cell(board, "lstm", values)
-    step = f" (step t = {values['t']})" if values and "t" in values else ""
-    left, right = _sides(W)
-    y_c, y_m, y_g, y_h, bottom, top = H - 1.6, H - 2.85, H - 4.2, 1.55, 0.95, H - 0.95
-    _frame(board, left, right, bottom, top, "lstm", title or f"LSTM cell{step}")
-    span = right - left
+    board, c, (left, span, y_c, y_m, y_g, y_h) = _start(theme, "lstm", values, title)
+    W = board.width
     xf, xi, xc, xo, xt = (left + k * span for k in (0.11, 0.29, 0.47, 0.65, 0.87))
     gates = (("f", xf, "σ", "$U_f, W_f, b_f$"), ("i", xi, "σ", "$U_i, W_i, b_i$"),
              ("c̃", xc, "tanh", "$U_c, W_c, b_c$"), ("o", xo, "σ", "$U_o, W_o, b_o$"))
@@ -143,14 +140,8 @@ def draw_gru_cell(theme: Theme | None = None, values: dict | None = None, title:
     """The GRU cell (Keras' reset_after=True by default: r_t scales W_h h_{t−1} + b_h^rec);
     `values`: {"x", "h_prev", "z", "r", "h̃", "h", "t"}. Gates "gate-z", "gate-r", "gate-h̃";
     operators "keep" (z ⊙ h_{t−1}), "one-minus", "new" ((1 − z) ⊙ h̃), "add", "reset"."""
-    board = Board(theme)
-    W, H = board.width, board.height
-    c = _Cell(board, "gru", values)
-    step = f" (step t = {values['t']})" if values and "t" in values else ""
-    left, right = _sides(W)
-    y_top, y_m, y_g, y_h, bottom, top = H - 1.6, H - 2.85, H - 4.2, 1.55, 0.95, H - 0.95
-    _frame(board, left, right, bottom, top, "gru", title or f"GRU cell{step}")
-    span = right - left
+    board, c, (left, span, y_top, y_m, y_g, y_h) = _start(theme, "gru", values, title)
+    W = board.width
     xr, xz, xrm, xh = (left + k * span for k in (0.14, 0.36, 0.6, 0.8))
     c.gate("gate-r", xr, y_g, "σ", "$U_r, W_r, b_r$")
     c.gate("gate-z", xz, y_g, "σ", "$U_z, W_z, b_z$")
