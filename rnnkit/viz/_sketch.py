@@ -78,7 +78,7 @@ class Board:
 
     # -- marks -----------------------------------------------------------------------------------
     def node(self, node_id, cx, cy, label, role, w=None, h=None, values=(), size=None,
-             shape="box", dashed=False):
+             shape="box"):
         """A rounded box (or a circle, ``shape="circle"``) of `role`'s colours with `label` and,
         below it, value lines; sized from its text unless `w`/`h` are given."""
         t = self.theme
@@ -98,8 +98,7 @@ class Board:
         else:
             self.ax.add_patch(FancyBboxPatch(
                 (box.x0, box.y0), w, h, boxstyle=f"round,pad=0,rounding_size={min(0.12, h / 4):.3f}",
-                facecolor=face, edgecolor=edge, linewidth=NODE_LW, zorder=3,
-                linestyle=(0, (4, 2.5)) if dashed else "-"))
+                facecolor=face, edgecolor=edge, linewidth=NODE_LW, zorder=3))
         if values:
             top = box.y1 - 0.08
             self.ax.text(cx, top - lh / 2, label, ha="center", va="center", fontsize=size,
@@ -188,22 +187,20 @@ class Board:
         return end if isinstance(end, tuple) else (self.nodes[end].box.cx, self.nodes[end].box.cy)
 
     def arrow(self, src, dst, label=None, role=None, dashed=False, label_at=0.5, offset=(0.0, 0.0),
-              label_ha="center", label_size=None, rad=0.0, label_role=None):
+              label_ha="center"):
         """An arrow from `src` to `dst` (node ids or (x, y) points), clipped at the node boxes;
-        `label` (mathtext) sits at fraction `label_at` along it, moved by `offset` inches; `rad`
-        bends it (matplotlib's arc3)."""
+        `label` (mathtext) sits at fraction `label_at` along it, moved by `offset` inches."""
         p = self._anchor(src, self._centre(dst))
         q = self._anchor(dst, self._centre(src))
         color = self.ink(role)
         self.ax.add_patch(FancyArrowPatch(
             p, q, arrowstyle="-|>,head_length=0.45,head_width=0.22", mutation_scale=20,
-            connectionstyle=f"arc3,rad={rad}", color=color, linewidth=ARROW_LW,
+            color=color, linewidth=ARROW_LW,
             linestyle=(0, (4, 2.5)) if dashed else "-", shrinkA=0, shrinkB=0, zorder=2))
         if label:
             x = p[0] + label_at * (q[0] - p[0]) + offset[0]
             y = p[1] + label_at * (q[1] - p[1]) + offset[1]
-            self.text(x, y, label, size=label_size, ha=label_ha,
-                      role=label_role if label_role is not None else role, backdrop=True)
+            self.text(x, y, label, ha=label_ha, role=role, backdrop=True)
         self.arrows.append(ArrowMark(src if isinstance(src, str) else None,
                                      dst if isinstance(dst, str) else None, label, role, dashed))
 

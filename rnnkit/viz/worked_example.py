@@ -104,7 +104,6 @@ def draw_worked_step(step: WorkedStep, theme: Theme | None = None, title: str | 
             widths.append(w)
         gap = min(max_gap, (Wd - 2 * margin - sum(widths)) / (len(items) - 1))
         x = margin
-        centre_y = None
         boxes = []
         for it, w in zip(items, widths):
             if it[0] == "array":
