@@ -251,3 +251,99 @@ def sweep(sweep_dir, x, hue, where, output, dpi, aspect, style, title, transpare
     fig = draw_sweep(series, _theme(style, aspect), x=x, hue=hue,
                      metric=sweep_metric_name(results), title=title)
     _save(fig, output, dpi, transparent)
+
+
+# ---- the lecture's story, figure by figure (issue 16) -------------------------------------------
+
+
+@plot.command("rolled")
+@click.option("--steps", type=click.IntRange(1, 6), default=4, show_default=True,
+              help="Time steps of the unrolled chain.")
+@_figure_options
+def rolled(steps, output, dpi, aspect, style, title, transparent):
+    """The feedback network: the folded cell with its loop W beside the unrolled chain.
+
+    Biases b_xh, b_hy and the activations f, g are drawn where they act; below, the equations
+    h_t = f(U x_t + W h_{t-1} + b_xh) and y_t = g(V h_t + b_hy).
+
+    \b
+    Example:
+      rnnkit plot rolled --steps 4 -o rolled.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.rolled_figure(steps=steps, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)
+
+
+@plot.command("worked-example")
+@click.option("--step", type=click.IntRange(1, 4), default=None,
+              help="Draw this timestep only; without it, every step: one page each in a .pdf "
+                   "(-o steps.pdf), one frame each in a .gif (-o steps.gif).")
+@_figure_options
+def worked_example(step, output, dpi, aspect, style, title, transparent):
+    """The lecture's example A, B, C, C -> B, C, C, D step by step, numbers from the engine.
+
+    Each page shows x_t and h_{t-1}, U x_t, W h_{t-1} + b_xh, net, h_t = tanh(net), then
+    V h_t + b_hy, its exp, y_t = softmax and the target, above U, W, b_xh, V, b_hy; the slides'
+    slip in y_3 and y_4 is flagged. In beamer: \\includegraphics<k>[page=k]{steps.pdf}.
+
+    \b
+    Examples:
+      rnnkit plot worked-example -o steps.pdf
+      rnnkit plot worked-example -o steps.gif
+      rnnkit plot worked-example --step 3 -o step3.png
+    """
+    from pathlib import Path
+
+    from rnnkit import figures as fig_mod
+    theme = _theme(style, aspect)
+    if step is not None:
+        _save(fig_mod.worked_example_figures(step=step, theme=theme, title=title), output, dpi,
+              transparent)
+        return
+    if Path(output).suffix.lower() not in (".pdf", ".gif"):
+        raise click.UsageError("every step goes into one .pdf (a page each) or one .gif (a frame "
+                               "each); for a .png or .svg give --step K")
+    from rnnkit.viz.worked_example import save_pages
+    path = save_pages(fig_mod.worked_example_figures(theme=theme, title=title), output)
+    click.echo(f"wrote {path}")
+
+
+@plot.command("cell")
+@click.option("--cell", type=click.Choice(["lstm", "gru"]), default="lstm", show_default=True)
+@click.option("--values", is_flag=True,
+              help="Write one step's values on the wires: of --model's first LSTM/GRU layer on "
+                   "--input, or else of a 2-unit layer (seed 0) on the lecture's A, B, C, C.")
+@click.option("--model", "run_dir", type=click.Path(), default=None,
+              help="A trained run whose first LSTM or GRU layer gives the values (with --input).")
+@click.option("--input", "text", default=None, help="The text run through --model.")
+@click.option("--step", type=click.IntRange(1, None), default=2, show_default=True,
+              help="The step whose values are written.")
+@_figure_options
+def cell(cell, values, run_dir, text, step, output, dpi, aspect, style, title, transparent):
+    """The LSTM or GRU cell as colah and d2l.ai draw it, in rnnkit's notation.
+
+    The state line across the top, the gates (σ, tanh; each with its U, W, b) fed from
+    [h_{t-1}, x_t], the pointwise ⊙, + and 1−.
+
+    \b
+    Examples:
+      rnnkit plot cell --cell lstm -o lstm.pdf
+      rnnkit plot cell --cell gru --values --step 3 -o gru.png
+      rnnkit plot cell --model runs/char-lm-lstm --input "hello" --step 4 -o mine.png
+    """
+    from rnnkit import figures as fig_mod
+    step_values = None
+    if run_dir:
+        from rnnkit import plugins
+        from rnnkit.runs import load_run
+        if text is None:
+            raise click.UsageError("--model needs --input TEXT: the values are of that input's step")
+        run = load_run(run_dir)
+        x, _ = plugins.get(run.arch).encode(run.meta, text)
+        step_values, cell = fig_mod.cell_step_values(run.model, x, step)
+    elif values:
+        model, x = fig_mod.example_cell_model(cell)
+        step_values, _ = fig_mod.cell_step_values(model, x, step)
+    _save(fig_mod.cell_figure(cell, values=step_values, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

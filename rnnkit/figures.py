@@ -322,7 +322,8 @@ FORMATS = ("png", "pdf")
 
 def committed_files():
     """The file names ``regenerate`` writes (what ``figures/`` holds besides its README)."""
-    return sorted(f"{name}.{ext}" for name, _, _ in COMMITTED for ext in FORMATS)
+    return sorted([f"{name}.{ext}" for name, _, _ in COMMITTED for ext in FORMATS]
+                  + [name for name, _, _ in COMMITTED_PAGES])
 
 
 def _hidden_of_run(run, text, gates=False):
@@ -360,6 +361,8 @@ def regenerate(out_dir="figures", progress=print):
             for ext in FORMATS:
                 written.append(save(fig, out / f"{name}.{ext}"))
             measured[name] = measure_slide(fig)
+        for name, _, write in COMMITTED_PAGES:
+            written.append(write(out / name))
     lines = ["# Figures", "",
              "Slide figures made by rnnkit itself. `rnnkit figures` regenerates every file here; "
              "each figure below names the command that makes it alone (add `-o FILE.pdf`, "
@@ -381,6 +384,9 @@ def regenerate(out_dir="figures", progress=print):
                   f"PDF: [{name}.pdf]({name}.pdf)  ",
                   f"canvas {m.canvas[0]} x {m.canvas[1]} px, fill {m.fill:.0%}, "
                   f"smallest text {m.min_text:.1f} pt", ""]
+    for name, command, _ in COMMITTED_PAGES:
+        shown = f"![{name}]({name})" if name.endswith(".gif") else f"[{name}]({name})"
+        lines += [f"## {name}", "", f"`{command}`", "", shown, ""]
     from .fileio import atomic_write_text
     atomic_write_text(out / "README.md", "\n".join(lines))
     written.append(out / "README.md")
@@ -444,3 +450,135 @@ COMMITTED.append(
      "rnnkit sweep delayed-recall over cell rnn,lstm,gru x length 5,15,30 x seed 0,1,2 (units 16, "
      "samples 2000, epochs 15, lr 0.01); rnnkit plot gating SWEEP_DIR",
      lambda runs: _gating_of_grid()))
+
+
+# ---- the lecture's story, figure by figure (issue 16) -------------------------------------------
+
+
+def rolled_figure(steps=4, theme=None, title=None):
+    """The lecture's feedback network folded (one cell, its loop W) beside its unrolled chain,
+    with f and g the lecture example's activations (read from its model)."""
+    from .viz.rolled import draw_rolled_unrolled
+    rnn, dense = trace.slides_model().layers
+    return draw_rolled_unrolled(theme or Theme(), steps=steps,
+                                activations=(rnn.activation, dense.activation), title=title)
+
+
+COMMITTED += [
+    ("rolled-unrolled", "rnnkit plot rolled", lambda runs: rolled_figure()),
+]
+
+
+def worked_example_steps():
+    """The lecture's example A, B, C, C -> B, C, C, D, step by step, from the engine: each
+    :class:`~rnnkit.viz.worked_example.WorkedStep` holds the kernel's h_t, the Dense layer's
+    logits and softmax, and the model's weights (read back from its layers)."""
+    from .viz.worked_example import WorkedStep
+    model = trace.slides_model()
+    x = trace.one_hot(trace.SLIDE_INPUT)
+    y, _ = model.forward(x[None])
+    rnn, dense = model.layers
+    X, A, H = rnn.last_pass.X, rnn.last_pass.A, rnn.last_pass.H     # time-major
+    Z = dense.logits[0]
+    U = rnn.params["U"]
+    weights = {"U": U, "W": rnn.params["W"], "b_xh": rnn.params["b"], "V": dense.params["V"],
+               "b_hy": dense.params["b"]}
+    targets = trace.one_hot(trace.SLIDE_TARGET)
+    steps = []
+    for t in range(1, X.shape[0] + 1):
+        ux = U @ X[t - 1, 0]
+        steps.append(WorkedStep(
+            t=t, inputs=trace.SLIDE_INPUT, targets=trace.SLIDE_TARGET, x=X[t - 1, 0],
+            h_prev=H[t - 1, 0], ux=ux, whb=A[t - 1, 0] - ux, net=A[t - 1, 0], h=H[t, 0],
+            z=Z[t - 1], e=np.exp(Z[t - 1]), y=y[0, t - 1], target=targets[t - 1], weights=weights,
+            printed=trace.LECTURE_SLIP.get(t)))
+    return steps
+
+
+def worked_example_figures(step=None, theme=None, title=None):
+    """The worked example's pages, one Figure per timestep (a list), or page `step` alone."""
+    from .viz.worked_example import draw_worked_step
+    steps = worked_example_steps()
+    if step is not None:
+        if not 1 <= step <= len(steps):
+            raise ValueError(f"the worked example has steps 1 to {len(steps)}, not {step}")
+        return draw_worked_step(steps[step - 1], theme or Theme(), title=title)
+    return [draw_worked_step(s, theme or Theme(), title=title) for s in steps]
+
+
+def _write_pages(path):
+    from .viz.worked_example import save_pages
+    return save_pages(worked_example_figures(), path)
+
+
+COMMITTED += [
+    ("worked-example-step-3", "rnnkit plot worked-example --step 3",
+     lambda runs: worked_example_figures(step=3)),
+]
+#: Files of several pages, beside the one-figure PNG + PDF pairs: (file name, command, writer).
+COMMITTED_PAGES = [
+    ("worked-example-steps.pdf", "rnnkit plot worked-example -o worked-example-steps.pdf",
+     _write_pages),
+    ("worked-example-steps.gif", "rnnkit plot worked-example -o worked-example-steps.gif",
+     _write_pages),
+]
+
+
+def example_cell_model(cell):
+    """The lecture's one-hot A, B, C, C input into a 2-unit LSTM or GRU at Keras' initialisation
+    (seed 0, float64): the given model whose step values ``rnnkit plot cell --values`` writes."""
+    from . import config
+    from .layers import GRU, LSTM
+    from .models import Sequential
+    layer = {"lstm": LSTM, "gru": GRU}[cell]
+    with config.scope(floatx="float64", seed=0):
+        model = Sequential([layer(2, return_sequences=True, input_shape=(4, 4))])
+        model.build()
+    return model, trace.one_hot(trace.SLIDE_INPUT)[None]
+
+
+def cell_step_values(model, x, step):
+    """One step of the model's first LSTM or GRU layer on ``x`` (batch of 1), from the engine's
+    forward pass: {"t", "x", "h_prev", "h", and "c_prev", "c", "i", "f", "c̃", "o" (LSTM) or
+    "z", "r", "h̃" (GRU)}; step counts from 1 in the layer's processing order."""
+    from .layers import GRU, LSTM, Bidirectional
+    layer = next((l for l in model.layers if isinstance(l, (LSTM, GRU, Bidirectional))), None)
+    if isinstance(layer, Bidirectional):
+        layer = layer.forward_layer
+    if not isinstance(layer, (LSTM, GRU)):
+        raise ValueError("this model has no LSTM or GRU layer whose cell could be drawn")
+    model.forward(x)
+    p = layer.last_pass
+    T = p.X.shape[0]
+    if not 1 <= step <= T:
+        raise ValueError(f"step must be between 1 and {T} (the input's length), got {step}")
+    values = {"t": step, "x": p.X[step - 1, 0], "h_prev": p.H[step - 1, 0], "h": p.H[step, 0]}
+    if isinstance(layer, LSTM):
+        values.update({name: g[step - 1, 0] for name, g in p.gates.items()},
+                      c_prev=p.C[step - 1, 0], c=p.C[step, 0])
+    else:
+        u = layer.units
+        Z = layer._cache[0][step - 1, 0]        # the kernel's gate values [z | r | h̃] of this step
+        values.update(z=Z[:u], r=Z[u:2 * u], **{"h̃": Z[2 * u:]})
+    return values, ("lstm" if isinstance(layer, LSTM) else "gru")
+
+
+def cell_figure(cell="lstm", values=None, theme=None, title=None, reset_after=True):
+    """The LSTM or GRU cell diagram; ``values`` from :func:`cell_step_values` written on its wires."""
+    from .viz.cells import draw_gru_cell, draw_lstm_cell
+    if cell == "lstm":
+        return draw_lstm_cell(theme or Theme(), values=values, title=title)
+    return draw_gru_cell(theme or Theme(), values=values, title=title, reset_after=reset_after)
+
+
+def _example_cell_figure(cell, step=2):
+    model, x = example_cell_model(cell)
+    return cell_figure(cell, values=cell_step_values(model, x, step)[0])
+
+
+COMMITTED += [
+    ("cell-lstm", "rnnkit plot cell --cell lstm", lambda runs: cell_figure("lstm")),
+    ("cell-gru", "rnnkit plot cell --cell gru", lambda runs: cell_figure("gru")),
+    ("cell-lstm-values", "rnnkit plot cell --cell lstm --values --step 2",
+     lambda runs: _example_cell_figure("lstm")),
+]

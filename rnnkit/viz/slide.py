@@ -68,7 +68,10 @@ def measure_slide(fig, dpi: int = 200) -> SlideMeasure:
     fig.draw_without_rendering()
     width, height = fig.get_size_inches()
     layout = getattr(fig, "_rnnkit_layout", None)
-    if layout is not None:                 # a diagram: its placed geometry, in inches
+    board = getattr(fig, "_rnnkit_board", None)
+    if board is not None:                  # a hand-placed diagram: the extent of what it drew
+        x0, y0, x1, y1 = board.extent(renderer)
+    elif layout is not None:                 # a diagram: its placed geometry, in inches
         from ._diagram import extent
         boxes = [extent(lay) for lay in (layout if isinstance(layout, list) else [layout])
                  if lay.nodes or lay.texts]
