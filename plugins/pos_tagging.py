@@ -186,16 +186,29 @@ class PosTagging(Architecture):
 
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):
-        x, y = data.test
-        predicted = model.predict(x, bucket_by_length=True).argmax(-1)
-        return _scores(predicted, x, y)
+        """Tag accuracy (all words, unknown words) and the test loss, in nats per real word."""
+        x, y = (np.asarray(a) for a in data.test)
+        probs = model.predict(x, bucket_by_length=True)
+        scores = _scores(probs.argmax(-1), x, y)
+        p_true = np.take_along_axis(probs, y[..., None], axis=-1)[..., 0][x != 0]
+        scores["loss"] = float(-np.log(np.maximum(p_true, np.finfo(p_true.dtype).tiny)).mean())
+        return scores
 
     def baseline(self, data):
-        """Most frequent training tag per word; ``<unk>`` and uncounted words: the overall one."""
+        """Most frequent training tag per word; ``<unk>`` and uncounted words: the overall one.
+
+        Its ``loss`` is the same lookup as probabilities: the cross-entropy (nats per word) of each
+        word's training tag frequencies, add-one smoothed (see :func:`tag_frequencies`), so the
+        loss curves have a baseline to beat too.
+        """
         x_train, y_train = (np.asarray(a) for a in data.train)
         x, y = (np.asarray(a) for a in data.test)
-        table = most_frequent_tags(x_train, y_train, max(int(x_train.max()), int(x.max())) + 1)
-        return _scores(table[x], x, y)
+        counts = tag_counts(x_train, y_train, max(int(x_train.max()), int(x.max())) + 1,
+                            max(int(y_train.max()), int(y.max())) + 1)
+        scores = _scores(most_frequent_tags(counts=counts)[x], x, y)
+        real = x != 0
+        scores["loss"] = float(-np.log(tag_frequencies(counts)[x[real], y[real]]).mean())
+        return scores
 
     # ---- demo ----------------------------------------------------------------------------------
     def encode(self, meta, text):
@@ -236,21 +249,42 @@ class PosTagging(Architecture):
         return "\n".join(lines)
 
 
-def most_frequent_tags(x, y, n_words):
-    """Per word id, its most frequent tag in ``(x, y)`` (ties: the lower tag index).
-
-    Padding (id 0) is not counted. ``<unk>`` (id 1) and ids never seen get the most frequent tag
-    over all words. Returns an int array of length ``n_words``.
-    """
+def tag_counts(x, y, n_words, n_tags=None):
+    """How often each word id carries each tag in ``(x, y)``: an int array (n_words, n_tags).
+    Padding (id 0) is not counted."""
     mask = x != 0
-    n_tags = int(y[mask].max()) + 1 if mask.any() else 1
+    if n_tags is None:
+        n_tags = int(y[mask].max()) + 1 if mask.any() else 1
     counts = np.zeros((n_words, n_tags), dtype=np.int64)
     np.add.at(counts, (x[mask], y[mask]), 1)
+    return counts
+
+
+def most_frequent_tags(x=None, y=None, n_words=None, counts=None):
+    """Per word id, its most frequent tag in ``(x, y)`` (or in ``counts`` from :func:`tag_counts`;
+    ties: the lower tag index).
+
+    ``<unk>`` (id 1) and ids never seen get the most frequent tag over all words. Returns an int
+    array of length ``n_words``.
+    """
+    counts = tag_counts(x, y, n_words) if counts is None else counts
     overall = int(counts.sum(axis=0).argmax())
     table = counts.argmax(axis=1)
     table[counts.sum(axis=1) == 0] = overall
     table[Vocabulary.unk_index] = overall
     return table
+
+
+def tag_frequencies(counts):
+    """Per word id, the probabilities of its tags: ``(count + 1) / (total + n_tags)`` (add-one, so
+    no tag of a known word has probability 0); ``<unk>`` and ids never seen get the overall tag
+    frequencies, smoothed the same way. An array (n_words, n_tags) whose rows sum to 1."""
+    counts = counts.astype(np.float64)
+    unseen = counts.sum(axis=1) == 0
+    unseen[Vocabulary.unk_index] = True
+    counts[unseen] = counts.sum(axis=0)
+    counts += 1.0
+    return counts / counts.sum(axis=1, keepdims=True)
 
 
 def _scores(predicted, x, y):

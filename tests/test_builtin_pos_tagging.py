@@ -51,6 +51,10 @@ def test_training_lowers_the_loss_and_metrics_have_the_keys(small):
     assert "val_accuracy" in history.history
     scores, base = ARCH.evaluate(model, data), ARCH.baseline(data)
     assert list(scores)[0] == "accuracy" and set(scores) == set(base)
+    # the test loss is the model's own masked loss (padding is masked out, weighted by words)
+    x, y = data.test
+    loss = model.evaluate(x, y, batch_size=len(x))
+    assert scores["loss"] == pytest.approx(loss if np.isscalar(loss) else loss[0], rel=1e-5)
     assert 0.0 <= scores["accuracy"] <= 1.0
 
 
@@ -89,6 +93,9 @@ def test_baseline_on_a_tiny_dataset_by_hand():
     scores = ARCH.baseline(Dataset(train=train, test=test))
     assert scores["accuracy"] == pytest.approx(2 / 3)
     assert scores["unknown_accuracy"] == 1.0 and scores["unknown_share"] == pytest.approx(1 / 3)
+    # its loss: "a" was tagged 0, 0, 0 -> p(0) = (3+1)/(3+2); "b" 1, 1 -> p(0) = (0+1)/(2+2);
+    # <unk>: the overall counts 0:3, 1:2 -> p(0) = (3+1)/(5+2)
+    assert scores["loss"] == pytest.approx(-(np.log(4 / 5) + np.log(1 / 4) + np.log(4 / 7)) / 3)
 
 
 def test_tags_are_upper_cased_and_words_normalised(tmp_path):
