@@ -201,8 +201,10 @@ def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, yl
     cells = [_cell_of(f) if f else None for f in folders]
     metrics = folders[0].read_metrics() if folders[0] else None
     baselines = (metrics or {}).get("baseline") or {}
+    loss_label = _loss_label(metrics, sources[0])
     if metric != "headline":
-        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or YLABELS.get(metric),
+        label = loss_label if metric == "loss" else YLABELS.get(metric)
+        return draw_curve_panels(runs, [CurvePanel(metric, ylabel or label,
                                                    baselines.get(metric), "baseline (test)")],
                                  theme or Theme(), title=title, cells=cells)
     if None in folders:
@@ -214,7 +216,7 @@ def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, yl
     head = metrics["headline_metric"]
     baseline = baselines.get(head)
     # the loss panel draws the architecture's baseline loss too, when its baseline has one
-    panels = [CurvePanel("loss", YLABELS["loss"], baselines.get("loss"), "baseline (test)")]
+    panels = [CurvePanel("loss", loss_label, baselines.get("loss"), "baseline (test)")]
     if any(head in row for row in runs[0][1]):
         panels.append(CurvePanel(head, YLABELS.get(head, head.replace("_", " ")), baseline,
                                  "baseline (test)"))
@@ -225,6 +227,15 @@ def loss_figure(run_dirs, labels=None, metric="loss", theme=None, title=None, yl
     panels.append(CurvePanel(head, f"{head.replace('_', ' ')} on the test set", baseline,
                              "baseline (test)", runs=tests))
     return draw_curve_panels(runs, panels, theme or Theme(), title=title, cells=cells)
+
+
+def _loss_label(metrics, source):
+    """The y label of a loss: its name and unit, from the run's metrics.json (the loss it was
+    trained with) or a History's model; cross-entropy when neither says."""
+    from .viz.curves import LOSS_YLABELS
+    model = getattr(source, "model", None)
+    name = (metrics or {}).get("loss") or getattr(getattr(model, "loss", None), "name", None)
+    return LOSS_YLABELS.get(name, YLABELS["loss"] if name is None else name.replace("_", " "))
 
 
 def _cell_of(folder):

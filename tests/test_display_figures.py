@@ -91,3 +91,17 @@ def test_the_history_fit_returns_is_drawn_as_it_is():
         assert list(dashed.get_ydata()) == history.history["val_loss"]
     with pytest.raises(ValueError, match="pass run folders"):
         loss_figure([history], metric="headline")
+
+
+def test_a_loss_figure_names_the_loss_the_model_was_trained_with(tmp_path):
+    from rnnkit.figures import loss_figure
+    from rnnkit.runs import RunFolder
+    history = _fitted_history()                       # an mse model, not a cross-entropy one
+    assert loss_figure([history]).axes[0].get_ylabel() == "mean squared error (target units squared)"
+    folder = RunFolder.new("x", tmp_path / "run")   # a run folder says it in its metrics.json
+    folder.write_history(history.rows)
+    folder.write_metrics({"arch": "x", "headline_metric": "loss", "loss": "mse", "test": {},
+                          "baseline": {"loss": 2.0}})
+    ax = loss_figure([folder.path]).axes[0]
+    assert ax.get_ylabel() == "mean squared error (target units squared)"
+    assert 2.0 in [y for line in ax.get_lines() for y in line.get_ydata()]   # the baseline line

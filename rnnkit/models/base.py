@@ -47,14 +47,15 @@ class History(Sequence):
 
     Beside them, rnnkit's own: ``epoch_seconds`` (each epoch's wall-clock time) and ``rows``, one
     dict per epoch with the logs plus ``epoch`` (counted from 1) and ``seconds``: the rows the run
-    folder writes to history.csv/json.
+    folder writes to history.csv/json. ``model`` is the model ``fit`` trained, as in Keras.
     """
 
     #: keys of a row that are rnnkit's bookkeeping, not Keras' logs
     BOOKKEEPING = ("epoch", "seconds")
 
-    def __init__(self, params=None):
+    def __init__(self, params=None, model=None):
         self.params = dict(params or {})
+        self.model = model                  # as Keras' History.model: the model fit trained
         self.history = {}
         self.epoch = []
         self.epoch_seconds = []
@@ -466,7 +467,7 @@ class Model:
         n_batches = math.ceil(n / batch_size)
         # kept on the model from the start, as Keras: an interrupted fit loses no epoch
         history = self.history = History(params={"verbose": verbose, "epochs": epochs,
-                                                 "steps": n_batches})
+                                                 "steps": n_batches}, model=self)
         self.stop_training = False
         for cb in callbacks:
             cb.on_train_begin(self, epochs)

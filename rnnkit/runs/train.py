@@ -284,7 +284,7 @@ def _finish(arch, model, data, run, seconds, figures=True):
                                  f"model's outputs overflow. Lower the learning rate or clip the "
                                  f"gradients.")
     run.metrics = {"arch": arch.name, "headline_metric": arch.headline_metric,
-                   "test": jsonable(test),
+                   "loss": model.loss.name, "test": jsonable(test),
                    "baseline": jsonable(arch.baseline(data)),
                    "seconds": round(seconds, 3), "epochs": run.epochs_done}
     # the last checkpoint moves into the model file: what `--resume RUN --epochs N` goes on from
