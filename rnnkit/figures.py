@@ -418,36 +418,15 @@ GATING_GRID = {"arch": "delayed-recall", "cells": ("rnn", "lstm", "gru"), "lengt
 
 
 def gating_grid_results(workdir, progress=print, grid=GATING_GRID):
-    """Train ``grid`` through the run API and write ``workdir/results.json`` in the schema of
-    ``rnnkit sweep`` (what :func:`gating_figure` reads); returns ``workdir``."""
-    import json
-    import time
-    from pathlib import Path
-
-    from .fileio import atomic_write_text
-    points = []
-    for length in grid["lengths"]:
-        for cell in grid["cells"]:
-            for seed in grid["seeds"]:
-                varied = {"cell": cell, "length": length, "seed": seed}
-                name = ",".join(f"{k}={v}" for k, v in varied.items())
-                progress(f"training {grid['arch']} {name} for the gating figure")
-                start = time.time()
-                run = train(grid["arch"], overrides=dict(grid["base"], **varied),
-                            out_dir=f"{workdir}/{name}", figures=False)
-                headline = run.metrics["headline_metric"]
-                points.append({"name": name, "config": run.config, "varied": varied,
-                               "status": "finished",
-                               "headline": {"name": headline,
-                                            "value": run.metrics["test"][headline]},
-                               "baseline": run.metrics["baseline"][headline],
-                               "seconds": time.time() - start, "error": None})
-    spec = {"base": grid["base"], "grid": {"cell": list(grid["cells"]),
-                                           "length": list(grid["lengths"]),
-                                           "seed": list(grid["seeds"])}}
-    atomic_write_text(Path(workdir) / "results.json",
-                      json.dumps({"arch": grid["arch"], "spec": spec, "points": points}, indent=1))
-    return workdir
+    """Run ``grid`` as a sweep (:func:`rnnkit.sweep.run_sweep`, on a local Dask cluster) into
+    ``workdir``, whose ``results.json`` :func:`gating_figure` reads; returns ``workdir``."""
+    from .sweep import make_spec, run_sweep
+    spec = make_spec(grid["arch"], grid={"cell": list(grid["cells"]),
+                                         "length": list(grid["lengths"]),
+                                         "seed": list(grid["seeds"])}, config=grid["base"])
+    progress(f"running the {grid['arch']} sweep for the gating figure")
+    run_sweep(spec, out_dir=f"{workdir}/gating", say=progress)
+    return f"{workdir}/gating"
 
 
 def _gating_of_grid(progress=print):
@@ -458,8 +437,9 @@ def _gating_of_grid(progress=print):
 
 COMMITTED.append(
     ("gating-delayed-recall",
-     "rnnkit sweep delayed-recall over cell rnn,lstm,gru x length 5,15,30 x seed 0,1,2 (units 16, "
-     "samples 2000, epochs 15, lr 0.01); rnnkit plot gating SWEEP_DIR",
+     "rnnkit sweep --arch delayed-recall --grid cell=rnn,lstm,gru --grid length=5,15,30 "
+     "--grid seed=0,1,2 --set units=16 --set samples=2000 --set epochs=15 --set lr=0.01 "
+     "--set batch_size=32 --out sweeps/gating && rnnkit plot gating sweeps/gating",
      lambda runs: _gating_of_grid()))
 
 
