@@ -162,6 +162,21 @@ def test_cell_diagrams_keep_the_slide_rules_with_and_without_values(theme, cell)
     assert_slide(figures.cell_figure(cell, values=values, theme=theme), theme)
 
 
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_cell_values_do_not_overlap_one_another(cell, aspect):
+    model, x = figures.example_cell_model(cell)
+    values, _ = figures.cell_step_values(model, x, 2)
+    fig = figures.cell_figure(cell, values=values, theme=Theme(aspect=aspect))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts
+             if t.get_text().strip()]
+    clashes = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+               if box_a.overlaps(box_b)]
+    assert not clashes
+
+
 def test_lstm_cell_is_wired_as_the_equations_say():
     board = figures.cell_figure("lstm")._rnnkit_board
     gates = {k: board.nodes[f"gate-{k}"] for k in ("f", "i", "c̃", "o")}

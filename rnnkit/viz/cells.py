@@ -126,9 +126,10 @@ def draw_lstm_cell(theme: Theme | None = None, values: dict | None = None, title
     c.wire([(xc, y_g + gate_h), (xc, y_m - r)], src="gate-c̃", dst="input", name="c̃",
            tex=r"$\tilde{c}_t$", at=(xc + 0.12, y_label))
     c.wire([(xc, y_m + r), (xc, y_c - r)], src="input", dst="add")
-    c.wire([(xo + board.nodes["gate-o"].box.w / 2 + 0.03, y_g), (xt - r, y_g)], src="gate-o",
-           dst="output", name="o", tex="$o_t$", at=(xo, y_label) if W > 11 else (xt, y_g - 0.8),
-           ha="center")
+    o_right = xo + board.nodes["gate-o"].box.w / 2
+    # o_t under its own wire: above the box, its values would run into c̃_t's
+    c.wire([(o_right + 0.03, y_g), (xt - r, y_g)], src="gate-o", dst="output", name="o",
+           tex="$o_t$", at=(o_right + 0.08, y_g - 0.6), ha="left")
     # h_t leaves to the right (the next step) and upwards (the next layer)
     c.wire([(xt + r, y_g), (xt + 0.6, y_g), (xt + 0.6, y_h), (W - 0.35, y_h)], src="output",
            name="h", tex="$h_t$", at=(W - 1.55, y_h - 0.5))
