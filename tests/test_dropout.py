@@ -16,7 +16,7 @@ import pytest
 
 from conftest import check_gradients, simple_rnn_np, act_np
 from rnnkit import Sequential, config
-from rnnkit.layers import GRU, LSTM, RNN, Dense, SimpleRNN
+from rnnkit.layers import GRU, LSTM, RNN, Bidirectional, Dense, SimpleRNN
 from rnnkit.layers.cells import SimpleRNNCell
 
 RATES = [{"dropout": 0.4}, {"recurrent_dropout": 0.4}, {"dropout": 0.3, "recurrent_dropout": 0.5}]
@@ -248,3 +248,18 @@ def test_simple_rnn_without_masks_matches_the_reference():
     x = rng.normal(size=(2, 4, 2))
     want, _, _ = simple_rnn_np(x, *(layer.params[k] for k in "UWb"))
     np.testing.assert_allclose(layer(x, training=True), want, rtol=0, atol=1e-12)
+
+
+def test_bidirectional_halves_train_with_dropout_and_predict_without():
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(size=(6, 5, 3)), rng.normal(size=(6, 1))
+    model = Sequential([Bidirectional(GRU(4, recurrent_dropout=0.5), input_shape=(5, 3)), Dense(1)])
+    plain = Sequential([Bidirectional(GRU(4), input_shape=(5, 3)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    halves = model.layers[0].sublayers()
+    model.train_on_batch(x, y)
+    plain.set_weights(model.get_weights())
+    assert all(h.last_pass.recurrent_dropout_mask.shape == (6, 4) for h in halves)
+    assert halves[1].dropout == 0.0 and halves[1].recurrent_dropout == 0.5
+    np.testing.assert_array_equal(model.predict(x), plain.predict(x))
+    assert all(h.last_pass.recurrent_dropout_mask is None for h in halves)
