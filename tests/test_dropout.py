@@ -263,3 +263,14 @@ def test_bidirectional_halves_train_with_dropout_and_predict_without():
     assert halves[1].dropout == 0.0 and halves[1].recurrent_dropout == 0.5
     np.testing.assert_array_equal(model.predict(x), plain.predict(x))
     assert all(h.last_pass.recurrent_dropout_mask is None for h in halves)
+
+
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_keras_basics_with_dropout(cls):
+    """Ported from Keras 3's SimpleRNNTest.test_basics (keras/src/layers/rnn/simple_rnn_test.py;
+    lstm_test.py and gru_test.py do the same): units=3, dropout=0.5, recurrent_dropout=0.5,
+    called with training=True on input (3, 2, 4): output (3, 3), three trainable weights."""
+    layer = cls(3, dropout=0.5, recurrent_dropout=0.5)
+    out = layer(np.random.default_rng(13).normal(size=(3, 2, 4)), training=True)
+    assert out.shape == (3, 3) and len(layer.get_weights()) == 3
+    assert np.isfinite(out).all()
