@@ -263,6 +263,8 @@ def test_bidirectional_halves_train_with_dropout_and_predict_without():
     assert halves[1].dropout == 0.0 and halves[1].recurrent_dropout == 0.5
     np.testing.assert_array_equal(model.predict(x), plain.predict(x))
     assert all(h.last_pass.recurrent_dropout_mask is None for h in halves)
+    model.layers[0](x, training=True)                  # Keras' call argument, passed to both
+    assert all(h.last_pass.recurrent_dropout_mask.shape == (6, 4) for h in halves)
 
 
 @pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
