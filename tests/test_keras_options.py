@@ -285,8 +285,7 @@ def test_default_configs_are_unchanged(cls):
 
 
 @pytest.mark.parametrize("arg, value, why", [
-    ("dropout", 0.2, "dropout is not implemented"),
-    ("recurrent_dropout", 0.1, "recurrent dropout is not implemented"),
+    ("seed", 3, "rnnkit draws dropout masks from its one generator"),
     ("stateful", True, "stateful layers are not implemented in rnnkit yet; pass the final"),
     ("kernel_constraint", "max_norm", "rnnkit has no weight constraints"),
     ("activity_regularizer", "l2", "rnnkit penalises weights only"),

@@ -19,6 +19,15 @@ flags (class attributes, below)            ``overwrites_grads``, ``splits_batch`
                                            ``return_state``, ``accepts_initial_state``,
                                            ``supports_masking``, ``matmul_width``
 ``last_pass``                              a :class:`LastPass`: what the last pass computed
+``training``                               True while a model trains (fit, train_on_batch,
+                                           gradients), False otherwise: the model sets it on
+                                           every layer (and sublayer) around its training
+                                           forward/backward, so layers that behave differently
+                                           while training (dropout) need no extra argument on
+                                           ``forward``. A layer called directly may also take
+                                           ``training=True/False`` as a call argument, as Keras
+                                           (``SimpleRNN``/``LSTM``/``GRU`` do); None follows
+                                           the flag
 ========================================== ==================================================
 
 A model never tests a layer's type or probes its attribute names: a rule that depends on the kind
@@ -62,6 +71,12 @@ class LastPass:
               (T, B, k·u) (k = 1, 4, 3 blocks)
     G         after backward: G_t = dL/dh_t from the     None
               layers above (T, B, u)
+    dropout_  while training with dropout: the input     None
+    mask      mask m_x (B, D), 0 or 1/(1−rate), used at
+              every step (then X holds x_t ⊙ m_x)
+    recurrent while training with recurrent_dropout:     None
+    _dropout_ m_h (B, u), used at every step on h_{t-1}
+    mask      where it meets W
     ========= ========================================== ============================================
     """
 
@@ -73,6 +88,8 @@ class LastPass:
     mask: np.ndarray = None
     dA: np.ndarray = None
     G: np.ndarray = None
+    dropout_mask: np.ndarray = None
+    recurrent_dropout_mask: np.ndarray = None
 
 
 class Layer:
@@ -109,6 +126,8 @@ class Layer:
     initial_state_grads = None
     #: what the last pass computed (:class:`LastPass`); None before the first forward
     last_pass = None
+    #: the model is training (module docstring): dropout is on only then
+    training = False
 
     def __init__(self, name=None, input_shape=None, dtype=None):
         #: no name was given: the layer is called by its Keras base name ("simple_rnn") until a

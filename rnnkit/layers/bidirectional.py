@@ -104,7 +104,8 @@ class Bidirectional(Layer):
     def compute_mask(self, x, mask=None):
         return mask if self.return_sequences else None
 
-    def forward(self, x, mask=None, initial_state=None):
+    def forward(self, x, mask=None, initial_state=None, training=None):
+        """``training``: passed on to both halves (dropout; None: their ``training`` flag)."""
         n = self.forward_layer.n_states
         init_f = init_b = None
         if initial_state is not None:
@@ -112,8 +113,8 @@ class Bidirectional(Layer):
                 raise ValueError(f"layer {self.name!r} (Bidirectional): initial_state takes {2 * n} "
                                  f"arrays (forward states then backward states), got {len(initial_state)}")
             init_f, init_b = list(initial_state[:n]), list(initial_state[n:])
-        out_f = self.forward_layer.forward(x, mask=mask, initial_state=init_f)
-        out_b = self.backward_layer.forward(x, mask=mask, initial_state=init_b)
+        out_f = self.forward_layer.forward(x, mask=mask, initial_state=init_f, training=training)
+        out_b = self.backward_layer.forward(x, mask=mask, initial_state=init_b, training=training)
         states = []
         if self.return_state:
             out_f, *states_f = out_f

@@ -4,6 +4,7 @@ import numpy as np
 from ..kernels import activations
 from ..kernels.gru import (gru_backward, gru_forward, gru_reset_before_backward,
                            gru_reset_before_forward)
+from .cells import GRUCell
 from .recurrent import Recurrent
 
 
@@ -81,6 +82,9 @@ class GRU(Recurrent):
         self._add_param("U", self.kernel_initializer((D, 3 * u), self.dtype).T)
         self._add_param("W", self.recurrent_initializer((u, 3 * u), self.dtype).T)
         self._add_param("b", self._bias((2, 3 * u) if self.reset_after else (3 * u,)))
+
+    def _as_cell(self):
+        return GRUCell(self.units, self.activation, self.recurrent_activation, self.reset_after)
 
     def _cell_forward(self, X, states0, M):
         T, B, _ = X.shape

@@ -4,6 +4,7 @@ import numpy as np
 from .. import threads
 from ..kernels import activations
 from ..kernels.lstm import lstm_backward, lstm_forward
+from .cells import LSTMCell
 from .recurrent import Recurrent
 
 
@@ -86,6 +87,10 @@ class LSTM(Recurrent):
         else:
             b = self._bias((4 * u,))
         self._add_param("b", b)
+
+    def _as_cell(self):
+        return LSTMCell(self.units, self.activation, self.recurrent_activation,
+                        self.unit_forget_bias)
 
     def _cell_forward(self, X, states0, M):
         T, B, _ = X.shape

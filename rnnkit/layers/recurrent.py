@@ -19,10 +19,22 @@ The state sequence H the kernels return is the same either way; only what is sho
 backward follows it exactly: the gradient reaching a padded step's output goes to the state shown
 there (that of the last real step), as Keras' autodiff sends it. A loss or metric never counts
 padding, so there that gradient is zero and training is the same under both rules.
+
+Dropout (``dropout``, ``recurrent_dropout``, as Keras 3's cells): while training (``training=True``
+on the call, or a model's fit/train_on_batch/gradients) one input mask m_x (B, D) and one recurrent
+mask m_h (B, u) are drawn per call (per batch) from :func:`rnnkit.config.rng`, each entry 0 with
+probability rate and 1/(1−rate) otherwise, and reused at every step (and for every gate);
+inference (evaluate, predict, a plain call) uses none. m_x is applied here, around the fused
+kernel: the kernel runs on x_t ⊙ m_x and backward returns dx_t ⊙ m_x. m_h acts inside the step
+(h_{t−1} ⊙ m_h meets W), which the fused kernels do not do, so a layer with ``recurrent_dropout``
+runs its step as a cell (:mod:`rnnkit.layers.cells`, the same equations) in the Python loop over
+time of :class:`~rnnkit.layers.RNN` while training (slower, the same numbers without dropout).
+The masks of the last call are ``last_pass.dropout_mask`` and ``last_pass.recurrent_dropout_mask``
+(None when not used). docs/bptt.md, "Dropout", has the equations.
 """
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import config, initializers, regularizers
 from ..errors import ShapeError
 from ..kernels import activations
 from .base import LastPass, Layer
@@ -45,12 +57,15 @@ class Recurrent(Layer):
         the loss, and its gradient to the weight's (training, ``gradients`` and ``evaluate``).
     zero_output_for_mask : bool, default False
         With a mask and ``return_sequences``, output zero at padded steps (module docstring).
+    dropout, recurrent_dropout : float in [0, 1), default 0.0
+        Fraction of the inputs x_t, and of h_{t−1} where it meets W, dropped while training;
+        one mask per batch, the same at every step (module docstring).
     weights : list of arrays, optional
         Set with ``set_weights`` (Keras' layout) as soon as the layer is built.
     unroll, implementation, use_cudnn
         Keras' speed-only flags: they choose how Keras computes, never what. rnnkit has one
         kernel per cell, so they are accepted (configs pasted from Keras run) and have no effect.
-    dropout, recurrent_dropout, stateful, seed, activity_regularizer, *_constraint
+    stateful, seed, activity_regularizer, *_constraint
         Not implemented (:attr:`UNSUPPORTED` says why): Keras' default value is accepted, any
         other is refused with a ValueError that says so.
     """
@@ -65,7 +80,8 @@ class Recurrent(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, zero_output_for_mask=False, weights=None, unroll=False,
-                 implementation=None, use_cudnn="auto", **unsupported):
+                 implementation=None, use_cudnn="auto", dropout=0.0, recurrent_dropout=0.0,
+                 **unsupported):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
         self.units = self._positive_int("units", units)
         self.activation = activation
@@ -89,6 +105,9 @@ class Recurrent(Layer):
         # one implementation each, so these are accepted and have no effect
         del unroll, implementation, use_cudnn
         self._refuse(unsupported)
+        self.dropout = self._rate("dropout", dropout)
+        self.recurrent_dropout = self._rate("recurrent_dropout", recurrent_dropout)
+        self._step_cell = None                    # the step as a cell, for recurrent dropout
         self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
 
@@ -97,11 +116,10 @@ class Recurrent(Layer):
     #: Keras arguments rnnkit does not implement: their Keras default (accepted, so pasted
     #: configs that spell the default run) and why anything else is refused
     UNSUPPORTED = {
-        "dropout": (0.0, "dropout is not implemented on rnnkit's recurrent layers yet"),
-        "recurrent_dropout": (0.0, "recurrent dropout is not implemented in rnnkit yet"),
         "stateful": (False, "stateful layers are not implemented in rnnkit yet; pass the final "
                             "states on yourself with return_state=True and initial_state="),
-        "seed": (None, "it seeds dropout, which rnnkit's recurrent layers do not have"),
+        "seed": (None, "rnnkit draws dropout masks from its one generator: seed it with "
+                       "rnnkit.config.scope(seed=...) or set_seed"),
         "activity_regularizer": (None, "rnnkit penalises weights only (kernel_regularizer, "
                                        "recurrent_regularizer, bias_regularizer)"),
         "kernel_constraint": (None, "rnnkit has no weight constraints"),
@@ -120,6 +138,14 @@ class Recurrent(Layer):
             if value != default:
                 raise ValueError(f"{type(self).__name__}({arg}={value!r}): {why}. Leave {arg} "
                                  f"out (Keras' default is {default!r}).")
+
+    def _rate(self, arg, value):
+        """A dropout rate, a float in [0, 1); a ValueError saying so otherwise."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+                or not 0.0 <= float(value) < 1.0:
+            raise ValueError(f"{type(self).__name__}({arg}={value!r}): a dropout rate is a "
+                             f"fraction in [0, 1), e.g. {arg}=0.2")
+        return float(value)
 
     @property
     def matmul_width(self):
@@ -164,9 +190,11 @@ class Recurrent(Layer):
         return mask if self.return_sequences else None
 
     # ---- forward ------------------------------------------------------------------------------
-    def forward(self, x, mask=None, initial_state=None):
+    def forward(self, x, mask=None, initial_state=None, training=None):
         """Run the layer on ``x`` (batch, timesteps, features).
 
+        ``training``: apply dropout (True) or not (False); None (the default) follows
+        ``self.training``, which a model sets while it trains (:class:`~rnnkit.layers.base.Layer`).
         Returns the output ((batch, units), or (batch, timesteps, units) with return_sequences),
         or ``[output, h]`` (LSTM: ``[output, h, c]``) with return_state.
         """
@@ -180,7 +208,15 @@ class Recurrent(Layer):
             X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
         states0 = self._initial_states(initial_state, B)
         self._M, self._masked = M, mask is not None
-        H, finals = self._cell_forward(X, states0, M)
+        m_x, m_h = self._dropout_masks(B, self.training if training is None else training)
+        if m_x is not None:
+            X = X * m_x                          # x_t ⊙ m_x, the same mask at every step
+        self._cell_path = self._recurrent_cell(m_h) if m_h is not None else None
+        if self._cell_path is None:
+            H, finals = self._cell_forward(X, states0, M)
+        else:
+            H, finals = self._loop_forward(self._cell_path, X, states0, M)
+        self.last_pass.dropout_mask, self.last_pass.recurrent_dropout_mask = m_x, m_h
         if self.return_sequences:
             # one copy straight into batch-first order (contiguous, so the next layer needs none)
             output = np.empty((B, T, self.units), dtype=self.dtype)
@@ -197,6 +233,30 @@ class Recurrent(Layer):
         if self.return_state:
             return [output] + [s.copy() for s in finals]
         return output
+
+    def _dropout_masks(self, B, training):
+        """(m_x (B, D), m_h (B, u)) for one call; None for each that is off (inference, rate 0).
+        An entry is 0 with probability rate, else 1/(1−rate) (Keras' inverted dropout)."""
+        def draw(rate, width):
+            if not training or rate == 0.0:
+                return None
+            keep = config.rng().random((B, width)) >= rate
+            return (keep / (1.0 - rate)).astype(self.dtype)
+        return draw(self.dropout, self.input_shape[-1]), draw(self.recurrent_dropout, self.units)
+
+    def _recurrent_cell(self, m_h):
+        """This layer's step as a cell sharing its weights, with recurrent-dropout mask ``m_h``."""
+        cell = self._step_cell
+        if cell is None:
+            cell = self._step_cell = self._as_cell()
+            cell.dtype = self.dtype
+        cell.params, cell.grads = self.params, self.grads   # a model may have re-pointed them
+        cell.recurrent_mask = m_h
+        return cell
+
+    def _as_cell(self):
+        """The layer's step as a :mod:`rnnkit.layers.cells` cell (for recurrent dropout)."""
+        raise NotImplementedError(f"{type(self).__name__} has no step cell for recurrent_dropout")
 
     def _all_ones(self, T, B):
         """The (T, B) mask of an unmasked batch; kept between calls (kernels only read it)."""
@@ -252,7 +312,12 @@ class Recurrent(Layer):
                     dfinal[k] = np.asarray(d, dtype=self.dtype)
         if dfinal[0] is not None:
             G[T - 1] += dfinal[0]                # h_T is the last entry of the state sequence
-        dX, dinit = self._cell_backward(G, dfinal, need_dx)
+        if self._cell_path is None:
+            dX, dinit = self._cell_backward(G, dfinal, need_dx)
+        else:
+            dX, dinit = self._loop_backward(self._cell_path, G, dfinal, need_dx)
+        if dX is not None and self.last_pass.dropout_mask is not None:
+            dX *= self.last_pass.dropout_mask    # through x_t ⊙ m_x: the same mask
         self.last_pass.G = G                     # dL/dh_t from above, for rnnkit trace --backward
         self.initial_state_grads = dinit
         if dX is None:
@@ -260,6 +325,45 @@ class Recurrent(Layer):
         if self.go_backwards:
             dX = dX[::-1]
         return dX.transpose(1, 0, 2)
+
+    def _loop_forward(self, cell, X, states0, M):
+        """The loop over time around ``cell``'s step (RNN(cell), and recurrent dropout); masks
+        as :mod:`rnnkit.layers.rnn` describes."""
+        T, B, _ = X.shape
+        H = np.empty((T + 1, B, self.units), dtype=self.dtype)
+        H[0] = states0[0]
+        states, caches = list(states0), []
+        for t in range(T):
+            new, cache = cell.step_forward(X[t], states)
+            if self._masked:                  # a padded step keeps every state (module docstring)
+                m = M[t][:, None]
+                new = [m * s_new + (1 - m) * s for s_new, s in zip(new, states)]
+            states = list(new)
+            caches.append(cache)
+            H[t + 1] = states[0]
+        self._caches = caches
+        self._record(X, H=H)
+        return H, states
+
+    def _loop_backward(self, cell, G, dfinal, need_dx=True):
+        """BPTT through :meth:`_loop_forward`: the cell's step backward, t = T..1."""
+        T, B, _ = G.shape
+        for g in self.grads.values():
+            g[...] = 0
+        X = self.last_pass.X
+        # ds: dL/d(states after step t) arriving through step t+1; at t = T the final states'
+        # own gradients (h's is already in G[T-1], see Recurrent.backward)
+        ds = [np.zeros((B, size), dtype=self.dtype) if k == 0 or dfinal[k] is None
+              else np.array(dfinal[k], dtype=self.dtype)
+              for k, size in enumerate(cell.state_sizes)]
+        dX = np.empty_like(X)
+        for t in range(T - 1, -1, -1):
+            ds[0] = ds[0] + G[t]                                 # h_t: from above and from t+1
+            m = self._M[t][:, None]
+            dx, dprev = cell.step_backward([m * d for d in ds], self._caches[t])
+            dX[t] = dx
+            ds = [dp + (1 - m) * d for dp, d in zip(dprev, ds)]  # straight over padding
+        return (dX if need_dx else None), ds
 
     # ---- Keras layout: kernel = Uᵀ (D, k·u), recurrent_kernel = Wᵀ (u, k·u), bias ---------------
     # (``use_bias=False``: no bias, as Keras: two arrays)
@@ -289,7 +393,9 @@ class Recurrent(Layer):
         defaults = {"use_bias": True, "zero_output_for_mask": False,
                     "kernel_initializer": "glorot_uniform", "recurrent_initializer": "orthogonal",
                     "bias_initializer": "zeros"}
-        options = {"use_bias": self.use_bias, "zero_output_for_mask": self.zero_output_for_mask}
+        defaults.update(dropout=0.0, recurrent_dropout=0.0)
+        options = {"use_bias": self.use_bias, "zero_output_for_mask": self.zero_output_for_mask,
+                   "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
         for arg in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
             init = initializers.serialize(getattr(self, arg))
             is_default = init == initializers.serialize(initializers.get(defaults[arg]))

@@ -62,6 +62,11 @@ class RNN(Recurrent):
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  zero_output_for_mask=False, input_shape=None, name=None, dtype=None,
                  unroll=False, **unsupported):
+        for arg in ("dropout", "recurrent_dropout"):
+            if unsupported.pop(arg, 0.0) != 0.0:
+                raise ValueError(f"RNN({arg}=...): rnnkit applies dropout only in SimpleRNN, LSTM "
+                                 f"and GRU (Keras puts it on the cell); use one of those, or "
+                                 f"leave {arg} out")
         self._refuse(unsupported)                 # stateful=True: a message saying why
         if not isinstance(cell, Cell):
             raise TypeError(f"RNN takes a cell, an instance of a subclass of "
@@ -95,40 +100,10 @@ class RNN(Recurrent):
         return [np.ascontiguousarray(s, dtype=self.dtype) for s in states]
 
     def _cell_forward(self, X, states0, M):
-        T, B, _ = X.shape
-        H = np.empty((T + 1, B, self.units), dtype=self.dtype)
-        H[0] = states0[0]
-        states, caches = list(states0), []
-        for t in range(T):
-            new, cache = self.cell.step_forward(X[t], states)
-            if self._masked:                  # a padded step keeps every state (module docstring)
-                m = M[t][:, None]
-                new = [m * s_new + (1 - m) * s for s_new, s in zip(new, states)]
-            states = list(new)
-            caches.append(cache)
-            H[t + 1] = states[0]
-        self._caches = caches
-        self._record(X, H=H)
-        return H, states
+        return self._loop_forward(self.cell, X, states0, M)
 
     def _cell_backward(self, G, dfinal, need_dx=True):
-        T, B, _ = G.shape
-        for g in self.grads.values():
-            g[...] = 0
-        X = self.last_pass.X
-        # ds: dL/d(states after step t) arriving through step t+1; at t = T the final states'
-        # own gradients (h's is already in G[T-1], see Recurrent.backward)
-        ds = [np.zeros((B, size), dtype=self.dtype) if k == 0 or dfinal[k] is None
-              else np.array(dfinal[k], dtype=self.dtype)
-              for k, size in enumerate(self.cell.state_sizes)]
-        dX = np.empty_like(X)
-        for t in range(T - 1, -1, -1):
-            ds[0] = ds[0] + G[t]                                 # h_t: from above and from t+1
-            m = self._M[t][:, None]
-            dx, dprev = self.cell.step_backward([m * d for d in ds], self._caches[t])
-            dX[t] = dx
-            ds = [dp + (1 - m) * d for dp, d in zip(dprev, ds)]  # straight over padding
-        return (dX if need_dx else None), ds
+        return self._loop_backward(self.cell, G, dfinal, need_dx)
 
     # ---- weights: the cell's layout ------------------------------------------------------------
     def keras_weight_names(self):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..kernels.simple_rnn import simple_rnn_backward, simple_rnn_forward
+from .cells import SimpleRNNCell
 from .recurrent import Recurrent
 
 
@@ -54,6 +55,9 @@ class SimpleRNN(Recurrent):
         self._add_param("U", self.kernel_initializer((D, u), self.dtype).T)
         self._add_param("W", self.recurrent_initializer((u, u), self.dtype).T)
         self._add_param("b", self._bias((u,)))
+
+    def _as_cell(self):
+        return SimpleRNNCell(self.units, self.activation)
 
     def _cell_forward(self, X, states0, M):
         T, B, _ = X.shape

@@ -17,6 +17,7 @@ backward runs through, in which order, starting from which gradient). Everything
   with a mask a batch of few real steps counts as much as its samples. A metric is the mean over
   every unmasked position of all batches (Keras' metrics accumulate a total and a count).
 """
+import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -291,15 +292,35 @@ class Model:
         return ones
 
     def _loss_and_backward(self, x, y):
-        y_pred, mask = self.forward(x)
-        w = self._weights(y_pred, mask)
-        value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
-        if not math.isfinite(value):
-            return value, y_pred, w
-        for layer in self.layers:
-            layer.zero_grads()
-        self.backward(grad, fused=fused, need_dx=False)
+        """The training loss and its gradients for one batch: the one place a model trains, so
+        the only one that sets ``training`` on its layers (dropout on; evaluate/predict run
+        with it off, as Keras' fit vs. evaluate/predict)."""
+        with self._training():
+            y_pred, mask = self.forward(x)
+            w = self._weights(y_pred, mask)
+            value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
+            if not math.isfinite(value):
+                return value, y_pred, w
+            for layer in self.layers:
+                layer.zero_grads()
+            self.backward(grad, fused=fused, need_dx=False)
         return value + self._regularization(add_gradients=True), y_pred, w
+
+    @contextlib.contextmanager
+    def _training(self):
+        """Set ``training = True`` on every layer (and sublayer) for the block, then False."""
+        stack, layers = list(self.layers), []
+        while stack:
+            layer = stack.pop()
+            layers.append(layer)
+            stack.extend(layer.sublayers())
+        for layer in layers:
+            layer.training = True
+        try:
+            yield
+        finally:
+            for layer in layers:
+                layer.training = False
 
     def _regularization(self, add_gradients=False):
         """The sum of every weight penalty (``kernel_regularizer=`` ...; 0.0 without any), added

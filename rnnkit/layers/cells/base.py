@@ -107,7 +107,20 @@ class Cell:
 class KerasLayoutCell(Cell):
     """A cell with the built-in layers' weights: ``params`` U (k·u, D), W (k·u, u), b in the
     lecture's notation; ``get_weights()`` in Keras' layout, kernel = Uᵀ, recurrent_kernel = Wᵀ,
-    bias (the built-in cells: SimpleRNNCell, LSTMCell, GRUCell)."""
+    bias (the built-in cells: SimpleRNNCell, LSTMCell, GRUCell).
+
+    ``recurrent_mask``: None, or a (B, u) recurrent-dropout mask m_h (0 or 1/(1−rate)) that a
+    layer with ``recurrent_dropout`` sets for one sequence: every step then uses h_{t-1} ⊙ m_h
+    wherever h_{t-1} meets W, and its backward multiplies that path's dh_{t-1} by the same m_h
+    (docs/bptt.md, "Dropout"). A step keeps the mask it used in its cache.
+    """
+
+    recurrent_mask = None
+
+    def _masked_h(self, h_prev):
+        """(h_{t-1} ⊙ m_h, m_h): what meets W this step, and the mask (None: no dropout)."""
+        m = self.recurrent_mask
+        return (h_prev, None) if m is None else (h_prev * m, m)
 
     def keras_weight_names(self):
         return ["kernel", "recurrent_kernel", "bias"]

@@ -15,6 +15,11 @@ the z, r, h blocks::
 ``reset_after=False`` (Cho et al., 2014): one bias; p_t = r_t ⊙ h_{t-1} enters the candidate,
 h̃_t = g(U_h x_t + W_h p_t + b_h), so dp = W_hᵀ da_h, dr = dp ⊙ h_{t-1}, dW_h += da_h p_tᵀ and
 dh_{t-1} gains dp ⊙ r_t. The equations of :mod:`rnnkit.kernels.gru`, one step at a time.
+
+Recurrent dropout (``recurrent_mask`` m_h set): h̄_{t-1} = h_{t-1} ⊙ m_h replaces h_{t-1} wherever
+it meets W (a_h, and p_t = r_t ⊙ h̄_{t-1} without reset_after), as Keras' GRUCell; the carry
+z_t ⊙ h_{t-1} keeps the undropped state. Backward: the W paths' dh̄_{t-1} is multiplied by m_h,
+dh_{t-1} = dh_t ⊙ z_t + dh̄_{t-1} ⊙ m_h.
 """
 import numpy as np
 
@@ -53,52 +58,53 @@ class GRUCell(KerasLayoutCell):
 
     def step_forward(self, x, states):
         p, u, h_prev = self.params, self.units, states[0]
+        h_in, m = self._masked_h(h_prev)        # h̄_{t-1}: what meets W (⊙ m_h with dropout)
         b_in, b_rec = (p["b"][0], p["b"][1]) if self.reset_after else (p["b"], 0.0)
         a_x = x @ p["U"].T + b_in
         if self.reset_after:
-            a_h = h_prev @ p["W"].T + b_rec
+            a_h = h_in @ p["W"].T + b_rec
         else:                                    # the candidate's recurrent part waits for r_t
-            a_h = h_prev @ p["W"][:2 * u].T
+            a_h = h_in @ p["W"][:2 * u].T
         zr = activate(a_x[:, :2 * u] + a_h[:, :2 * u], self.rec_code)
         z, r = zr[:, :u], zr[:, u:]
         if self.reset_after:
             q = a_h[:, 2 * u:]                   # q_t = W_h h_{t-1} + b_h^rec
             a_cand = a_x[:, 2 * u:] + r * q
         else:
-            q = r * h_prev                       # p_t = r_t ⊙ h_{t-1}
+            q = r * h_in                         # p_t = r_t ⊙ h_{t-1}
             a_cand = a_x[:, 2 * u:] + q @ p["W"][2 * u:].T
         h_tilde = activate(a_cand, self.act_code)
         h = z * h_prev + (1 - z) * h_tilde
-        return [h], (x, h_prev, a_x, a_h, zr, q, a_cand, h_tilde)
+        return [h], (x, h_prev, h_in, m, a_x, a_h, zr, q, a_cand, h_tilde)
 
     def step_backward(self, dstates, cache):
-        x, h_prev, a_x, a_h, zr, q, a_cand, h_tilde = cache
+        x, h_prev, h_in, m, a_x, a_h, zr, q, a_cand, h_tilde = cache
         p, g, u = self.params, self.grads, self.units
         dh = dstates[0]
         z, r = zr[:, :u], zr[:, u:]
         da_h = backprop(a_cand, h_tilde, dh * (1 - z), self.act_code)     # through g
-        dh_prev = dh * z
+        dh_prev = dh * z                                                    # the carry's share
         if self.reset_after:
             dq, dr = da_h * r, da_h * q
         else:
             dp = da_h @ p["W"][2 * u:]                                      # p_t's gradient
-            dr, dh_prev = dp * h_prev, dh_prev + dp * r
+            dr, dh_in = dp * h_in, dp * r
         dzr = backprop(a_x[:, :2 * u] + a_h[:, :2 * u], zr,
                        np.concatenate([dh * (h_prev - h_tilde), dr], axis=1), self.rec_code)
         dx_side = np.concatenate([dzr, da_h], axis=1)                       # [da_z; da_r; da_h]
         g["U"] += dx_side.T @ x
         if self.reset_after:
             dh_side = np.concatenate([dzr, dq], axis=1)                     # [da_z; da_r; dq]
-            g["W"] += dh_side.T @ h_prev
+            g["W"] += dh_side.T @ h_in
             g["b"][0] += dx_side.sum(axis=0)
             g["b"][1] += dh_side.sum(axis=0)
-            dh_prev = dh_prev + dh_side @ p["W"]
+            dh_in = dh_side @ p["W"]
         else:
-            g["W"][:2 * u] += dzr.T @ h_prev
+            g["W"][:2 * u] += dzr.T @ h_in
             g["W"][2 * u:] += da_h.T @ q
             g["b"] += dx_side.sum(axis=0)
-            dh_prev = dh_prev + dzr @ p["W"][:2 * u]
-        return dx_side @ p["U"], [dh_prev]
+            dh_in = dh_in + dzr @ p["W"][:2 * u]
+        return dx_side @ p["U"], [dh_prev + (dh_in if m is None else dh_in * m)]
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation,

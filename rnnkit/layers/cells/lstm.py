@@ -13,6 +13,10 @@ columns [k·u, (k+1)·u)::
 
 The equations of :mod:`rnnkit.kernels.lstm`, one step at a time: ``RNN(LSTMCell(u))`` computes what
 ``LSTM(u)`` computes (same seed, same weights, the same numbers to rounding).
+
+Recurrent dropout (``recurrent_mask`` m_h set): z_t uses h̄_{t-1} = h_{t-1} ⊙ m_h (one mask for
+all four gates; docs/bptt.md §7 compares Keras' per-gate ``implementation=1``), so ``dW += dz h̄_{t-1}ᵀ`` and
+``dh_{t-1} = (Wᵀ dz) ⊙ m_h``; c_{t-1} is never dropped.
 """
 import numpy as np
 
@@ -54,7 +58,8 @@ class LSTMCell(KerasLayoutCell):
 
     def step_forward(self, x, states):
         p, u = self.params, self.units
-        h_prev, c_prev = states
+        h_prev, m = self._masked_h(states[0])       # h_{t-1} (⊙ m_h with recurrent dropout)
+        c_prev = states[1]
         z = x @ p["U"].T + h_prev @ p["W"].T + p["b"]
         gates = activate(z, self.rec_code)                       # σ on every block ...
         gates[:, 2 * u:3 * u] = activate(z[:, 2 * u:3 * u], self.act_code)   # ... g on c̃
@@ -62,10 +67,10 @@ class LSTMCell(KerasLayoutCell):
         c = f * c_prev + i * c_tilde
         g_c = activate(c, self.act_code)
         h = o * g_c
-        return [h, c], (x, h_prev, c_prev, z, gates, c, g_c)
+        return [h, c], (x, h_prev, c_prev, z, gates, c, g_c, m)
 
     def step_backward(self, dstates, cache):
-        x, h_prev, c_prev, z, gates, c, g_c = cache
+        x, h_prev, c_prev, z, gates, c, g_c, m = cache
         p, g, u = self.params, self.grads, self.units
         dh, dc_next = dstates
         i, f, c_tilde, o = (gates[:, k * u:(k + 1) * u] for k in range(4))
@@ -77,7 +82,8 @@ class LSTMCell(KerasLayoutCell):
         g["U"] += dz.T @ x
         g["W"] += dz.T @ h_prev
         g["b"] += dz.sum(axis=0)
-        return dz @ p["U"], [dz @ p["W"], dc * f]
+        dh_prev = dz @ p["W"]
+        return dz @ p["U"], [dh_prev if m is None else dh_prev * m, dc * f]
 
     def get_config(self):
         return {"units": self.units, "activation": self.activation,
