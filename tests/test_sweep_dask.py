@@ -203,3 +203,5 @@ def test_ctrl_c_stops_the_sweep_cleanly_and_a_rerun_finishes_it(tmp_path):
     rerun = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert [p["status"] for p in read_results(out)["points"]] == ["finished"] * 3
+    # the workers train silently: the sweep's own bar and table are all the user sees
+    assert "Epoch" not in rerun.stdout + rerun.stderr

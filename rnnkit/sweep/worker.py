@@ -31,9 +31,9 @@ def run_point(arch, config, run_dir):
     start = time.perf_counter()
     try:
         if folder.has(RunFolder.INFO) and folder.has(RunFolder.CHECKPOINT):
-            run = runs.train(resume=run_dir, figures=True)
-        else:
-            run = runs.train(arch, overrides=config, out_dir=run_dir, figures=True)
+            run = runs.train(resume=run_dir, figures=True, verbose=0)
+        else:                         # verbose=0: the sweep's own bar is the only progress shown
+            run = runs.train(arch, overrides=config, out_dir=run_dir, figures=True, verbose=0)
     except TrainingInterrupted:
         return outcome("interrupted", seconds=time.perf_counter() - start)
     except Exception as err:          # recorded with the point: the sweep goes on
