@@ -478,3 +478,16 @@ def test_loss_panels_and_the_runs_own_loss_figure_draw_the_baseline_and_name_the
     assert [1.25, 1.25] in [list(line.get_ydata()) for line in nats.get_lines()]
     legend = [t.get_text() for t in nats.get_legend().get_texts()]
     assert "pos-tagging (gru)" in legend and "baseline (test)" in legend
+
+
+def test_bidirectional_gradients_lay_out_at_4_3_or_say_what_to_do(tmp_path):
+    # T = 3 used to be refused on a 4:3 slide: it is drawn with its middle step left out
+    fig = draw_graph(build_graph("bidirectional", 3, grads=True), Theme(aspect="4:3"))
+    assert fig.get_size_inches().tolist() == [10, 7.5]
+    assert "⋯" in {t.text for t in fig._rnnkit_layout.texts}
+    assert _diagram.layout_problems(fig._rnnkit_layout) == []
+    # T = 2 has no middle step to leave out: a user error naming the slide that fits, no traceback
+    result = CliRunner().invoke(cli, ["plot", "unroll", "--kind", "bidirectional", "--grads",
+                                      "--steps", "2", "--aspect", "4:3", "-o", str(tmp_path / "b.png")])
+    assert result.exit_code == 1 and "16:9" in result.output and "fewer steps" not in result.output
+    assert "bug" not in result.output and not (tmp_path / "b.png").exists()

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from ..errors import ConfigError
 from . import _diagram
 from .theme import Theme
 
@@ -361,8 +362,10 @@ def draw_graph(graph: Graph, theme: Theme | None = None, *, title: str | None = 
                 layout = max(fits, key=lambda fit: fit.scale)
                 break
         if layout is None:
-            raise ValueError(f"this {graph.kind} graph does not fit a slide even with its middle "
-                             f"steps left out; use fewer steps")
+            fewer = " or with fewer steps" if max(n.time for n in graph.nodes if n.role != "h0") > 2 else ""
+            raise ConfigError(f"this {graph.kind} graph does not fit a {theme.aspect} slide at "
+                              f"the minimum text size, even with its middle steps left out: draw "
+                              f"it on the 16:9 slide{fewer}")
         width, height = theme.figsize
         fig = theme.figure()
         ax = _diagram.canvas_axes(fig, width, height)
@@ -415,7 +418,7 @@ def compressed(graph: Graph, keep: int) -> Graph:
 
     def kept(n):
         last = length[segment(n)]
-        return n.role == "h0" or last <= 2 * keep + 1 or n.time <= keep or n.time > last - keep
+        return n.role == "h0" or last <= 2 * keep or n.time <= keep or n.time > last - keep
 
     keep_ids = {n.id for n in graph.nodes if kept(n)}
     if len(keep_ids) == len(graph.nodes):
