@@ -347,3 +347,20 @@ def cell(cell, values, run_dir, text, step, output, dpi, aspect, style, title, t
         step_values, _ = fig_mod.cell_step_values(model, x, step)
     _save(fig_mod.cell_figure(cell, values=step_values, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)
+
+
+@plot.command("bptt")
+@_figure_options
+def bptt(output, dpi, aspect, style, title, transparent):
+    """Backpropagation through time on the lecture's example, numbers from the engine.
+
+    The loss L_t on every output, the gradients flowing back (dashed) with dL/dh_t at each step,
+    dL/dW as the sum over t of each step's share, and the norm of the Jacobian product
+    W^T diag(1 - h_t^2) against the steps k it carries the gradient back.
+
+    \b
+    Example:
+      rnnkit plot bptt -o bptt.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.bptt_figure(theme=_theme(style, aspect), title=title), output, dpi, transparent)
