@@ -364,3 +364,22 @@ def bptt(output, dpi, aspect, style, title, transparent):
     """
     from rnnkit import figures as fig_mod
     _save(fig_mod.bptt_figure(theme=_theme(style, aspect), title=title), output, dpi, transparent)
+
+
+@plot.command("teacher-forcing")
+@click.option("--steps", type=click.IntRange(2, 5), default=None,
+              help="Output steps of each decoder [default: 3, or 2 where 3 do not fit the slide].")
+@_figure_options
+def teacher_forcing(steps, output, dpi, aspect, style, title, transparent):
+    """Teacher forcing versus free running, side by side on one decoder.
+
+    Left (training), the decoder reads the true previous token y_{t-1}; right (inference), its
+    own previous prediction, fed back. Inputs at the bottom, predictions on top.
+
+    \b
+    Example:
+      rnnkit plot teacher-forcing -o teacher-forcing.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.teacher_forcing_figure(steps=steps, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

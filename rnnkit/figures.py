@@ -638,3 +638,15 @@ def bptt_figure(theme=None, title=None):
 COMMITTED += [
     ("bptt-worked-example", "rnnkit plot bptt", lambda runs: bptt_figure()),
 ]
+
+
+def teacher_forcing_figure(steps=None, theme=None, title=None):
+    """One decoder drawn twice: teacher forcing (it reads the true y_{t−1}) beside free running
+    (it reads its own ŷ_{t−1}), inputs at the bottom, predictions on top."""
+    from .viz.teacher_forcing import draw_teacher_forcing
+    return draw_teacher_forcing(theme or Theme(), steps=steps, title=title)
+
+
+COMMITTED += [
+    ("teacher-forcing", "rnnkit plot teacher-forcing", lambda runs: teacher_forcing_figure()),
+]
