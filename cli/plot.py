@@ -367,8 +367,8 @@ def bptt(output, dpi, aspect, style, title, transparent):
 
 
 @plot.command("teacher-forcing")
-@click.option("--steps", type=click.IntRange(2, 5), default=None,
-              help="Output steps of each decoder [default: 3, or 2 where 3 do not fit the slide].")
+@click.option("--steps", type=click.IntRange(2, 3), default=None,
+              help="Output steps of each decoder [default: 3, or 2 where 3 do not fit: 4:3].")
 @_figure_options
 def teacher_forcing(steps, output, dpi, aspect, style, title, transparent):
     """Teacher forcing versus free running, side by side on one decoder.
@@ -381,5 +381,8 @@ def teacher_forcing(steps, output, dpi, aspect, style, title, transparent):
       rnnkit plot teacher-forcing -o teacher-forcing.pdf
     """
     from rnnkit import figures as fig_mod
-    _save(fig_mod.teacher_forcing_figure(steps=steps, theme=_theme(style, aspect), title=title),
-          output, dpi, transparent)
+    try:
+        fig = fig_mod.teacher_forcing_figure(steps=steps, theme=_theme(style, aspect), title=title)
+    except ValueError as e:           # too many steps for this slide: the message says how many fit
+        raise click.BadParameter(str(e), param_hint="--steps") from None
+    _save(fig, output, dpi, transparent)

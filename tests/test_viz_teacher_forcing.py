@@ -71,3 +71,11 @@ def test_plot_teacher_forcing_writes_the_figure_and_rejects_bad_steps(tmp_path):
     assert bad.exit_code == 2 and "--steps" in bad.output
     with pytest.raises(ValueError, match="steps"):
         teacher_forcing_graph(1)
+    with pytest.raises(ValueError, match="steps"):
+        teacher_forcing_graph(4)
+    # 3 steps twice do not fit a 4:3 slide at 14 pt: refused with how many do, not drawn smaller
+    # or with steps left out
+    bad = CliRunner().invoke(cli, ["plot", "teacher-forcing", "--steps", "3", "--aspect", "4:3",
+                                   "-o", str(out)])
+    assert bad.exit_code == 2 and "--steps 2 or fewer" in bad.output, bad.output
+    assert "Traceback" not in bad.output

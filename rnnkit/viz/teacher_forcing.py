@@ -26,9 +26,9 @@ def teacher_forcing_graph(steps: int = 3) -> Graph:
     context node "<side>-c", states "<side>-s1".., predictions "<side>-y1".., and inputs
     "<side>-x1".. (teacher forcing: ⟨s⟩, y₁, ..; free running: ⟨s⟩ only, later inputs are
     "feedback" edges from the previous prediction)."""
-    if not 2 <= int(steps) <= 5:
-        raise ValueError(f"steps must be between 2 (one token fed back) and 5 (two decoders on "
-                         f"one slide), got {steps!r}")
+    if not 2 <= int(steps) <= 3:
+        raise ValueError(f"steps must be 2 (one token fed back) or 3 (the most that fit twice on a "
+                         f"16:9 slide at 14 pt), got {steps!r}")
     g = Graph("encoder-decoder", steps)
     for side, (prefix, head, reads) in enumerate(SIDES):
         left = side * (steps + 1 + SIDE_GAP)
@@ -62,19 +62,22 @@ def draw_teacher_forcing(theme: Theme | None = None, steps: int | None = None,
     steps (default: :data:`DEFAULT_STEPS`); returns a Figure."""
     theme = theme or Theme()
     for n in ([steps] if steps is not None else DEFAULT_STEPS):
-        graph = teacher_forcing_graph(n)
-        if steps is None and n != DEFAULT_STEPS[-1] and not _fits_whole(graph, theme, title):
-            continue
-        return draw_graph(graph, theme, title=title)
+        fig = _drawn_whole(teacher_forcing_graph(n), theme, title)
+        if fig is not None:
+            return fig
+    wanted = steps if steps is not None else DEFAULT_STEPS[-1]
+    fitting = [k for k in range(2, wanted) if _drawn_whole(teacher_forcing_graph(k), theme, title)]
+    hint = f"use --steps {max(fitting)} or fewer" if fitting else "use a 16:9 slide or no title"
+    raise ValueError(f"{wanted} steps per decoder do not fit a {theme.aspect} slide twice at the "
+                     f"minimum text size ({theme.min_text_size:g} pt): {hint}")
 
 
-def _fits_whole(graph, theme, title):
-    """Whether `graph` fits the slide with every step shown (draw_graph would otherwise leave
-    middle steps out, which two short decoders cannot spare)."""
-    from . import _diagram
-    with theme.context():
-        try:
-            _diagram.fit_to_slide(_diagram.layout_graph(graph, theme), theme, title)
-        except _diagram.TooLarge:
-            return False
-    return True
+def _drawn_whole(graph, theme, title):
+    """`graph` drawn with every step shown, or None when it does not fit the slide so (draw_graph
+    would leave middle steps out, which two short decoders cannot spare)."""
+    try:
+        fig = draw_graph(graph, theme, title=title)
+    except ValueError:
+        return None
+    drawn = {p.node.id for p in fig._rnnkit_layout.nodes}
+    return fig if drawn >= {n.id for n in graph.nodes} else None
