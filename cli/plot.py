@@ -347,3 +347,42 @@ def cell(cell, values, run_dir, text, step, output, dpi, aspect, style, title, t
         step_values, _ = fig_mod.cell_step_values(model, x, step)
     _save(fig_mod.cell_figure(cell, values=step_values, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)
+
+
+@plot.command("bptt")
+@_figure_options
+def bptt(output, dpi, aspect, style, title, transparent):
+    """Backpropagation through time on the lecture's example, numbers from the engine.
+
+    The loss L_t on every output, the gradients flowing back (dashed) with dL/dh_t at each step,
+    dL/dW as the sum over t of each step's share, and the norm of the Jacobian product
+    W^T diag(1 - h_t^2) against the steps k it carries the gradient back.
+
+    \b
+    Example:
+      rnnkit plot bptt -o bptt.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.bptt_figure(theme=_theme(style, aspect), title=title), output, dpi, transparent)
+
+
+@plot.command("teacher-forcing")
+@click.option("--steps", type=click.IntRange(2, 3), default=None,
+              help="Output steps of each decoder [default: 3, or 2 where 3 do not fit: 4:3].")
+@_figure_options
+def teacher_forcing(steps, output, dpi, aspect, style, title, transparent):
+    """Teacher forcing versus free running, side by side on one decoder.
+
+    Left (training), the decoder reads the true previous token y_{t-1}; right (inference), its
+    own previous prediction, fed back. Inputs at the bottom, predictions on top.
+
+    \b
+    Example:
+      rnnkit plot teacher-forcing -o teacher-forcing.pdf
+    """
+    from rnnkit import figures as fig_mod
+    try:
+        fig = fig_mod.teacher_forcing_figure(steps=steps, theme=_theme(style, aspect), title=title)
+    except ValueError as e:           # too many steps for this slide: the message says how many fit
+        raise click.BadParameter(str(e), param_hint="--steps") from None
+    _save(fig, output, dpi, transparent)

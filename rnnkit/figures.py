@@ -573,3 +573,71 @@ COMMITTED += [
     ("cell-lstm-values", "rnnkit plot cell --cell lstm --values --step 2",
      lambda runs: _example_cell_figure("lstm")),
 ]
+
+
+#: How far back the BPTT figure's Jacobian panel goes: the example's input repeated to this length.
+BPTT_HORIZON = 12
+
+
+def jacobian_norms(W, H):
+    """‖∏_{j=T−k+1}^{T} Wᵀ diag(1 − h_j²)‖₂ for k = 1..T: how much of ∂L/∂h_T reaches h_{T−k}
+    (``W`` in the lecture's orientation, ``H`` the states h_1..h_T, one row each)."""
+    product, norms = np.eye(len(W)), []
+    for h in H[::-1]:
+        product = product @ W.T @ np.diag(1.0 - h ** 2)
+        norms.append(float(np.linalg.norm(product, 2)))
+    return np.array(norms)
+
+
+def bptt_numbers():
+    """The worked example's backward pass from the engine (:class:`~rnnkit.viz.bptt.BpttNumbers`):
+    L_t, ∂L/∂h_t (what reaches h_t from its output and, through W, from step t+1: the trace's
+    "dL/dht"), each step's share δ_t h_{t−1}ᵀ of ∂L/∂W, and the Jacobian products' norms over the
+    input A, B, C, C repeated to :data:`BPTT_HORIZON` steps, with its own h_t and with h_t = 0."""
+    from .viz.bptt import BpttNumbers
+    model = trace.slides_model()
+    x = trace.one_hot(trace.SLIDE_INPUT)
+    targets = np.array([trace.SYMBOLS.index(s) for s in trace.SLIDE_TARGET])
+    y = model.forward(x[None])[0][0]
+    loss, _ = model.gradients(x[None], targets[None])
+    rnn = model.layers[0]
+    p, W = rnn.last_pass, rnn.params["W"]
+    T = p.X.shape[0]
+    dA, H = p.dA[:, 0], p.H[:, 0]
+    dh = np.array([p.G[t, 0] + (W.T @ dA[t + 1] if t + 1 < T else 0.0) for t in range(T)])
+    shares = np.array([np.outer(dA[t], H[t]) for t in range(T)])
+    losses = -np.log(y[np.arange(T), targets])
+    grads_W = rnn.grads["W"].copy()
+    repeats = -(-BPTT_HORIZON // T)
+    model.forward(trace.one_hot(trace.SLIDE_INPUT * repeats)[None])
+    H_long = rnn.last_pass.H[1:BPTT_HORIZON + 1, 0]
+    radius = max(abs(np.linalg.eigvals(W)))
+    norms = {"the example's $h_t$:\ntanh saturates,\nit vanishes": jacobian_norms(W, H_long),
+             f"$h_t = 0$: $\\rho(W) = {radius:g}$,\nit explodes":
+                 jacobian_norms(W, np.zeros_like(H_long))}
+    return BpttNumbers(inputs=trace.SLIDE_INPUT, targets=trace.SLIDE_TARGET, losses=losses,
+                       loss=float(loss), dh=dh, shares=shares, dW=grads_W, jacobian_norms=norms)
+
+
+def bptt_figure(theme=None, title=None):
+    """BPTT on the worked example: losses L_t, the gradients flowing back with the engine's
+    ∂L/∂h_t, ∂L/∂W as the sum of the steps' shares, and the Jacobian product's norm against k."""
+    from .viz.bptt import draw_bptt
+    return draw_bptt(bptt_numbers(), theme or Theme(), title=title)
+
+
+COMMITTED += [
+    ("bptt-worked-example", "rnnkit plot bptt", lambda runs: bptt_figure()),
+]
+
+
+def teacher_forcing_figure(steps=None, theme=None, title=None):
+    """One decoder drawn twice: teacher forcing (it reads the true y_{t−1}) beside free running
+    (it reads its own ŷ_{t−1}), inputs at the bottom, predictions on top."""
+    from .viz.teacher_forcing import draw_teacher_forcing
+    return draw_teacher_forcing(theme or Theme(), steps=steps, title=title)
+
+
+COMMITTED += [
+    ("teacher-forcing", "rnnkit plot teacher-forcing", lambda runs: teacher_forcing_figure()),
+]
