@@ -347,3 +347,27 @@ def cell(cell, values, run_dir, text, step, output, dpi, aspect, style, title, t
         step_values, _ = fig_mod.cell_step_values(model, x, step)
     _save(fig_mod.cell_figure(cell, values=step_values, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)
+
+
+@plot.command("airline")
+@click.option("--model", "run_dir", type=click.Path(), default=None,
+              help="A trained forecasting run: draw its forecasts on the test months against the "
+                   "actual values and persistence.")
+@_figure_options
+def airline(run_dir, output, dpi, aspect, style, title, transparent):
+    """The lecture's airline series: the sliding window and its two tables, or a forecast.
+
+    Without --model: the series 1949-1960, the 3-month window drawn over its first months and the
+    lecture's "1 feature" and "3 feature" window tables, cut by rnnkit's own sliding_windows.
+    With --model RUN (a forecasting run): each test month's forecast beside the actual value and
+    persistence ("next month = this month"), with their RMSE.
+
+    \b
+    Examples:
+      rnnkit plot airline -o windows.pdf
+      rnnkit train --arch forecasting --seed 0 --epochs 100
+      rnnkit plot airline --model runs/forecasting-... -o forecast.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.airline_figure(run_dir, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)
