@@ -10,24 +10,12 @@ from rnnkit import figures
 from rnnkit.cli.main import cli
 from rnnkit.data import load_airline
 from rnnkit.runs import load_run, train
-from rnnkit.viz import Theme
-from rnnkit.viz.slide import measure_slide
-
-THEMES = [Theme(), Theme(aspect="4:3"), Theme(style="dark")]
-IDS = ["16:9", "4:3", "dark"]
+from test_viz_lecture import IDS, THEMES, assert_slide  # the slide rules of issue 16
 
 #: The lecture's slides, "1 Feature Dataset" and "3 Feature Dataset", as printed.
 LECTURE_1 = [[112, 118], [118, 132], [132, 129], [129, 121], [121, 135]]
 LECTURE_3 = [[112, 118, 132, 129], [118, 132, 129, 121], [132, 129, 121, 135],
              [129, 121, 135, 148], [121, 135, 148, 148]]
-
-
-def assert_slide(fig, theme, min_fill=0.6):
-    m = measure_slide(fig)
-    assert m.canvas == (round(theme.figsize[0] * 200), round(theme.figsize[1] * 200))
-    assert m.fill >= min_fill, m.fill
-    assert m.inside, m.margins
-    assert m.min_text >= theme.min_text_size - 1e-6, m.min_text
 
 
 @pytest.mark.parametrize("theme", THEMES, ids=IDS)
