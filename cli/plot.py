@@ -371,3 +371,25 @@ def airline(run_dir, output, dpi, aspect, style, title, transparent):
     from rnnkit import figures as fig_mod
     _save(fig_mod.airline_figure(run_dir, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)
+
+
+@plot.command("stacked")
+@click.option("--steps", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="Time steps drawn.")
+@click.option("--units", type=click.IntRange(1, None), default=8, show_default=True,
+              help="Units of each SimpleRNN (written in the Keras lines and the shapes).")
+@_figure_options
+def stacked(steps, units, output, dpi, aspect, style, title, transparent):
+    """Stacked RNNs: the top layer with return_sequences=True beside False.
+
+    The lower layer returns its whole sequence so the upper one can read it step by step; with
+    return_sequences=False only the top layer's last state goes on. Under each stack, its Keras
+    lines and each layer's output shape, from rnnkit's layers.
+
+    \b
+    Example:
+      rnnkit plot stacked -o stacked.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.stacked_figure(steps=steps, units=units, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

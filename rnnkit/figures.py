@@ -636,3 +636,17 @@ COMMITTED += [
      "rnnkit train --arch forecasting --seed 0 --epochs 100; rnnkit plot airline --model RUN",
      lambda runs: _airline_forecast_figure()),
 ]
+
+
+# ---- architecture types (issue 16, point 7) -------------------------------------------------------
+
+def stacked_figure(steps=3, units=8, theme=None, title=None):
+    """Two stacked SimpleRNNs, the top one with ``return_sequences=True`` beside ``False``, each
+    layer's output shape from rnnkit's layers (:func:`rnnkit.viz.architectures.draw_stacked`)."""
+    from .viz.architectures import draw_stacked
+    return draw_stacked(theme or Theme(), steps=steps, units=units, title=title)
+
+
+COMMITTED += [
+    ("stacked-return-sequences", "rnnkit plot stacked", lambda runs: stacked_figure()),
+]
