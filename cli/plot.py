@@ -386,3 +386,49 @@ def teacher_forcing(steps, output, dpi, aspect, style, title, transparent):
     except ValueError as e:           # too many steps for this slide: the message says how many fit
         raise click.BadParameter(str(e), param_hint="--steps") from None
     _save(fig, output, dpi, transparent)
+
+
+@plot.command("airline")
+@click.option("--model", "run_dir", type=click.Path(), default=None,
+              help="A trained forecasting run: draw its forecasts on the test months against the "
+                   "actual values and persistence.")
+@_figure_options
+def airline(run_dir, output, dpi, aspect, style, title, transparent):
+    """The lecture's airline series: the sliding window and its two tables, or a forecast.
+
+    Without --model: the series 1949-1960, the 3-month window drawn over its first months and the
+    lecture's "1 feature" and "3 feature" window tables, cut by rnnkit's own sliding_windows.
+    With --model RUN (a forecasting run): each test month's forecast beside the actual value and
+    persistence ("next month = this month"), with their RMSE.
+
+    \b
+    Examples:
+      rnnkit plot airline -o windows.pdf
+      rnnkit train --arch forecasting --seed 0 --epochs 100
+      rnnkit plot airline --model runs/forecasting-... -o forecast.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.airline_figure(run_dir, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)
+
+
+@plot.command("stacked")
+@click.option("--steps", type=click.IntRange(1, 5), default=3, show_default=True,
+              help="Time steps drawn.")
+@click.option("--units", type=click.IntRange(1, None), default=8, show_default=True,
+              help="Units of each SimpleRNN (written in the Keras lines and the shapes).")
+@_figure_options
+def stacked(steps, units, output, dpi, aspect, style, title, transparent):
+    """Stacked RNNs: the top layer with return_sequences=True beside False.
+
+    The lower layer returns its whole sequence so the upper one can read it step by step; with
+    return_sequences=False only the top layer's last state goes on. Under each stack, its Keras
+    lines and each layer's output shape, from rnnkit's layers.
+
+    \b
+    Example:
+      rnnkit plot stacked -o stacked.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.stacked_figure(steps=steps, units=units, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

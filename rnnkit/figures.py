@@ -641,3 +641,71 @@ def teacher_forcing_figure(steps=None, theme=None, title=None):
 COMMITTED += [
     ("teacher-forcing", "rnnkit plot teacher-forcing", lambda runs: teacher_forcing_figure()),
 ]
+
+
+# ---- the airline series (issue 16, point 6) -------------------------------------------------------
+
+#: The quick forecasting run of the committed forecast figure (seed fixed; the built-in's model).
+AIRLINE_RUN = {"seed": 0, "epochs": 100}
+
+
+def airline_forecasts(run):
+    """``(months, values, test_targets, forecasts)`` of a forecasting run (a loaded
+    :class:`rnnkit.runs.Run`): each test month's forecast as ``rnnkit predict RUN --json`` gives
+    it, from the months before it (the architecture's ``predictions`` hook)."""
+    from . import plugins
+    arch = plugins.get(run.arch)
+    values, targets = run.meta["values"], run.meta["test_targets"]
+    forecasts = [arch.predictions(run.model, run.meta, [" ".join(f"{v:g}" for v in values[:t])])[0]
+                 ["forecast"] for t in targets]
+    return run.meta["labels"], values, targets, forecasts
+
+
+def airline_figure(run_dir=None, theme=None, title=None):
+    """Without ``run_dir``: the airline series, the sliding window over it and the lecture's two
+    window tables (cut by rnnkit). With a forecasting run: its forecasts on the test months
+    against the actual values and persistence."""
+    from .viz.airline import draw_airline_forecast, draw_airline_windows
+    from .viz.theme import CELL_NAMES
+    if run_dir is None:
+        from .data import load_airline
+        return draw_airline_windows(*load_airline(), theme=theme or Theme(), title=title)
+    run = load_run(run_dir)
+    if run.arch != "forecasting":
+        from .errors import RunError
+        raise RunError(f"{str(run_dir)!r} is a {run.arch} run; the airline forecast needs a "
+                       f"forecasting run (`rnnkit train --arch forecasting`)")
+    cell = run.config.get("cell", "rnn")
+    name = f"{CELL_NAMES.get(cell, cell)}({run.config.get('units', '?')})"
+    return draw_airline_forecast(*airline_forecasts(run), theme=theme or Theme(), title=title,
+                                 model_name=name)
+
+
+def _airline_forecast_figure():
+    import tempfile
+    with tempfile.TemporaryDirectory() as workdir:
+        run = train("forecasting", overrides=AIRLINE_RUN, out_dir=f"{workdir}/forecasting",
+                    figures=False, verbose=0)
+        return airline_figure(run.path)
+
+
+COMMITTED += [
+    ("airline-windows", "rnnkit plot airline", lambda runs: airline_figure()),
+    ("airline-forecast",
+     "rnnkit train --arch forecasting --seed 0 --epochs 100; rnnkit plot airline --model RUN",
+     lambda runs: _airline_forecast_figure()),
+]
+
+
+# ---- architecture types (issue 16, point 7) -------------------------------------------------------
+
+def stacked_figure(steps=3, units=8, theme=None, title=None):
+    """Two stacked SimpleRNNs, the top one with ``return_sequences=True`` beside ``False``, each
+    layer's output shape from rnnkit's layers (:func:`rnnkit.viz.architectures.draw_stacked`)."""
+    from .viz.architectures import draw_stacked
+    return draw_stacked(theme or Theme(), steps=steps, units=units, title=title)
+
+
+COMMITTED += [
+    ("stacked-return-sequences", "rnnkit plot stacked", lambda runs: stacked_figure()),
+]

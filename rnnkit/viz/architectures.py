@@ -173,3 +173,77 @@ class _Swatch:
     def __init__(self, role):
         self.role = role
         self.id = f"legend-{role}"
+
+
+def stacked_shapes(steps=3, units=8, features=1):
+    """The output shape of each layer of the two stacks :func:`draw_stacked` draws, read from
+    rnnkit's own layers (``compute_output_shape``, batch axis first): ``{return_sequences of the
+    top layer: [shape of layer 1, shape of layer 2]}``."""
+    from ..layers import SimpleRNN
+    shapes = {}
+    for top_sequences in (True, False):
+        shape, out = (steps, features), []
+        for layer in (SimpleRNN(units, return_sequences=True),
+                      SimpleRNN(units, return_sequences=top_sequences)):
+            shape = layer.compute_output_shape(shape)
+            out.append(("batch", *shape))
+        shapes[top_sequences] = out
+    return shapes
+
+
+def draw_stacked(theme: Theme | None = None, steps: int = 3, units: int = 8, title: str | None = None):
+    """Two stacked SimpleRNNs side by side: the top layer with ``return_sequences=True`` (an
+    output at every step) and with ``False`` (only the last state goes on). The lower layer
+    returns its whole sequence in both: the upper one reads it step by step. Under each stack,
+    its Keras lines and every layer's output shape from rnnkit's layers. Node ids: "<panel>-x1",
+    "<panel>-a1" (layer 1), "<panel>-b1" (layer 2), "<panel>-y1", panel "seq" or "last"."""
+    from ._diagram import measure
+    from ._sketch import Board
+    board = Board(theme)
+    t, W, H = board.theme, board.width, board.height
+    shapes = stacked_shapes(steps, units)
+    top = H - 0.3
+    if title:
+        board.text(W / 2, top - 0.2, title, size=t.title_size, weight="bold")
+        top -= 0.6
+    code_size = t.small_size
+    rows = [2.05, None, None, top - 1.0]                       # x, layer 1, layer 2, y
+    rows[1] = rows[0] + (rows[3] - rows[0]) / 3
+    rows[2] = rows[0] + 2 * (rows[3] - rows[0]) / 3
+    half = W / 2
+    for p, (panel, sequences) in enumerate((("seq", True), ("last", False))):
+        left = p * half
+        pitch = (half - 1.6) / steps
+        board.text(left + half / 2, top - 0.15, f"return_sequences={sequences}",
+                   size=t.base_size + 1, weight="bold")
+        x0 = left + 1.1
+        for k in range(1, steps + 1):
+            x = x0 + (k - 0.5) * pitch
+            board.node(f"{panel}-x{k}", x, rows[0], f"$x_{{{k}}}$", "x")
+            board.node(f"{panel}-a{k}", x, rows[1], f"$h^{{(1)}}_{{{k}}}$", "h")
+            # grey: a state the top layer computes but does not return
+            passed_on = sequences or k == steps
+            board.node(f"{panel}-b{k}", x, rows[2], f"$h^{{(2)}}_{{{k}}}$", "h" if passed_on else "enc")
+            board.arrow(f"{panel}-x{k}", f"{panel}-a{k}")
+            board.arrow(f"{panel}-a{k}", f"{panel}-b{k}")
+            if k > 1:
+                board.arrow(f"{panel}-a{k - 1}", f"{panel}-a{k}")
+                board.arrow(f"{panel}-b{k - 1}", f"{panel}-b{k}")
+            if passed_on:
+                board.node(f"{panel}-y{k}", x, rows[3], f"$y_{{{k}}}$", "y")
+                board.arrow(f"{panel}-b{k}", f"{panel}-y{k}")
+        # the Keras lines and each layer's output shape, under the stack
+        lines = [f"SimpleRNN({units}, return_sequences=True)  → {_shape(shapes[sequences][0])}",
+                 f"SimpleRNN({units}, return_sequences={sequences})  → {_shape(shapes[sequences][1])}"]
+        if max(measure(line, code_size)[0] for line in lines) > half - 0.3:   # 4:3: shape below
+            lines = [part for line in lines for part in line.split("  ")]
+        spacing = 1.0 / len(lines) + 0.12
+        for i, line in enumerate(lines):
+            board.text(left + half / 2, 1.4 - i * spacing, line, size=code_size)
+    board.line([(half, 0.9), (half, top - 0.1)], lw=1.2)
+    board.figure._rnnkit_shapes = shapes
+    return board.figure
+
+
+def _shape(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ")"
