@@ -70,3 +70,24 @@ def test_a_trace_table_is_markdown_in_jupyter_and_text_in_a_terminal():
     assert markdown[2] == "| " + " | ".join(first.columns) + " |"
     assert markdown[4].startswith("| 0.100 | 0.100 | 0.200 | 0.197")   # t1 of the lecture
     assert str(first).splitlines()[0] == first.title and "0.197" in str(first)
+
+
+def test_the_metrics_table_is_the_cli_text_in_a_terminal_and_a_table_in_jupyter():
+    from rnnkit.cli._common import metrics_table
+    from rnnkit.tables import MetricsResult, MetricsTable
+    test, baseline = {"loss": 0.51234, "accuracy": 0.8}, {"accuracy": 0.5, "rare": 0.00012}
+    table = MetricsTable(test, baseline, headline="accuracy")
+    expected = ["  metric     model   baseline",         # widths: 8, 6 and 9 ("1.200e-04")
+                "  accuracy  0.8000     0.5000",         # the headline first
+                "  loss      0.5123          -",
+                "  rare           -  1.200e-04"]
+    assert str(table).splitlines() == expected
+    assert metrics_table(test, baseline, "accuracy") == expected     # what the CLI prints
+    assert table._repr_markdown_().splitlines()[2:] == [
+        "| accuracy | 0.8000 | 0.5000 |", "| loss | 0.5123 | - |", "| rare | - | 1.200e-04 |"]
+    cells = re.findall(r"<td>(.*?)</td>", table._repr_html_())
+    assert cells == ["accuracy", "0.8000", "0.5000", "loss", "0.5123", "-", "rare", "-",
+                     "1.200e-04"]
+    result = MetricsResult(arch="x", test=test, baseline=baseline)   # evaluate_run's result
+    assert result["test"] == test and re.findall(r"<td>(.*?)</td>", result._repr_html_())[:3] \
+        == ["loss", "0.5123", "-"]                                   # no headline: test order
