@@ -12,6 +12,7 @@ from rnnkit import __version__, plugins
 from rnnkit.errors import RnnkitError
 from rnnkit.layers import CELLS
 from rnnkit.models.progress import ProgressBar
+from rnnkit.tables import MetricsTable, fmt
 
 #: Exceptions that are the user's to fix: printed as "Error: <message>", exit status 1, no
 #: traceback (``rnnkit --debug`` shows it). rnnkit's own errors, and file problems that name their
@@ -74,29 +75,10 @@ def _json_default(x):
     return str(x)
 
 
-def fmt(value):
-    """A metric for people: 4 significant decimals for floats."""
-    if isinstance(value, float):
-        return f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
-    return str(value)
-
-
 def metrics_table(test, baseline, headline=None):
-    """Lines: metric | model | baseline, the headline metric first."""
-    names = list(test)
-    names += [k for k in baseline if k not in names]
-    if headline in names:
-        names.remove(headline)
-        names.insert(0, headline)
-    rows = [("metric", "model", "baseline")] + [
-        (k, fmt(test[k]) if k in test else "-", fmt(baseline[k]) if k in baseline else "-")
-        for k in names]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = []
-    for n, r in enumerate(rows):
-        line = f"  {r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}"
-        lines.append(style(line, bold=True) if n == 0 else line)
-    return lines
+    """Lines of :class:`rnnkit.tables.MetricsTable` (metric | model | baseline), the header bold."""
+    header, *rows = MetricsTable(test, baseline, headline).lines()
+    return [style(header, bold=True)] + rows
 
 
 def _complete_cell(ctx, param, incomplete):

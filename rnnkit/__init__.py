@@ -12,4 +12,13 @@ from .config import set_floatx, set_seed  # noqa: E402
 from .models import EncoderDecoder, Model, Sequential, load_model  # noqa: E402
 
 __all__ = ["Model", "Sequential", "EncoderDecoder", "load_model", "set_floatx", "set_seed",
-           "__version__"]
+           "plot_model", "__version__"]
+
+
+def __getattr__(name):
+    """``rnnkit.plot_model`` (:mod:`rnnkit.viz.model_plot`), imported on first use: ``import
+    rnnkit`` (and so the CLI's start) does not load matplotlib."""
+    if name == "plot_model":
+        from .viz.model_plot import plot_model
+        return plot_model
+    raise AttributeError(f"module 'rnnkit' has no attribute {name!r}")

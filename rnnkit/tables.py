@@ -1,5 +1,7 @@
-"""Small tables rendered as text, Markdown, LaTeX (booktabs, beamer-ready) or CSV."""
+"""Small tables rendered as text, Markdown, LaTeX (booktabs, beamer-ready) or CSV; and the
+metrics-versus-baseline table (:class:`MetricsTable`) that the CLI prints and a notebook shows."""
 import csv
+import html
 import io
 
 import numpy as np
@@ -107,3 +109,77 @@ def _csv(tables, digits):
         for r in t.rows:
             w.writerow([t.title] + [repr(float(v)) if isinstance(v, (float, np.floating)) else v for v in r])
     return buf.getvalue()
+
+
+def fmt(value):
+    """A metric for people: 4 decimals for floats (3 significant digits below 0.001)."""
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+    return str(value)
+
+
+@dataclass
+class MetricsTable:
+    """A model's test metrics beside its architecture's baseline: metric | model | baseline, the
+    headline metric first, "-" where one side has no value.
+
+    ``str(table)`` is the text the CLI prints (``rnnkit train``/``evaluate``); Jupyter shows it as
+    an HTML table (``_repr_html_``) or Markdown (``_repr_markdown_``). ``MetricsTable.of(result)``
+    reads ``runs.evaluate_run(...)``'s result or ``run.metrics``.
+    """
+
+    test: dict
+    baseline: dict
+    headline: str = None
+
+    COLUMNS = ("metric", "model", "baseline")
+
+    @classmethod
+    def of(cls, result):
+        return cls(result["test"], result["baseline"], result.get("headline_metric"))
+
+    def rows(self):
+        """``(metric, model, baseline)`` texts, the headline metric first."""
+        names = list(self.test)
+        names += [k for k in self.baseline if k not in names]
+        if self.headline in names:
+            names.remove(self.headline)
+            names.insert(0, self.headline)
+        return [(k, fmt(self.test[k]) if k in self.test else "-",
+                 fmt(self.baseline[k]) if k in self.baseline else "-") for k in names]
+
+    def lines(self):
+        """The text, one line each: the header, then a row per metric, columns aligned."""
+        rows = [self.COLUMNS] + self.rows()
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        return [f"  {r[0].ljust(widths[0])}  {r[1].rjust(widths[1])}  {r[2].rjust(widths[2])}"
+                for r in rows]
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+    def _repr_markdown_(self):
+        return "\n".join(["| " + " | ".join(self.COLUMNS) + " |", "|:---|---:|---:|"]
+                         + ["| " + " | ".join(r) + " |" for r in self.rows()])
+
+    def _repr_html_(self):
+        head = "".join(f"<th>{c}</th>" for c in self.COLUMNS)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                       for r in self.rows())
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+class MetricsResult(dict):
+    """A dict with ``test`` and ``baseline`` metrics (``runs.evaluate_run``'s result) that a
+    notebook shows as its :class:`MetricsTable`; everywhere else it is the plain dict (JSON,
+    ``result["test"]``)."""
+
+    @property
+    def table(self):
+        return MetricsTable.of(self)
+
+    def _repr_html_(self):
+        return self.table._repr_html_()
+
+    def _repr_markdown_(self):
+        return self.table._repr_markdown_()

@@ -40,7 +40,8 @@ def test_every_figure_is_an_image_and_nothing_goes_to_stderr(executed):
             if "Figure" in data.get("text/plain", ""):
                 assert "image/png" in data, cell.source
                 images += 1
-    assert images == 4            # unroll, architectures, the airline loss, the fit's curves
+    assert images == 5            # unroll, architectures, the airline loss, the fit's curves,
+                                  # the tagger's plot_model
 
 
 def test_the_lecture_numbers_and_counts_are_there(executed):

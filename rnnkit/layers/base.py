@@ -320,8 +320,9 @@ class Layer:
     def __repr__(self):
         """``SimpleRNN(units=10, activation='tanh', input_shape=(50, 1), params=120)``: the
         layer's :meth:`get_config` options (the required ones, :attr:`REPR_ALWAYS`, and any that
-        differ from their defaults), a wrapped layer as its own repr, and the parameter count
-        once built (as ``print(model)`` in PyTorch)."""
+        differ from their defaults), a wrapped layer as its own repr, and once built the output
+        shape as the summary writes it and the parameter count (as ``print(model)`` in PyTorch)."""
+        from ..models.summary import shape_text        # here: rnnkit.models imports the layers
         defaults = {k: p.default for k, p in
                     inspect.signature(type(self).__init__).parameters.items()}
         parts = []
@@ -335,5 +336,6 @@ class Layer:
         if self.input_shape:
             parts.append(f"input_shape={self.input_shape}")
         if self.built:
+            parts.append(f"output_shape={shape_text(self.compute_output_shape(self.input_shape))}")
             parts.append(f"params={self.count_params():,}")
         return f"{type(self).__name__}({', '.join(parts)})"

@@ -178,6 +178,30 @@ class Model:
         (print_fn or print)(summary_text(self, explain=explain,
                                          line_length=line_length or LINE_LENGTH))
 
+    def layer_groups(self):
+        """``(group name, layers)`` in the order data flows: one unnamed group, the layers, for a
+        model whose layers form one stack; :class:`EncoderDecoder` names its encoder and decoder.
+        What ``repr(model)`` and :func:`rnnkit.plot_model` show."""
+        return [(None, self.layers)]
+
+    def __repr__(self):
+        """``print(model)`` as in PyTorch: the class and name, then each layer on its own line
+        (its repr: units, activation, output shape, parameter count) and the total. Builds the
+        model first when its input shape is known, as ``summary()`` and ``_repr_html_`` do."""
+        try:
+            self._build_if_needed()
+        except ValueError:                 # no input shape yet: the layers' options alone
+            pass
+        lines = [f"{type(self).__name__}(name={self.name!r},"]
+        for group, layers in self.layer_groups():
+            indent = "  "
+            if group is not None:
+                lines.append(f"  ({group}):")
+                indent = "    "
+            lines += [f"{indent}({layer.name}): {layer!r}" for layer in layers]
+        total = f"params={self.count_params():,}" if self.built else "not built"
+        return "\n".join(lines + [f")  {total}"])
+
     def _repr_html_(self):
         """Jupyter shows a model as its summary table (None, so the text repr, until it knows
         its input shape)."""

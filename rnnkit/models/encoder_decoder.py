@@ -62,6 +62,9 @@ class EncoderDecoder(Model):
         self._build_stacks([(self.encoder, tuple(encoder_shape)),
                             (self.decoder, tuple(decoder_shape))], dtype_layer=self.decoder[-1])
 
+    def layer_groups(self):
+        return [("encoder", self.encoder), ("decoder", self.decoder)]
+
     # ---- forward and backward ------------------------------------------------------------------
     def encode(self, x_enc):
         """Run the encoder; returns its final states."""

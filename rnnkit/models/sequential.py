@@ -90,6 +90,3 @@ class Sequential(Model):
         return {"class": "Sequential", "name": self.name,
                 "input_shape": list(self.input_shape) if self.built else None,
                 "layers": self._layer_configs(self.layers)}
-
-    def __repr__(self):
-        return f"Sequential(name={self.name!r}, layers={[l.name or type(l).__name__ for l in self.layers]})"

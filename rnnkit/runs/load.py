@@ -10,6 +10,7 @@ from .. import config as config_mod, plugins
 from ..errors import InputError, ModelFileError, RunError
 from ..fileio import jsonable
 from ..models.saving import read_model_file
+from ..tables import MetricsResult
 from .config import check_data_path, resolve_config, stored_config
 from .folder import Run, RunFolder
 from .train import build_on, non_finite
@@ -75,7 +76,8 @@ def _build_like(model, saved_config):
 def evaluate_run(run_dir, data_path=None, arch=None):
     """Metrics of a run's model beside the baseline: on its test split, or on every sample of
     ``data_path`` (a file in the training format, encoded with the run's vocabularies and scales
-    by the architecture's ``encode_data``). ``samples`` says how many were scored."""
+    by the architecture's ``encode_data``). ``samples`` says how many were scored. A dict that a
+    notebook shows as its metric | model | baseline table (:class:`rnnkit.tables.MetricsResult`)."""
     run = load_run(run_dir, arch)
     arch = plugins.get(arch if arch is not None else run.arch)
     new_data = data_path is not None
@@ -96,10 +98,11 @@ def evaluate_run(run_dir, data_path=None, arch=None):
         raise RunError(f"the model's metrics {', '.join(bad)} on {data_path or 'its data'} are "
                        f"not finite: its outputs overflow on these data, so there is no score "
                        f"to report. Retrain with a lower learning rate.")
-    return {"arch": run.arch, "run": str(run.path), "data": data_path or "default",
-            "samples": _count(data.test[0]), "status": run.status,
-            "epochs": run.epochs_done, "test": jsonable(test), "baseline": jsonable(baseline),
-            "baseline_is": _first_line(type(arch).baseline.__doc__)}
+    return MetricsResult(
+        arch=run.arch, run=str(run.path), data=data_path or "default",
+        samples=_count(data.test[0]), status=run.status, epochs=run.epochs_done,
+        test=jsonable(test), baseline=jsonable(baseline),
+        baseline_is=_first_line(type(arch).baseline.__doc__))
 
 
 def _first_line(doc):
