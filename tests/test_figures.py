@@ -11,7 +11,7 @@ from rnnkit.cli.main import cli
 from rnnkit.layers import LSTM, Bidirectional, Dense, Embedding, SimpleRNN
 from rnnkit.models import Sequential
 
-MAGIC = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<svg"}
+MAGIC = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<svg", "gif": b"GIF8"}
 REPO = Path(__file__).resolve().parents[1]
 
 
