@@ -85,7 +85,7 @@ def warm_kernels(arch, configs):
         for k, config in enumerate(kernel_configs(configs)):
             try:
                 runs.train(fast, overrides=dict(config, epochs=1), out_dir=f"{scratch}/{k}",
-                           figures=False)
+                           figures=False, verbose=0)
             except Exception:              # noqa: BLE001 - the point itself will say why
                 continue
             trained += 1
