@@ -678,7 +678,7 @@ def airline_figure(run_dir=None, theme=None, title=None):
     cell = run.config.get("cell", "rnn")
     name = f"{CELL_NAMES.get(cell, cell)}({run.config.get('units', '?')})"
     return draw_airline_forecast(*airline_forecasts(run), theme=theme or Theme(), title=title,
-                                 model_name=name)
+                                 model_name=name, cell=cell)
 
 
 def _airline_forecast_figure():

@@ -90,3 +90,13 @@ def test_plot_airline_writes_both_figures_and_refuses_a_run_of_another_task(fore
 def test_committed_figures_list_both_airline_figures():
     names = [name for name, _, _ in figures.COMMITTED]
     assert {"airline-windows", "airline-forecast"} <= set(names)
+
+
+def test_the_forecast_is_drawn_in_its_cells_colour_and_persistence_is_not_a_cells(forecast_run):
+    from rnnkit.viz.theme import CELL_COLORS
+    lines = {line.get_label(): line.get_color() for line in
+             figures.airline_figure(forecast_run).axes[0].get_lines()}
+    model = next(label for label in lines if label.startswith("SimpleRNN"))
+    assert lines[model] == CELL_COLORS["rnn"]                 # the built-in's default cell
+    persistence = next(label for label in lines if label.startswith("persistence"))
+    assert lines[persistence] not in CELL_COLORS.values()

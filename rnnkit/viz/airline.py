@@ -131,7 +131,7 @@ def forecast_rmse(pred, truth):
 
 
 def draw_airline_forecast(months, values, test_targets, forecast, theme: Theme | None = None,
-                          title: str | None = None, model_name="model", context=24):
+                          title: str | None = None, model_name="model", context=24, cell=None):
     """A model's one-month-ahead forecasts on the test months against the actual values and
     persistence; `context` training months are drawn before the test months, in grey."""
     theme = theme or Theme()
@@ -150,9 +150,11 @@ def draw_airline_forecast(months, values, test_targets, forecast, theme: Theme |
         ax.axvspan(targets[0] - 0.5, targets[-1] + 0.5, color=theme.gridcolor, zorder=0)
         ax.plot(targets, actual, color=theme.foreground, linewidth=2.6, marker="o", markersize=5,
                 label="actual")
-        ax.plot(targets, forecast, color=theme.series[1], linewidth=2.4,
+        # the model in its cell's colour (as in every figure); persistence, a baseline, in grey
+        ax.plot(targets, forecast, color=theme.cell_color(cell) if cell else theme.series[1],
+                linewidth=2.4,
                 label=f"{model_name}: RMSE {forecast_rmse(forecast, actual):.1f}")
-        ax.plot(targets, persistence, color=theme.series[0], linewidth=2, linestyle="--",
+        ax.plot(targets, persistence, color=theme.muted, linewidth=2, linestyle="--",
                 label=f"persistence: RMSE {forecast_rmse(persistence, actual):.1f}")
         ax.text(targets[0] + 0.5, values[first:].max(), "test months", va="top",
                 color=theme.muted)
