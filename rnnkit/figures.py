@@ -379,7 +379,7 @@ def regenerate(out_dir="figures", progress=print):
              "each figure below names the command that makes it alone (add `-o FILE.pdf`, "
              "`.svg` or `.png`; `--style dark`, `--aspect 4:3`, `--title TEXT`, `--transparent`).",
              "",
-             "Every figure is drawn for one 16:9 slide (13.33 x 7.5 in, 2667 x 1500 px at 200 dpi; "
+             "Every figure is drawn for one 16:9 slide (13.33 x 7.5 in, 2666 x 1500 px at 200 dpi; "
              "`--aspect 4:3` lays it out anew on 10 x 7.5 in), fills it, keeps inside it, and shows "
              "no text below 14 pt at that size. PDFs embed TrueType (Type 42) fonts; SVGs keep "
              "text as text. Below each figure: its canvas, fill (the drawing's bounding box over "

@@ -32,7 +32,7 @@ def translator():
 @pytest.mark.parametrize("build", [tagger, translator])
 def test_one_canvas_filled_readable_and_nothing_crosses_the_edge(build, theme):
     m = measure_slide(rnnkit.plot_model(build(), theme))
-    assert m.canvas == (round(theme.figsize[0] * 200), round(theme.figsize[1] * 200))
+    assert m.canvas == (int(theme.figsize[0] * 200), int(theme.figsize[1] * 200))
     assert m.fill >= 0.6 and m.inside, (m.fill, m.margins)
     assert m.min_text >= theme.min_text_size
 

@@ -65,7 +65,7 @@ def test_the_figure_keeps_the_slide_rules_and_the_cell_colours(aspect):
     series = sweep_series(results(), "cell")
     fig = draw_sweep(series, theme, x="cell", metric="rmse")
     m = measure_slide(fig)
-    assert m.canvas == (round(theme.figsize[0] * 200), round(theme.figsize[1] * 200))
+    assert m.canvas == (int(theme.figsize[0] * 200), int(theme.figsize[1] * 200))
     assert m.fill >= 0.6 and m.inside and m.min_text >= theme.min_text_size - 1e-6
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["SimpleRNN", "LSTM", "GRU"]

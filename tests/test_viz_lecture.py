@@ -18,7 +18,7 @@ IDS = ["16:9", "4:3", "dark"]
 
 def assert_slide(fig, theme, min_fill=0.6):
     m = measure_slide(fig)
-    assert m.canvas == (round(theme.figsize[0] * 200), round(theme.figsize[1] * 200))
+    assert m.canvas == (int(theme.figsize[0] * 200), int(theme.figsize[1] * 200))
     assert m.fill >= min_fill, m.fill
     assert m.inside, m.margins
     assert m.min_text >= theme.min_text_size - 1e-6, m.min_text

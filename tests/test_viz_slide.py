@@ -54,7 +54,7 @@ def test_one_canvas_filled_readable_and_nothing_crosses_the_edge(themed):
     assert theme.min_text_size == 14
     for name, fig in figs.items():
         m = measure_slide(fig)
-        assert m.canvas == (round(theme.figsize[0] * 200), round(theme.figsize[1] * 200)), name
+        assert m.canvas == (int(theme.figsize[0] * 200), int(theme.figsize[1] * 200)), name
         assert m.fill >= 0.6, (name, m.fill)
         assert m.inside, (name, m.margins)
         assert m.min_text >= theme.min_text_size - 1e-6, (name, m.min_text)
@@ -87,7 +87,7 @@ def test_long_graphs_are_compressed_not_enlarged(kind, T):
     theme = Theme()
     fig = draw_graph(build_graph(kind, T), theme)
     m = measure_slide(fig)
-    assert m.canvas == (2667, 1500) and m.inside and m.min_text >= 14
+    assert m.canvas == (2666, 1500) and m.inside and m.min_text >= 14
     layout = fig._rnnkit_layout
     assert _diagram.layout_problems(layout, *theme.figsize) == []
     labels = {n.node.id for n in layout.nodes}
@@ -491,3 +491,12 @@ def test_bidirectional_gradients_lay_out_at_4_3_or_say_what_to_do(tmp_path):
                                       "--steps", "2", "--aspect", "4:3", "-o", str(tmp_path / "b.png")])
     assert result.exit_code == 1 and "16:9" in result.output and "fewer steps" not in result.output
     assert "bug" not in result.output and not (tmp_path / "b.png").exists()
+
+
+def test_the_measured_canvas_is_the_saved_pngs_size(tmp_path):
+    from rnnkit.viz import save
+    for theme in (Theme(), Theme(aspect="4:3")):
+        fig = draw_graph(build_graph("many-to-one", 3), theme)
+        path = save(fig, tmp_path / "g.png")
+        height, width = imread(path).shape[:2]
+        assert measure_slide(fig).canvas == (width, height)

@@ -82,5 +82,5 @@ def measure_slide(fig, dpi: int = 200) -> SlideMeasure:
         x0, y0, x1, y1 = bbox.x0, bbox.y0, bbox.x1, bbox.y1
     sizes = [t.get_fontsize() for t in _texts(fig)]
     fill = max(0.0, min(x1, width) - max(x0, 0)) * max(0.0, min(y1, height) - max(y0, 0)) / (width * height)
-    return SlideMeasure(canvas=(round(width * dpi), round(height * dpi)), fill=fill,
+    return SlideMeasure(canvas=(int(width * dpi), int(height * dpi)), fill=fill,
                         min_text=min(sizes), margins=(x0, y0, width - x1, height - y1))
