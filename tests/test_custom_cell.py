@@ -234,8 +234,9 @@ def test_rnn_refuses_what_is_not_a_cell():
 
 def test_rnn_takes_keras_rnn_flags_but_not_the_built_in_layers_options():
     RNN(ElmanCell(), unroll=True, stateful=False)
-    with pytest.raises(ValueError, match=r"RNN\(stateful=True\): stateful layers are not"):
-        RNN(ElmanCell(), stateful=True)
+    assert RNN(ElmanCell(), stateful=True).stateful          # tests/test_stateful.py
+    with pytest.raises(ValueError, match=r"RNN\(seed=3\): rnnkit draws dropout masks"):
+        RNN(ElmanCell(), seed=3)
     with pytest.raises(TypeError, match="unexpected keyword argument 'kernel_initializer'"):
         RNN(ElmanCell(), kernel_initializer="zeros")       # the cell creates its own weights
 

@@ -237,8 +237,7 @@ def test_what_is_not_implemented_is_still_refused():
     with pytest.raises(ValueError, match=re.escape("SimpleRNN(seed=3): rnnkit draws dropout masks "
                                                    "from its one generator")):
         SimpleRNN(3, dropout=0.2, seed=3)
-    with pytest.raises(ValueError, match="stateful layers are not implemented"):
-        GRU(3, dropout=0.2, stateful=True)
+    assert GRU(3, dropout=0.2, stateful=True).stateful     # implemented: tests/test_stateful.py
 
 
 def test_simple_rnn_without_masks_matches_the_reference():

@@ -280,13 +280,12 @@ def test_default_configs_are_unchanged(cls):
     """Configs saved before the options existed have none of their keys; the defaults add none."""
     new_keys = {"use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer",
                 "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-                "zero_output_for_mask"}
+                "zero_output_for_mask", "stateful"}
     assert not new_keys & set(cls(3).get_config())
 
 
 @pytest.mark.parametrize("arg, value, why", [
     ("seed", 3, "rnnkit draws dropout masks from its one generator"),
-    ("stateful", True, "stateful layers are not implemented in rnnkit yet; pass the final"),
     ("kernel_constraint", "max_norm", "rnnkit has no weight constraints"),
     ("activity_regularizer", "l2", "rnnkit penalises weights only"),
 ])

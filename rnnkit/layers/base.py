@@ -17,7 +17,8 @@ dstates=None)``                            ``overwrites_grads``); returns dL/dx,
                                            penalty the loss adds (``kernel_regularizer=``)
 flags (class attributes, below)            ``overwrites_grads``, ``splits_batch``, ``n_states``,
                                            ``return_state``, ``accepts_initial_state``,
-                                           ``supports_masking``, ``matmul_width``
+                                           ``supports_masking``, ``matmul_width``,
+                                           ``stateful`` (then ``reset_state()``)
 ``last_pass``                              a :class:`LastPass`: what the last pass computed
 ``training``                               True while a model trains (fit, train_on_batch,
                                            gradients), False otherwise: the model sets it on
@@ -119,6 +120,9 @@ class Layer:
     is_input_spec = False
     #: the layer honours the mask of the layer before it (and passes one on, ``compute_mask``)
     supports_masking = True
+    #: the layer carries states from one call to the next (``stateful=True``); it then has
+    #: ``reset_state()``, which ``Model.reset_states()`` calls
+    stateful = False
     #: the name of the output nonlinearity; a loss fuses with a "softmax"/"sigmoid" output layer
     #: that also has ``logits``. None: no nonlinearity a loss could fuse with
     activation = None

@@ -25,6 +25,10 @@ class Bidirectional(Layer):
     With ``return_state`` the result is Keras' flat list ``[output, *forward_states,
     *backward_states]``; with ``merge_mode=None`` too, the two outputs come first, side by side:
     ``[out_fwd, out_bwd, h_fwd, (c_fwd,) h_bwd, (c_bwd)]`` (Keras 3 returns ``output + states``).
+
+    Stateful (``layer`` made with ``stateful=True``, as Keras): each half carries its own final
+    states into the next batch (the backward half's are those it reached at the sequence's start);
+    ``reset_state()`` resets both, and on a layer that is not stateful raises, as Keras.
     """
 
     keras_name = "bidirectional"
@@ -42,6 +46,10 @@ class Bidirectional(Layer):
             cfg = dict(layer.get_config(), go_backwards=not layer.go_backwards)
             cfg["name"] = None
             backward_layer = type(layer).from_config(cfg)   # an RNN rebuilds a fresh cell
+        if backward_layer.stateful != layer.stateful:
+            raise ValueError(f"Bidirectional: the forward layer has stateful={layer.stateful} and "
+                             f"the backward layer stateful={backward_layer.stateful}; give both "
+                             f"the same value (as Keras requires)")
         self.backward_layer = backward_layer
         for half in (self.forward_layer, self.backward_layer):
             # as Keras: returning sequences, a padded step outputs zero in both halves
@@ -60,6 +68,36 @@ class Bidirectional(Layer):
 
     def sublayers(self):
         return (self.forward_layer, self.backward_layer)
+
+    # ---- stateful: each half carries its own states (Keras' Bidirectional) -------------------
+    @property
+    def stateful(self):
+        return self.forward_layer.stateful
+
+    @property
+    def states(self):
+        """The forward half's carried states, then the backward half's; None before the first
+        call (or when not stateful)."""
+        halves = (self.forward_layer.states, self.backward_layer.states)
+        return None if None in halves else halves[0] + halves[1]
+
+    def reset_state(self, states=None):
+        """Reset both halves' states (zeros; or ``states``: the forward half's, then the
+        backward half's)."""
+        if not self.stateful:
+            raise AttributeError(f"layer {self.name!r} (Bidirectional) is not stateful, so "
+                                 f"reset_state() has no states to reset (Keras raises here too); "
+                                 f"wrap a layer made with stateful=True")
+        n = self.forward_layer.n_states
+        if states is not None and len(states) != 2 * n:
+            raise ValueError(f"layer {self.name!r} (Bidirectional): reset_state takes {2 * n} "
+                             f"arrays (forward states then backward states), got {len(states)}")
+        self.forward_layer.reset_state(None if states is None else list(states[:n]))
+        self.backward_layer.reset_state(None if states is None else list(states[n:]))
+
+    def reset_states(self, states=None):
+        """Keras' alias of :meth:`reset_state`."""
+        self.reset_state(states)
 
     input_rank = 2
 

@@ -31,6 +31,20 @@ runs its step as a cell (:mod:`rnnkit.layers.cells`, the same equations) in the 
 time of :class:`~rnnkit.layers.RNN` while training (slower, the same numbers without dropout).
 The masks of the last call are ``last_pass.dropout_mask`` and ``last_pass.recurrent_dropout_mask``
 (None when not used). docs/bptt.md, "Dropout", has the equations.
+
+Stateful layers (``stateful=True``, as Keras 3): the final states of one call become the initial
+states of the next, in every call (fit, train_on_batch, evaluate, predict, a plain call), so the
+sample at row i of a batch continues the sample at row i of the batch before. The states
+(``states``, one (batch, units) array per state, zeros at first) are made on the first call,
+whose batch size every later call must have (a different one is refused, naming the layer and both
+sizes); ``reset_state()`` (alias ``reset_states()``) zeros them and lets the next call choose the
+batch size again, ``reset_state(states)`` sets them. fit resets nothing and shuffles unless told
+not to: give it ``shuffle=False`` (Keras says the same). An
+``initial_state=`` given on a call is used instead of the carried states (as Keras), and the call's
+final states are carried on from it. A padded step carries the state (masks, above), so a row
+that ends in padding hands on the state of its last real step. The carried states are constants:
+backward stops at the start of the batch (truncated BPTT; docs/bptt.md, "Stateful layers"). They
+are not weights: not saved, not counted, not in ``get_weights()``.
 """
 import numpy as np
 
@@ -65,7 +79,10 @@ class Recurrent(Layer):
     unroll, implementation, use_cudnn
         Keras' speed-only flags: they choose how Keras computes, never what. rnnkit has one
         kernel per cell, so they are accepted (configs pasted from Keras run) and have no effect.
-    stateful, seed, activity_regularizer, *_constraint
+    stateful : bool, default False
+        Carry the final states of each batch into the next (module docstring): batches of one
+        fixed size, ``fit(..., shuffle=False)``, ``reset_state()`` between independent texts.
+    seed, activity_regularizer, *_constraint
         Not implemented (:attr:`UNSUPPORTED` says why): Keras' default value is accepted, any
         other is refused with a ValueError that says so.
     """
@@ -81,7 +98,7 @@ class Recurrent(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, zero_output_for_mask=False, weights=None, unroll=False,
                  implementation=None, use_cudnn="auto", dropout=0.0, recurrent_dropout=0.0,
-                 **unsupported):
+                 stateful=False, **unsupported):
         super().__init__(name=name, input_shape=input_shape, dtype=dtype)
         self.units = self._positive_int("units", units)
         self.activation = activation
@@ -110,14 +127,16 @@ class Recurrent(Layer):
         self._step_cell = None                    # the step as a cell, for recurrent dropout
         self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
+        self.stateful = bool(stateful)
+        #: a stateful layer's carried states (one (batch, units) array each); None before its first call
+        self.states = None
+        self._states_are_reset = True             # the next call may set the batch size
 
     input_rank = 2
 
     #: Keras arguments rnnkit does not implement: their Keras default (accepted, so pasted
     #: configs that spell the default run) and why anything else is refused
     UNSUPPORTED = {
-        "stateful": (False, "stateful layers are not implemented in rnnkit yet; pass the final "
-                            "states on yourself with return_state=True and initial_state="),
         "seed": (None, "rnnkit draws dropout masks from its one generator: seed it with "
                        "rnnkit.config.scope(seed=...) or set_seed"),
         "activity_regularizer": (None, "rnnkit penalises weights only (kernel_regularizer, "
@@ -206,7 +225,7 @@ class Recurrent(Layer):
              else np.ascontiguousarray(np.asarray(mask).T, dtype=self.dtype))
         if self.go_backwards:
             X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
-        states0 = self._initial_states(initial_state, B)
+        states0 = self._call_states(initial_state, B)
         self._M, self._masked = M, mask is not None
         m_x, m_h = self._dropout_masks(B, self.training if training is None else training)
         if m_x is not None:
@@ -216,6 +235,8 @@ class Recurrent(Layer):
             H, finals = self._cell_forward(X, states0, M)
         else:
             H, finals = self._loop_forward(self._cell_path, X, states0, M)
+        if self.stateful:
+            self.states = [np.array(s, dtype=self.dtype) for s in finals]   # copies: carried on
         self.last_pass.dropout_mask, self.last_pass.recurrent_dropout_mask = m_x, m_h
         if self.return_sequences:
             # one copy straight into batch-first order (contiguous, so the next layer needs none)
@@ -281,6 +302,55 @@ class Recurrent(Layer):
                 raise ShapeError(f"layer {self.name!r}: initial state must have shape "
                                  f"(batch, units) = {(B, self.units)}, got {np.shape(s)}")
         return [np.ascontiguousarray(s, dtype=self.dtype) for s in states]
+
+    # ---- stateful: the final states of one call start the next ------------------------------
+    def _call_states(self, initial_state, B):
+        """The states a call starts from: ``initial_state`` if given, else a stateful layer's
+        carried states (zeros at its first call and after a reset), else zeros."""
+        if not self.stateful:
+            return self._initial_states(initial_state, B)
+        if self.states is not None and self.states[0].shape[0] != B:
+            if not self._states_are_reset:
+                carried = self.states[0].shape[0]
+                raise ShapeError(
+                    f"layer {self.name!r} ({type(self).__name__}) is stateful: it carries its "
+                    f"states from one batch to the next for batches of {carried} sequences, got a "
+                    f"batch of {B}. Feed batches of exactly {carried}: give fit/evaluate/predict "
+                    f"batch_size={carried} and a number of samples that is a multiple of it (drop "
+                    f"the remainder); or call reset_state() (model.reset_states()) to start "
+                    f"again from zeros with another batch size.")
+            self.states = None               # zeros of the new batch size (reset_state's promise)
+        self._states_are_reset = False
+        if initial_state is None and self.states is not None:
+            return self.states
+        return self._initial_states(initial_state, B)
+
+    def reset_state(self, states=None):
+        """Zero a stateful layer's carried states (Keras 3's ``reset_state``; a layer that is not
+        stateful has none, and nothing happens), or set them to ``states``: one array per state,
+        (batch, units) each (tf.keras' ``reset_states(states)``).
+
+        The next call starts from these states, and fixes the batch size again: after a reset to
+        zeros it may be another than before (rnnkit's addition; Keras keeps the batch size it was
+        built with), e.g. batch 1 to sample from a model trained on batches of 32.
+        """
+        if states is None:
+            for s in self.states or ():
+                s[...] = 0
+            self._states_are_reset = True
+            return
+        if not self.stateful:
+            raise ValueError(f"layer {self.name!r} ({type(self).__name__}) is not stateful, so it "
+                             f"carries no states to set: create it with stateful=True, or pass "
+                             f"initial_state= when you call it")
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        batch = np.shape(states[0])[0] if np.ndim(states[0]) else 0    # checked just below
+        self.states = [np.array(s, dtype=self.dtype) for s in self._initial_states(states, batch)]
+        self._states_are_reset = False
+
+    def reset_states(self, states=None):
+        """Keras' alias of :meth:`reset_state`."""
+        self.reset_state(states)
 
     # ---- backward -----------------------------------------------------------------------------
     def _record(self, X, **arrays):
@@ -393,9 +463,10 @@ class Recurrent(Layer):
         defaults = {"use_bias": True, "zero_output_for_mask": False,
                     "kernel_initializer": "glorot_uniform", "recurrent_initializer": "orthogonal",
                     "bias_initializer": "zeros"}
-        defaults.update(dropout=0.0, recurrent_dropout=0.0)
+        defaults.update(dropout=0.0, recurrent_dropout=0.0, stateful=False)
         options = {"use_bias": self.use_bias, "zero_output_for_mask": self.zero_output_for_mask,
-                   "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
+                   "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                   "stateful": self.stateful}
         for arg in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
             init = initializers.serialize(getattr(self, arg))
             is_default = init == initializers.serialize(initializers.get(defaults[arg]))

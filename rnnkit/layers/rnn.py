@@ -41,8 +41,10 @@ class RNN(Recurrent):
         With a mask and ``return_sequences``, a padded step outputs zero instead of the last
         real output (Keras' flag; Bidirectional sets it on its halves).
     input_shape : tuple (timesteps, features), optional
-    unroll : accepted with no effect (Keras' speed-only flag); ``stateful`` only as False (see
-        :class:`~rnnkit.layers.recurrent.Recurrent`)
+    stateful : bool, default False
+        Carry the final states of each batch into the next, as the built-in layers
+        (:mod:`rnnkit.layers.recurrent`: fixed batch size, ``reset_state()``).
+    unroll : accepted with no effect (Keras' speed-only flag)
 
     Weights are the cell's (``layer.params is cell.params``); ``get_weights()`` gives them in the
     cell's saved layout. Saved models store the cell as data: ``"module:Class"`` and its
@@ -61,13 +63,13 @@ class RNN(Recurrent):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  zero_output_for_mask=False, input_shape=None, name=None, dtype=None,
-                 unroll=False, **unsupported):
+                 unroll=False, stateful=False, **unsupported):
         for arg in ("dropout", "recurrent_dropout"):
             if unsupported.pop(arg, 0.0) != 0.0:
                 raise ValueError(f"RNN({arg}=...): rnnkit applies dropout only in SimpleRNN, LSTM "
                                  f"and GRU (Keras puts it on the cell); use one of those, or "
                                  f"leave {arg} out")
-        self._refuse(unsupported)                 # stateful=True: a message saying why
+        self._refuse(unsupported)                 # seed, constraints: a message saying why
         if not isinstance(cell, Cell):
             raise TypeError(f"RNN takes a cell, an instance of a subclass of "
                             f"rnnkit.layers.cells.Cell, got {cell!r}")
@@ -78,7 +80,8 @@ class RNN(Recurrent):
         super().__init__(sizes[0], activation="linear", return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
                          input_shape=input_shape, name=name, dtype=dtype,
-                         zero_output_for_mask=zero_output_for_mask, unroll=unroll)
+                         zero_output_for_mask=zero_output_for_mask, unroll=unroll,
+                         stateful=stateful)
         self.activation = None                # the cell owns its nonlinearities: none to fuse with
         self.cell = cell
         self.n_states = len(sizes)
@@ -123,10 +126,13 @@ class RNN(Recurrent):
         return lines + [f"total = {self.count_params():,}"]
 
     def get_config(self):
-        return dict(Layer.get_config(self), return_sequences=self.return_sequences,
-                    return_state=self.return_state, go_backwards=self.go_backwards,
-                    zero_output_for_mask=self.zero_output_for_mask,
-                    cell={"class": cell_path(self.cell), "config": self.cell.get_config()})
+        cfg = dict(Layer.get_config(self), return_sequences=self.return_sequences,
+                   return_state=self.return_state, go_backwards=self.go_backwards,
+                   zero_output_for_mask=self.zero_output_for_mask,
+                   cell={"class": cell_path(self.cell), "config": self.cell.get_config()})
+        if self.stateful:                 # only when set: configs saved before it read the same
+            cfg["stateful"] = True
+        return cfg
 
     @classmethod
     def from_config(cls, cfg):

@@ -230,6 +230,22 @@ class Model:
             weights = weights[n:]
 
     # ---- running -------------------------------------------------------------------------------
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (tf.keras' ``model.reset_states()``;
+        Keras 3 resets layer by layer). fit never calls it: a stateful run resets where its data
+        starts over (e.g. each epoch, with a callback's ``on_epoch_begin``)."""
+        stack = list(self.layers)
+        while stack:
+            layer = stack.pop()
+            if layer.stateful:
+                layer.reset_state()
+            else:
+                stack.extend(layer.sublayers())
+
+    def reset_state(self):
+        """The same as :meth:`reset_states` (Keras 3's layers spell it so)."""
+        self.reset_states()
+
     def __call__(self, x):
         return self.forward(x)[0]
 
