@@ -36,12 +36,23 @@ Demo: continue a prompt (default "Beautiful is" for the Zen, "h" for hello), ``s
 characters, sampled with ``temperature`` (0 = always the most probable character). Each new character
 comes from ``model.predict`` on the last ``seq_len`` characters: the same forward pass as training,
 no second copy of the step equation.
+
+Stateful training, min-char-rnn's way (``"stateful": true``, default false): the training text is
+cut into ``batch_size`` equal streams (fewer when it is too short for a window each; ``info``
+says how many), each read as consecutive ``seq_len`` windows (stride = seq_len; ``stride`` is
+not used), and a batch holds the next window of every stream. The recurrent layer is stateful, fit
+runs with ``shuffle=False``, the state is carried from batch to batch and reset to zeros at each
+epoch's start: truncated BPTT over the whole text (docs/bptt.md, "Stateful layers"). Validation
+and test read their part of the text as one stream, from zeros, the state carried from window to
+window (``val_loss``/``val_accuracy`` are computed so, after each epoch). The demo reads the prompt
+once, then feeds each new character alone, the state carried: min-char-rnn's ``sample``.
 """
 import numpy as np
 
 from rnnkit import Sequential
 from rnnkit import config as rk_config
 from rnnkit import threads
+from rnnkit.callbacks import Callback
 from rnnkit.data import DataError, OneHotWindows, default_text, hello, one_hot, read_text
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, TimeDistributed, recurrent_layer
@@ -116,7 +127,8 @@ class CharLM(Architecture):
     def default_config(self):
         return {"cell": "lstm", "units": 128, "text": "zen", "seq_len": 40, "stride": 3,
                 "epochs": 16, "batch_size": 32, "lr": 0.002, "clipnorm": 5.0, "seed": 0,
-                "temperature": 0.5, "sample_length": 120, "floatx": "float32"}
+                "temperature": 0.5, "sample_length": 120, "floatx": "float32",
+                "stateful": False}
 
     # ---- data ------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
@@ -147,7 +159,8 @@ class CharLM(Architecture):
         if len(known) < T + 1:
             raise DataError(f"{path}: {len(known)} characters of the run's alphabet, fewer than "
                             f"seq_len + 1 = {T + 1}; give a longer text")
-        x, y = char_windows(known, alphabet, T, config["stride"])
+        x, y = (stream_windows(char_ids(known, alphabet), 1, T) if meta.get("stateful")
+                else char_windows(known, alphabet, T, config["stride"]))
         data = (OneHotWindows(x, len(alphabet), config["floatx"]), y)
         return Dataset(train=data, test=data, meta=meta,
                        info={"source": str(path), "unknown_characters": len(text) - len(known)})
@@ -170,6 +183,10 @@ class CharLM(Architecture):
         if shared:                      # too short to split (e.g. "hello"): train and test on it
             x_train, y_train = id_windows(ids, T, 1)
             x_val, y_val = x_test, y_test = x_train, y_train
+        stateful = _stateful(config)
+        if stateful:                    # min-char-rnn's streams instead (stream_split)
+            (x_train, y_train), (x_val, y_val), (x_test, y_test), shared, streams = \
+                stream_split(ids, T, config["batch_size"])
         train_counts = np.bincount(ids if shared else ids[:cut_val], minlength=len(alphabet))
         meta = {"alphabet": alphabet, "seq_len": T, "unigram": train_counts.tolist(),
                 "prompt": prompt, "temperature": float(config["temperature"]),
@@ -179,6 +196,10 @@ class CharLM(Architecture):
                 "val_windows": len(x_val), "test_windows": len(x_test),
                 "split": "train and test are the same windows (text too short to split)" if shared
                 else "first 80% of the text / next 10% / last 10%"}
+        if stateful:
+            meta.update(stateful=True, streams=streams)
+            info.update(stride=T, streams=streams, stateful=(
+                f"{streams} stream(s) of consecutive windows, state carried, reset each epoch"))
         V, dtype = len(alphabet), config["floatx"]
         # one-hot rows are made batch by batch: the windows of a 10 MB text would take gigabytes
         return Dataset(train=(OneHotWindows(x_train, V, dtype), y_train),
@@ -194,19 +215,34 @@ class CharLM(Architecture):
     def build_model(self, config, meta):
         V = len(meta["alphabet"])
         model = Sequential([recurrent_layer(config["cell"], config["units"], return_sequences=True,
-                                            input_shape=(meta["seq_len"], V)),
+                                            input_shape=(meta["seq_len"], V),
+                                            stateful=bool(meta.get("stateful"))),
                             TimeDistributed(Dense(V, activation="softmax"))], name="char_lm")
         model.compile(loss="sparse_categorical_crossentropy", optimizer=_common.optimizer(config),
                       metrics=["accuracy"])
         return model
 
+    def fit(self, model, data, config, callbacks=None, verbose=0):
+        """Stateful: batches of one window per stream, in order, the state reset each epoch and
+        validation read as one stream (module docstring); otherwise the default fit."""
+        if not data.meta.get("stateful"):
+            return super().fit(model, data, config, callbacks, verbose)
+        callbacks = ([StreamEpochs(data.val)] + list(self.epoch_metrics(model, data, config))
+                     + list(callbacks or []))
+        return model.fit(*data.train, epochs=config["epochs"], batch_size=data.meta["streams"],
+                         shuffle=False, callbacks=callbacks, verbose=verbose,
+                         initial_epoch=config.get("initial_epoch", 0))
+
     # ---- metrics -----------------------------------------------------------------------------
     def evaluate(self, model, data):
         x, y = data.test
         y = np.asarray(y)
+        model.reset_states()             # stateful: the test text is one stream, from zeros
+        batch = 1 if data.meta.get("stateful") else None
         # block by block: the probabilities of every test window at once are windows × T × V
         # floats (530 MB for 1 MB of text)
-        sums = [_sums(model.predict(x[i:i + SCORE_BLOCK]), y[i:i + SCORE_BLOCK])
+        sums = [_sums(model.predict(x[i:i + SCORE_BLOCK], batch_size=batch),
+                      y[i:i + SCORE_BLOCK])
                 for i in range(0, len(y), SCORE_BLOCK)]
         return _scores_of(*np.sum(sums, axis=0))
 
@@ -269,9 +305,12 @@ def sample(model, meta, prompt, length, temperature, rng):
         raise InputError(f"char-lm demo: none of the prompt's characters {prompt!r} is in the "
                          f"model's alphabet {''.join(alphabet)!r}")
     T, V = meta["seq_len"], len(alphabet)
+    # stateful (min-char-rnn): the prompt once, then each new character alone, the state carried
+    stateful = bool(meta.get("stateful"))
+    model.reset_states()
     made = []
     for _ in range(length):
-        window = np.array([ids[-T:]])
+        window = np.array([(ids[-1:] if made else ids) if stateful else ids[-T:]])
         p = model.predict(one_hot(window, V))[0, -1].astype(np.float64)
         if temperature <= 0:
             k = int(p.argmax())
@@ -282,6 +321,65 @@ def sample(model, meta, prompt, length, temperature, rng):
         ids.append(k)
         made.append(alphabet[k])
     return "".join(made), dropped
+
+
+def _stateful(config):
+    """``config["stateful"]`` (False when absent: runs from before the option), checked."""
+    value = config.get("stateful", False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"stateful must be true or false, got {value!r}")
+    return value
+
+
+def stream_windows(ids, streams, seq_len):
+    """min-char-rnn's chunks, ``streams`` of them side by side: ``ids`` cut into ``streams`` equal
+    parts, each read as consecutive windows of ``seq_len`` (stride = seq_len; each part's
+    remainder is left out), ordered so that sample b·streams + i is the b-th window of part i:
+    what a stateful model fed batches of ``streams`` rows, unshuffled, needs. Returns (inputs,
+    targets), each (n, seq_len); the targets are the characters one on.
+
+    >>> x, y = stream_windows(np.arange(9), 2, 2)     # parts 0 1 2 3 and 4 5 6 7
+    >>> x.tolist(), y.tolist()
+    ([[0, 1], [4, 5], [2, 3], [6, 7]], [[1, 2], [5, 6], [3, 4], [7, 8]])
+    """
+    part = (len(ids) - 1) // streams
+    starts = (np.arange(part // seq_len)[:, None] * seq_len
+              + np.arange(streams)[None, :] * part).reshape(-1)
+    at = starts[:, None] + np.arange(seq_len)
+    return ids[at], ids[at + 1]
+
+
+def stream_split(ids, seq_len, batch_size):
+    """Train, validation and test windows for stateful training (:func:`stream_windows`): the
+    first 80% of the text in ``batch_size`` streams (fewer if it has not a window for each), the
+    next 10% and the last 10% in one stream each; the whole text for all three when a part is
+    too short for one window. Returns (train, val, test, shared, streams)."""
+    cut_val, cut_test = int(len(ids) * 0.8), int(len(ids) * 0.9)
+    parts = [ids[:cut_val], ids[cut_val:cut_test], ids[cut_test:]]
+    shared = min(len(p) for p in parts) <= seq_len
+    if shared:
+        parts = [ids] * 3
+    streams = max(1, min(batch_size, (len(parts[0]) - 1) // seq_len))
+    train = stream_windows(parts[0], streams, seq_len)
+    return (train, stream_windows(parts[1], 1, seq_len), stream_windows(parts[2], 1, seq_len),
+            shared, streams)
+
+
+class StreamEpochs(Callback):
+    """Stateful char-lm's epochs: the state reset to zeros as each epoch starts (the streams
+    start over), and ``val_loss``/``val_accuracy`` from ``val`` read as one stream after it."""
+
+    def __init__(self, val):
+        self.val = val
+
+    def on_epoch_begin(self, epoch, n_batches):
+        self.model.reset_states()
+
+    def on_epoch_end(self, epoch, logs):
+        x, y = self.val
+        self.model.reset_states()
+        right, cross_entropy, count = _sums(self.model.predict(x, batch_size=1), np.asarray(y))
+        logs["val_loss"], logs["val_accuracy"] = cross_entropy / count, right / count
 
 
 def _scores(p, y):
