@@ -508,6 +508,11 @@ class Model:
         ``callbacks``: :class:`rnnkit.callbacks.Callback` instances (a callback stops training by
         setting ``model.stop_training = True``). ``initial_epoch`` (as Keras): the epochs already
         done, so a resumed run trains epochs ``initial_epoch + 1 .. epochs``.
+        Stateful layers (``stateful=True``) carry their states from batch to batch here too, as
+        Keras: pass ``shuffle=False`` (a shuffled batch's row i does not continue the row i
+        before it; neither Keras nor rnnkit warns) and a multiple of ``batch_size`` samples. fit
+        resets no state: call ``reset_states()`` where the data start over, e.g. in a
+        callback's ``on_epoch_begin``.
         """
         self._require_compiled("fit")
         verbose = check_verbose(verbose, "fit")
