@@ -3,8 +3,8 @@
 The layer runs the loop over time in Python and calls the cell once per step
 (:mod:`rnnkit.layers.cells.base` gives the contract). Around the cell it does what every recurrent
 layer does (:mod:`rnnkit.layers.recurrent`): batch-first in and out, masks, ``go_backwards``,
-``initial_state``, ``return_state``, ``stateful``; so it stacks, goes inside Bidirectional, and saves like
-SimpleRNN, LSTM and GRU.
+``initial_state``, ``return_state``, ``stateful``; so it stacks, goes inside Bidirectional, and
+saves like SimpleRNN, LSTM and GRU.
 
 Masks: the cell never sees one. After each step the layer keeps the old states where the step is
 padding, and backward splits the incoming gradient the same way::
