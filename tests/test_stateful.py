@@ -31,7 +31,7 @@ def rows(values, width):
     return np.repeat(np.array(values, dtype=float)[:, None], width, axis=1)
 
 
-# ---- ported from Keras 3: <Layer>Test.test_statefulness ----------------------------------------
+# ---- ported from Keras 3: <Layer>Test.test_statefulness ------------------------------------------
 @pytest.mark.parametrize("cls, first, second", [
     # SimpleRNNTest.test_statefulness (first call: SimpleRNNTest.test_correctness's numbers)
     (SimpleRNN, [0.405432, 0.73605347], [0.40559256, 0.7361247]),
@@ -79,7 +79,7 @@ def test_user_cell_is_stateful_like_simple_rnn():
     assert RNN.from_config(layer.get_config()).stateful
 
 
-# ---- a long sequence in chunks is the whole sequence ----------------------------------------------
+# ---- a long sequence in chunks is the whole sequence ---------------------------------------------
 def _layer(k, **options):
     """The k-th of the recurrent layers, with ``options``."""
     return [lambda: SimpleRNN(3, **options), lambda: LSTM(3, **options),
@@ -144,7 +144,7 @@ def test_gradient_is_truncated_bptt(cls):
     assert max(np.abs(a - f).max() for a, f in zip(analytic, full)) > 1e-3
 
 
-# ---- what a call does with the carried states --------------------------------------------------
+# ---- what a call does with the carried states ----------------------------------------------------
 def test_a_padded_step_carries_the_state():
     """Masks follow Keras: a row whose chunk ends in padding hands on its last real state."""
     rng = np.random.default_rng(3)
@@ -209,7 +209,7 @@ def test_another_batch_size_is_refused_with_what_to_do():
         layer(np.zeros((5, 4, 2)))
 
 
-# ---- in a model: fit, predict, evaluate, saving ---------------------------------------------------
+# ---- in a model: fit, predict, evaluate, saving --------------------------------------------------
 def _model(stateful=True):
     model = Sequential([LSTM(4, stateful=stateful, return_sequences=True, input_shape=(5, 2)),
                         TimeDistributed(Dense(1))])

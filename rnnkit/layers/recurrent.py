@@ -128,7 +128,7 @@ class Recurrent(Layer):
         self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
         self.stateful = bool(stateful)
-        #: a stateful layer's carried states (one (batch, units) array each); None before its first call
+        #: a stateful layer's carried states, one (batch, units) array each; None before a call
         self.states = None
         self._states_are_reset = True             # the next call may set the batch size
 
