@@ -189,7 +189,10 @@ def check_model(model, x, y, entries=5, eps=EPS, seed=0, tolerance=TOLERANCE, la
 
     The loss is what ``model.gradients(x, y)`` differentiates; the entries of each array are its
     largest analytic gradients and random ones (``seed``). Weights are restored afterwards.
+    Stateful layers start every evaluation from zero states (else each would continue the last
+    one's), so they are left reset.
     """
+    model.reset_states()
     loss, grads = model.gradients(x, y)
     floor = noise_floor(loss, eps)
     weights = [np.array(w, dtype=np.float64) for w in model.get_weights()]
@@ -200,6 +203,7 @@ def check_model(model, x, y, entries=5, eps=EPS, seed=0, tolerance=TOLERANCE, la
 
     def perturbed_loss():
         model.set_weights(weights)
+        model.reset_states()
         return model.gradients(x, y)[0]
 
     arrays = []
@@ -217,6 +221,7 @@ def check_model(model, x, y, entries=5, eps=EPS, seed=0, tolerance=TOLERANCE, la
                 for p, a, n, e in zip(picks, analytic, numeric, errors)]))
     finally:
         model.set_weights(weights)
+        model.reset_states()
     return GradcheckResult(arrays, float(loss), tolerance, label, eps)
 
 

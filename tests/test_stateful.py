@@ -260,3 +260,18 @@ def test_states_are_not_weights(tmp_path):
     assert "stateful" not in plain.layers[0].get_config()
     rebuilt = Bidirectional.from_config(Bidirectional(GRU(2, stateful=True)).get_config())
     assert rebuilt.stateful and rebuilt.backward_layer.stateful
+
+
+def test_gradcheck_starts_every_evaluation_of_a_stateful_model_from_zero_states():
+    """check_model perturbs one weight at a time and evaluates the loss again: a stateful model
+    would carry the states of the evaluation before into each one (a different loss, so a
+    'gradient' of pure drift), unless every evaluation starts from zero states."""
+    from rnnkit.gradcheck import check_model
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 1))
+    model = Sequential([SimpleRNN(4, stateful=True, input_shape=(5, 3)), Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    model.predict(x)                                   # states that are not zero
+    result = check_model(model, x, y, entries=4)
+    assert result.ok, result.failures()
+    assert all(not s.any() for s in model.layers[0].states)
