@@ -77,8 +77,13 @@ def test_news_text_says_what_to_do_without_the_corpus(monkeypatch):
     with pytest.raises(DataError) as err:
         news_text()
     message = str(err.value)
-    assert "rnnkit data fetch pos-tagging" in message and "--set text=zen" in message
-    assert "--data PATH" in message
+    assert message.startswith("char-lm's default text is the Indonesian sentences of the nlp-id "
+                              "POS corpus, which is not cached and could not be fetched. Run "
+                              "`rnnkit data fetch char-lm` once with the network, or choose "
+                              "`--set text=zen`")
+    assert message.endswith("(Fetching the POS corpus said: could not download nlp-id 0.1.23.0 "
+                            "(pip said: no network). Connect to the network and run `rnnkit data "
+                            "fetch pos-tagging`.)")
 
 
 @pytest.mark.skipif(not info_postag()["cached"], reason="the nlp-id POS corpus is not cached")
