@@ -32,17 +32,17 @@ always guesses the most frequent character.
 On the Indonesian news the default run (windows of 40 characters side by side, 16 epochs, about
 two and a half minutes of one core) reaches a held-out perplexity of 5.3 against the unigram
 baseline's 21.3 (seed 0, measured), and its samples are Indonesian-looking words in news-like
-phrases ("juga akan mengembangkan", "karena harus lebih"). The old default, the Zen, is small (about 680
-training characters): with ``--set text=zen --set stride=3 --set lr=0.002`` the model beats the
-unigram baseline in accuracy and perplexity on the held-out last 10%, and its samples are Zen-like
-words with spelling mistakes. Train it longer (``--epochs 40``) and it learns the training text by
-heart: fluent Zen in the demo, but a held-out perplexity worse than unigram's (overfitting, visible
-in val_loss). Both are worth showing in class.
+phrases ("juga akan mengembangkan", "karena harus lebih"). The old default, the Zen, is small
+(about 680 training characters): with ``--set text=zen --set stride=3 --set lr=0.002`` the model
+beats the unigram baseline in accuracy and perplexity on the held-out last 10%, and its samples
+are Zen-like words with spelling mistakes. Train it longer (``--epochs 40``) and it learns the
+training text by heart: fluent Zen in the demo, but a held-out perplexity worse than unigram's
+(overfitting, visible in val_loss). Both are worth showing in class.
 
 Demo: continue a prompt (default "Menurut" for the Indonesian news, "Beautiful is" for the Zen,
 "h" for hello), ``sample_length`` characters, sampled with ``temperature`` (0 = always the most
-probable character). Each new character comes from ``model.predict`` on the last ``seq_len`` characters: the same forward pass as training,
-no second copy of the step equation.
+probable character). Each new character comes from ``model.predict`` on the last ``seq_len``
+characters: the same forward pass as training, no second copy of the step equation.
 """
 import numpy as np
 

@@ -6,10 +6,10 @@ Data
 a small grammar (:func:`rnnkit.data.phrase_pairs`, written for rnnkit, nothing to download): "a big
 red car" -> "sebuah mobil merah besar", "three young teachers" -> "tiga orang guru muda", "those
 small white horses" -> "kuda putih kecil itu". A fixed sample (seed 0) of :data:`PHRASES` of the
-grammar's 9,864 phrases is split at random (by ``seed``), so the test phrases are new combinations of words seen in
-training: what is left to learn is Indonesian word order (adjectives mirrored after the noun,
-demonstratives and possessors last, a classifier after a number) and which classifier a noun
-takes (seekor kucing, seorang guru, sebuah rumah).
+grammar's 9,864 phrases is split at random (by ``seed``), so the test phrases are new combinations
+of words seen in training: what is left to learn is Indonesian word order (adjectives mirrored
+after the noun, demonstratives and possessors last, a classifier after a number) and which
+classifier a noun takes (seekor kucing, seorang guru, sebuah rumah).
 
 ``corpus="emoji"``: the names of the same emoji in the two languages, from the ``emoji`` package
 (:func:`rnnkit.data.translation_pairs`): "red apple" -> "apel merah", "woman teacher" ->

@@ -50,7 +50,8 @@ def news_text(progress=None):
             f"char-lm's default text is the Indonesian sentences of the nlp-id POS corpus, which "
             f"is not cached and could not be fetched. Run `rnnkit data fetch char-lm` once with "
             f"the network, or choose `--set text=zen` (the Zen of Python, no download), or pass "
-            f"--data PATH with any UTF-8 text file. (Fetching the POS corpus said: {exc})") from None
+            f"--data PATH with any UTF-8 text file. (Fetching the POS corpus said: {exc})"
+        ) from None
     return "".join(join_words(words) + "\n" for words in sentences)
 
 
