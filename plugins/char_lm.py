@@ -12,7 +12,10 @@ W 3x3, V 4x3 (the alphabet h, e, l, o, in order of first appearance).
 
 Data
 ----
-``text`` chooses the default text: ``"zen"`` (*The Zen of Python*, which ships with Python, about 850
+``text`` chooses the default text: ``"indonesian"`` (the default: the first 3,000 sentences of
+Indonesian news of the nlp-id POS corpus, about 306,000 characters, fetched once from the package
+registry with pos-tagging's corpus, checked by SHA-256 and cached: :func:`rnnkit.data.news_text`,
+``rnnkit data fetch char-lm``), ``"zen"`` (*The Zen of Python*, which ships with Python, about 850
 characters) or ``"hello"``. ``--data PATH`` reads any UTF-8 text file. The text is cut into windows
 of ``seq_len`` characters every ``stride`` characters; a window's targets are the same characters
 moved one to the left. The first 80% of the text gives the training windows, the next 10% the
@@ -26,16 +29,20 @@ character is the right one) and ``perplexity`` = exp(mean cross-entropy), lower 
 Baseline: the unigram model, the training text's character frequencies (add-one smoothed), which
 always guesses the most frequent character.
 
-The Zen is small (about 680 training characters), so the defaults stop early, while the model still
-generalises: on the held-out last 10% it beats the unigram baseline in accuracy and perplexity, and
-its samples are Zen-like words with spelling mistakes. Train longer (``--epochs 40``) and it learns
-the training text by heart: fluent Zen in the demo, but a held-out perplexity worse than unigram's
+On the Indonesian news the default run (windows of 40 characters side by side, 16 epochs, about
+two and a half minutes of one core) reaches a held-out perplexity of 5.3 against the unigram
+baseline's 21.3 (seed 0, measured), and its samples are Indonesian-looking words in news-like
+phrases ("juga akan mengembangkan", "karena harus lebih"). The old default, the Zen, is small
+(about 680 training characters): with ``--set text=zen --set stride=3 --set lr=0.002`` the model
+beats the unigram baseline in accuracy and perplexity on the held-out last 10%, and its samples
+are Zen-like words with spelling mistakes. Train it longer (``--epochs 40``) and it learns the
+training text by heart: fluent Zen in the demo, but a held-out perplexity worse than unigram's
 (overfitting, visible in val_loss). Both are worth showing in class.
 
-Demo: continue a prompt (default "Beautiful is" for the Zen, "h" for hello), ``sample_length``
-characters, sampled with ``temperature`` (0 = always the most probable character). Each new character
-comes from ``model.predict`` on the last ``seq_len`` characters: the same forward pass as training,
-no second copy of the step equation.
+Demo: continue a prompt (default "Menurut" for the Indonesian news, "Beautiful is" for the Zen,
+"h" for hello), ``sample_length`` characters, sampled with ``temperature`` (0 = always the most
+probable character). Each new character comes from ``model.predict`` on the last ``seq_len``
+characters: the same forward pass as training, no second copy of the step equation.
 
 Stateful training, min-char-rnn's way (``"stateful": true``, default false): the training text is
 cut into ``batch_size`` equal streams (fewer when it is too short for a window each; ``info``
@@ -53,17 +60,20 @@ from rnnkit import Sequential
 from rnnkit import config as rk_config
 from rnnkit import threads
 from rnnkit.callbacks import Callback
-from rnnkit.data import DataError, OneHotWindows, default_text, hello, one_hot, read_text
+from rnnkit.data import (DataError, OneHotWindows, default_text, hello, info_postag, news_text,
+                         one_hot, read_text)
 from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, TimeDistributed, recurrent_layer
 from rnnkit.plugins import Architecture, Dataset
 
 from . import _common
 
-TEXTS = {"zen": default_text, "hello": hello}
+TEXTS = {"indonesian": news_text, "zen": default_text, "hello": hello}
+#: texts fetched on first use (their function takes ``progress``)
+FETCHED_TEXTS = ("indonesian",)
 #: test windows scored per ``predict`` call (:meth:`CharLM.evaluate`)
 SCORE_BLOCK = 1024
-DEFAULT_PROMPTS = {"zen": "Beautiful is", "hello": "h"}
+DEFAULT_PROMPTS = {"indonesian": "Menurut", "zen": "Beautiful is", "hello": "h"}
 
 
 def read_plain_text(path):
@@ -120,13 +130,15 @@ class CharLM(Architecture):
     summary = "Character language model: the lecture's 'hello', any text, sampling with a temperature"
     headline_metric = "accuracy"
     data_help = ("any UTF-8 text file (at least a few hundred characters to learn something). "
-                 "Default: The Zen of Python (text=zen) or the lecture's 'hello' (text=hello).")
+                 "Default: Indonesian news sentences (text=indonesian, downloaded on first use: "
+                 "`rnnkit data fetch char-lm`), The Zen of Python (text=zen) or the lecture's "
+                 "'hello' (text=hello).")
     cells = ("lstm", "gru", "rnn")
     input_help = "a prompt whose text the model continues, e.g. \"hel\""
 
     def default_config(self):
-        return {"cell": "lstm", "units": 128, "text": "zen", "seq_len": 40, "stride": 3,
-                "epochs": 16, "batch_size": 32, "lr": 0.002, "clipnorm": 5.0, "seed": 0,
+        return {"cell": "lstm", "units": 128, "text": "indonesian", "seq_len": 40, "stride": 40,
+                "epochs": 16, "batch_size": 32, "lr": 0.005, "clipnorm": 5.0, "seed": 0,
                 "temperature": 0.5, "sample_length": 120, "floatx": "float32",
                 "stateful": False}
 
@@ -138,8 +150,9 @@ class CharLM(Architecture):
         if config["text"] not in TEXTS:
             raise ConfigError(f"unknown text {config['text']!r}; choose one of "
                               f"{', '.join(TEXTS)} or pass --data PATH")
-        text = TEXTS[config["text"]]()
-        if config["text"] == "hello":
+        name = config["text"]
+        text = TEXTS[name](progress) if name in FETCHED_TEXTS else TEXTS[name]()
+        if name == "hello":
             config = dict(config, seq_len=len(text) - 1, stride=1)
         return self._dataset(text, config, f"built-in text {config['text']!r}",
                              prompt=DEFAULT_PROMPTS[config["text"]])
@@ -206,10 +219,20 @@ class CharLM(Architecture):
                        val=(OneHotWindows(x_val, V, dtype), y_val),
                        test=(OneHotWindows(x_test, V, dtype), y_test), meta=meta, info=info)
 
+    def fetch(self, progress=None):
+        news_text(progress)
+        return self.data_info()
+
     def data_info(self):
-        return {"source": "The Zen of Python (PEP 20), read from the standard library's module "
-                          "`this`; and the lecture's 'hello' (nothing to download)",
-                "licence": "PEP 20 is in the public domain"}
+        corpus = info_postag()
+        return {"source": f"text=indonesian (the default): the first sentences of the POS corpus "
+                          f"{corpus['source']}; text=zen: The Zen of Python (PEP 20), read from "
+                          f"the standard library's module `this`; text=hello: the lecture's "
+                          f"'hello' (nothing to download)",
+                "path": corpus["path"], "cached": corpus["cached"], "size": corpus["size"],
+                "sha256": corpus["sha256"],
+                "licence": f"text=indonesian: {corpus['licence']}; text=zen: PEP 20 is in the "
+                           f"public domain"}
 
     # ---- model -------------------------------------------------------------------------------
     def build_model(self, config, meta):

@@ -1,9 +1,27 @@
-"""``translation``: an encoder-decoder that translates English emoji names into Indonesian.
+"""``translation``: an encoder-decoder that translates English noun phrases into Indonesian.
 
-The data are the names of the same emoji in two languages, from the ``emoji`` package
+Data
+----
+``corpus="phrases"`` (the default): English noun phrases and their Indonesian translations, made by
+a small grammar (:func:`rnnkit.data.phrase_pairs`, written for rnnkit, nothing to download): "a big
+red car" -> "sebuah mobil merah besar", "three young teachers" -> "tiga orang guru muda", "those
+small white horses" -> "kuda putih kecil itu". A fixed sample (seed 0) of :data:`PHRASES` of the
+grammar's 9,864 phrases is split at random (by ``seed``), so the test phrases are new combinations
+of words seen in training: what is left to learn is Indonesian word order (adjectives mirrored
+after the noun, demonstratives and possessors last, a classifier after a number) and which
+classifier a noun takes (seekor kucing, seorang guru, sebuah rumah).
+
+``corpus="emoji"``: the names of the same emoji in the two languages, from the ``emoji`` package
 (:func:`rnnkit.data.translation_pairs`): "red apple" -> "apel merah", "woman teacher" ->
-"pengajar wanita" (about 1,900 pairs, skin-tone variants dropped). Phrases are split into words
-(punctuation such as "(" is a word of its own).
+"pengajar wanita" (about 1,900 pairs, skin-tone variants dropped). Most words of emoji names occur
+once, so only about a third of its test phrases (64 of 193 with the default split) have every
+word in the training vocabulary: that is the ceiling of ``exact_match`` for any model and for the
+baseline, and the reason the default changed: on the emoji names a default run reached an exact
+match of 0.09 against the baseline's 0.07 (as reported in issue 16). On the grammar's phrases the
+same model with the same settings (only the data changed) reaches 0.995 against the baseline's
+0.0025, and a token accuracy of 0.999 against 0.286 (seed 0, measured).
+
+Phrases are split into words (punctuation such as "(" is a word of its own).
 
 Model (the lecture's encoder-decoder for machine translation)::
 
@@ -13,20 +31,18 @@ Model (the lecture's encoder-decoder for machine translation)::
 
 With ``reverse_source`` the encoder reads the source backwards (``go_backwards``; Sutskever et
 al., 2014). English puts the modifier first and Indonesian last ("red apple" -> "apel merah"), so
-this seemed promising, but on this data it scored lower, and it is off by default.
+this seemed promising, but on the emoji names it scored lower, and it is off by default.
 
 Training uses teacher forcing: the decoder reads ``<s> w_1 .. w_n`` and must output
 ``w_1 .. w_n </s>``; padding is masked out of the loss. Inference is greedy (``model.generate``).
 After every epoch the validation phrases are decoded greedily and the weights of the epoch with
 the best exact match are kept (training stops after ``patience`` epochs without progress): on
-~1,500 training pairs the validation loss starts rising after a few epochs while exact matches
-still improve.
+the ~1,500 training pairs of the emoji names the validation loss starts rising after a few epochs
+while exact matches still improve.
 
 Vocabularies come from the training pairs only. A word seen only in the test pairs is ``<unk>``,
 and in a reference translation it can never be produced: it counts as wrong in every metric (a
-predicted ``<unk>`` is never a match). Most words of emoji names occur once, so only about a
-third of the default test phrases (64 of 193) have every word in the training vocabulary: that is
-the ceiling of ``exact_match`` for any model and for the baseline.
+predicted ``<unk>`` is never a match).
 
 Metrics on the test split (a seeded random 10% of the pairs):
 
@@ -40,7 +56,9 @@ Baseline: a word-by-word dictionary learned from the training pairs. Each source
 translated by the target word most associated with it, by the Dice coefficient
 2·c(s, t) / (c(s) + c(t)) over phrase pairs (ties: more co-occurrences, then the more frequent
 target word); words are kept in the source order, an unknown word becomes ``<unk>``. It ignores
-the target prefix, so its teacher-forced and greedy token accuracies are the same number.
+the target prefix, so its teacher-forced and greedy token accuracies are the same number. It knows
+the same vocabulary as the model; on the grammar's phrases it translates almost every word right
+and still fails almost every phrase, on word order and on the classifiers.
 """
 import re
 from collections import Counter
@@ -48,9 +66,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data import DataError, Vocabulary, translation_pairs
+from rnnkit.data import DataError, Vocabulary, phrase_pairs, translation_pairs
 from rnnkit.data.text import read_text
-from rnnkit.errors import InputError
+from rnnkit.errors import ConfigError, InputError
 from rnnkit.layers import Dense, Embedding, TimeDistributed, recurrent_layer
 from rnnkit.models.encoder_decoder import EncoderDecoder
 from rnnkit.plugins import Architecture, Dataset
@@ -58,6 +76,10 @@ from rnnkit.seq2seq import (END, START, KeepBest, encoder_array, greedy_decode, 
                             sequence_scores, sequence_vocabulary, teacher_forcing)
 
 from ._common import check_positive_ints, emoji_data_info, optimizer, unknown_positions
+
+#: How many of the grammar's phrases the default corpus is (one fixed sample, seed 0).
+PHRASES = 4000
+CORPORA = ("phrases", "emoji")
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -159,43 +181,58 @@ def pairs_dataset(train, test, val=(), source="", max_len=None):
                    val=arrays(tokens["val"]), meta=meta, info=info)
 
 
-DEMO_PHRASES = ("red apple", "woman teacher", "smiling face", "man walking", "blue heart")
+#: the demo's phrases: the grammar's (corpus=phrases), then emoji names (corpus=emoji)
+DEMO_PHRASES = (("these big red cars", "an old teacher", "three white cats", "my small dog"),
+                ("red apple", "woman teacher", "smiling face", "man walking", "blue heart"))
 
 
 def _own_examples(src_vocab, dictionary):
-    """The demo's phrases that have a word the run knows (a run trained on other data may know
-    none of them: then two words of its dictionary)."""
-    known = [p for p in DEMO_PHRASES if any(w in src_vocab for w in tokenize(p))]
-    return known or [" ".join(list(dictionary)[:2])]
+    """The demo's phrases of the first set whose every word the run knows, else of the first set
+    with a word it knows (a run trained on other data may know none of them: then two words of
+    its dictionary)."""
+    for known in (all, any):
+        for phrases in DEMO_PHRASES:
+            found = [p for p in phrases if known(w in src_vocab for w in tokenize(p))]
+            if found:
+                return found
+    return [" ".join(list(dictionary)[:2])]
 
 
 class Translation(Architecture):
-    """English -> Indonesian emoji names with an encoder-decoder (see the module docstring)."""
+    """English -> Indonesian phrases with an encoder-decoder (see the module docstring)."""
 
     name = "translation"
     kind = "encoder-decoder"
-    summary = "English to Indonesian emoji names: encoder-decoder, teacher forcing, greedy decoding"
+    summary = ("English to Indonesian noun phrases: encoder-decoder, teacher forcing, greedy "
+               "decoding")
     headline_metric = "token_accuracy"
     cells = ("rnn", "lstm", "gru")
     input_help = "an English phrase to translate, e.g. \"red heart\""
     data_help = ("a UTF-8 text file with one pair per line, 'source phrase<TAB>target phrase'; "
                  "blank lines and lines starting with # are skipped. Default: English and "
-                 "Indonesian emoji names from the emoji package.")
+                 "Indonesian noun phrases made by a grammar (corpus=phrases), or emoji names from "
+                 "the emoji package (corpus=emoji).")
 
     def default_config(self):
         return {"cell": "gru", "units": 256, "embed_dim": 64, "epochs": 40, "batch_size": 32,
                 "lr": 0.003, "clipnorm": 1.0, "seed": 0, "floatx": "float32",
                 "reverse_source": False, "patience": 8, "test_fraction": 0.1, "val_fraction": 0.1,
-                "max_len": 16}
+                "max_len": 16, "corpus": "phrases"}
 
     # ---- data -------------------------------------------------------------------------------------
     def load_data(self, config, path=None, progress=None):
-        if path is None:
+        if path is not None:
+            pairs, source = read_pairs(path), str(Path(path))
+        elif config["corpus"] == "phrases":
+            pairs = phrase_pairs(PHRASES)
+            source = (f"{PHRASES} English and Indonesian noun phrases made by rnnkit's grammar "
+                      f"(rnnkit.data.phrase_pairs)")
+        elif config["corpus"] == "emoji":
             pairs = translation_pairs("en", "id")
             source = "emoji package: English and Indonesian emoji names, aligned by emoji"
         else:
-            pairs = read_pairs(path)
-            source = str(Path(path))
+            raise ConfigError(f"unknown corpus {config['corpus']!r}; choose one of "
+                              f"{', '.join(CORPORA)} or pass --data PATH")
         return self._dataset(pairs, config, source)
 
     def small_data(self, config):
@@ -250,7 +287,10 @@ class Translation(Architecture):
 
     # ---- metrics ----------------------------------------------------------------------------------
     def data_info(self):
-        return emoji_data_info("English-Indonesian phrase pairs")
+        info = emoji_data_info("corpus=emoji: English-Indonesian phrase pairs")
+        info["source"] = ("corpus=phrases (the default): noun phrases made by rnnkit's grammar "
+                          "(rnnkit.data.phrase_pairs), nothing to download; " + info["source"])
+        return info
 
     def evaluate(self, model, data):
         vocab = Vocabulary.from_dict(data.meta["tgt_vocab"])

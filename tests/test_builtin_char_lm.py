@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnkit import config
+from rnnkit.builtins import char_lm
 from rnnkit.builtins.char_lm import CharLM, char_windows, sample
 from rnnkit.data import DataError
 from rnnkit.plugins import Dataset, protocol_problems
@@ -137,3 +138,45 @@ def test_unknown_text_and_cell_are_value_errors():
         ARCH.load_data(resolve_config(ARCH, dict(text="lorem")))
     with pytest.raises(ValueError, match="lstm, gru, rnn"):      # hooks get validated configs
         resolve_config(ARCH, {"cell": "mlp"})
+
+
+# ---- the default text: Indonesian news (issue 16, point 10) ------------------------------------
+
+def test_the_default_is_the_indonesian_news_in_windows_side_by_side(monkeypatch):
+    cfg = resolve_config(ARCH)
+    assert cfg["text"] == "indonesian" and cfg["stride"] == cfg["seq_len"] == 40
+    asked = []
+
+    def news(progress=None):
+        asked.append(progress)
+        return "Menurut polisi setempat, kecelakaan ini terjadi.\n" * 20      # 1,000 characters
+    monkeypatch.setitem(char_lm.TEXTS, "indonesian", news)
+    data = ARCH.load_data(cfg, progress=print)
+    assert asked == [print] and data.meta["prompt"] == "Menurut"
+    # 800 training characters: windows at 0, 40, ..., 720 (a window needs 41 characters)
+    assert data.info["train_windows"] == 19 and data.info["stride"] == 40
+
+
+def test_without_the_corpus_the_error_says_what_to_do(monkeypatch):
+    from rnnkit.data import indonesian_news
+
+    def offline(progress=None):
+        raise DataError("could not download nlp-id 0.1.23.0 from the package registry.")
+    monkeypatch.setattr(indonesian_news, "load_postag", offline)
+    with pytest.raises(DataError, match="--set text=zen"):
+        ARCH.load_data(resolve_config(ARCH))
+    # the other texts need nothing
+    assert ARCH.load_data(resolve_config(ARCH, dict(text="zen"))).info["characters"] > 800
+    assert ARCH.load_data(resolve_config(ARCH, dict(text="hello"))).info["characters"] == 5
+
+
+def test_data_fetch_and_info_name_the_corpus(monkeypatch):
+    fetched = []
+    monkeypatch.setattr(char_lm, "news_text", lambda progress=None: fetched.append(progress))
+    info = ARCH.fetch(progress=print)
+    assert fetched == [print]
+    assert info["source"].startswith("text=indonesian (the default): the first sentences of the "
+                                     "POS corpus https://pypi.org/project/nlp-id/0.1.23.0/")
+    assert info["licence"] == ("text=indonesian: MIT (nlp-id 0.1.23.0); text=zen: PEP 20 is in the "
+                               "public domain")
+    assert {"path", "cached", "sha256"} <= set(info)

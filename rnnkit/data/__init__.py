@@ -7,9 +7,11 @@ architecture / use            function
 time series (many-to-one)     :func:`load_airline`, :func:`sliding_windows`
 pos-tagging (many-to-many)    :func:`fetch_postag`, :func:`load_postag`, :func:`read_tagged_any`
 text classification           :func:`language_phrases`
-translation (enc-dec)         :func:`translation_pairs` (arrays, decoding: :mod:`rnnkit.seq2seq`)
+translation (enc-dec)         :func:`phrase_pairs`, :func:`translation_pairs` (arrays, decoding:
+                              :mod:`rnnkit.seq2seq`)
 image captioning              :func:`make_shapes`
-char language model           :func:`default_text`, :func:`hello`, :func:`read_text`
+char language model           :func:`news_text`, :func:`default_text`, :func:`hello`,
+                              :func:`read_text`
 any                           :class:`Vocabulary`, :func:`pad_sequences`, :func:`one_hot`,
                               :class:`OneHotWindows` (one-hot rows encoded when read),
                               :func:`train_test_split`, :func:`batches`, :func:`cache_dir`
@@ -25,8 +27,10 @@ from .cache import cache_dir, atomic_open, atomic_write_bytes, atomic_write_text
 from .postag import (TaggedCorpus, fetch_postag, info_postag, load_postag, read_tagged,
                      read_conllu, read_tagged_any)
 from .emoji_names import language_phrases, translation_pairs
+from .phrase_grammar import phrase_pairs
 from .shapes import make_shapes, caption_for_seed, image_for_seed
 from .text import default_text, read_text, hello
+from .indonesian_news import news_text
 
 __all__ = [
     "DataError",
@@ -36,7 +40,7 @@ __all__ = [
     "cache_dir", "atomic_open", "atomic_write_bytes", "atomic_write_text",
     "TaggedCorpus", "fetch_postag", "info_postag", "load_postag", "read_tagged", "read_conllu",
     "read_tagged_any",
-    "language_phrases", "translation_pairs",
+    "language_phrases", "translation_pairs", "phrase_pairs",
     "make_shapes", "caption_for_seed", "image_for_seed",
-    "default_text", "read_text", "hello",
+    "default_text", "read_text", "hello", "news_text",
 ]
