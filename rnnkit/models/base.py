@@ -26,7 +26,7 @@ import numpy as np
 from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers, threads
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
-from ..kernels.optim import all_finite
+from ..kernels import optim as optim_kernels
 from .inputs import OneArray
 from .progress import ProgressBar, check_verbose, close_open_bars, with_progress_bar
 from .summary import LINE_LENGTH, summary_html, summary_text
@@ -389,7 +389,7 @@ class Model:
                 f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
         # a finite loss can still overflow its gradient (one pass over the flat vector, in a
         # kernel: a NumPy sum costs more than the whole update at the lecture's sizes)
-        if not all_finite(self._flat_grads):
+        if not optim_kernels.all_finite(self._flat_grads):
             raise NonFiniteLossError(
                 f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
                 f"left as they were before this batch. Lower the learning rate, clip the gradients "
