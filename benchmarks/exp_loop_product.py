@@ -12,10 +12,15 @@ which other processes on a loaded machine do not inflate.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/exp_loop_product.py
 """
+import os
+import sys
 import time
 
 import numpy as np
 from numba import njit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exp_recurrent_product import best_us  # noqa: E402
 
 
 @njit(cache=True, error_model="numpy")
@@ -64,16 +69,6 @@ def loop_backward(dA, W, dH, n):
                     dH[i, k] += d * W[j, k]
 
 
-def best_us(f, args, n, blocks=9):
-    f(*args, 2)
-    best = 1e9
-    for _ in range(blocks):
-        t = time.thread_time()
-        f(*args, n)
-        best = min(best, (time.thread_time() - t) / n)
-    return best * 1e6
-
-
 def main():
     dt = np.float32
     rng = np.random.default_rng(0)
@@ -86,8 +81,9 @@ def main():
             WT = np.ascontiguousarray(W.T)
             out = np.zeros((B, u), dt)
             n = max(200, int(2e6 / (B * u * u)))
-            row = [best_us(blas_forward, (H, W, out), n), best_us(loop_forward, (H, WT, out), n),
-                   best_us(blas_backward, (H, WT, out), n), best_us(loop_backward, (H, W, out), n)]
+            row = [best_us(kernel, (H, M, out), n, blocks=9, clock=time.thread_time)
+                   for kernel, M in ((blas_forward, W), (loop_forward, WT),
+                                     (blas_backward, WT), (loop_backward, W))]
             print(f"{B:>3} {u:>4} " + " ".join(f"{v:9.3f}" for v in row), flush=True)
 
 
