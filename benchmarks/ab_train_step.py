@@ -9,7 +9,8 @@ block is timed with the thread's CPU time (``time.thread_time``), which other pr
 loaded machine do not inflate (a descheduled thread's waiting is not counted); at these sizes
 BLAS runs on the calling thread.
 
-    mkdir -p /tmp/ab && git archive REV rnnkit | tar -x -C /tmp/ab && mv /tmp/ab/rnnkit /tmp/ab/rnnkit_old
+    mkdir -p /tmp/ab && git archive REV rnnkit | tar -x -C /tmp/ab
+    mv /tmp/ab/rnnkit /tmp/ab/rnnkit_old
     python benchmarks/ab_train_step.py --package rnnkit_old --path /tmp/ab --configs 0,1
 
 The copy must import its own modules relatively (rnnkit's core does: models, layers, kernels,
