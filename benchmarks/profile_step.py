@@ -78,7 +78,7 @@ def _patch_kernels():
         obj = getattr(L.K, name)
         if hasattr(obj, "py_func"):
             setattr(L.K, name, timed(f"kernel loss {name}", obj, kernel=True))
-    for name in ("adam_step", "sgd_step", "rmsprop_step"):
+    for name in ("adam_step", "sgd_step", "rmsprop_step", "all_finite"):
         setattr(kopt, name, timed(f"kernel {name}", getattr(kopt, name), kernel=True))
 
 

@@ -16,11 +16,11 @@ class Loss:
     fuses_with = None
 
     def compute(self, output_layer, y_pred, y_true, weights):
-        k = y_pred.shape[-1]
-        Y = np.ascontiguousarray(y_pred.reshape(-1, k))
+        shape = y_pred.shape
+        Y = np.ascontiguousarray(y_pred.reshape(-1, shape[-1]))    # a row per target position
         w = np.ascontiguousarray(weights.reshape(-1), dtype=Y.dtype)
-        T = self._targets(y_true, y_pred.shape, Y.dtype)
-        grad = np.empty_like(Y)
+        T = self._targets(y_true, shape, Y.dtype)
+        grad = np.empty(Y.shape, dtype=Y.dtype)
         # fused when the output layer's nonlinearity is this loss's and it kept its logits
         # (rnnkit.layers.Layer declares both, with None for a layer that has none); no output
         # layer (None): the loss of the predictions alone
@@ -28,20 +28,18 @@ class Loss:
         if (self.fuses_with is not None and output_layer is not None
                 and output_layer.activation == self.fuses_with):
             logits = output_layer.logits
-        fused = logits is not None
-        if fused:
-            Z = np.ascontiguousarray(logits.reshape(-1, k))
-            value = self._fused(Z, Y, T, w, grad)
+        if logits is not None:
+            value = self._fused(np.ascontiguousarray(logits.reshape(Y.shape)), Y, T, w, grad)
         else:
             value = self._plain(Y, T, w, grad)
         # the kernels divide by sum(w): NaN when every position is masked (checked only then)
         if value != value and w.sum() == 0:
             raise ValueError("every target position is masked: the loss has nothing to average")
-        return float(value), grad.reshape(y_pred.shape), fused
+        return float(value), grad.reshape(shape), logits is not None
 
     def _targets(self, y_true, shape, dtype):
         y = np.asarray(y_true, dtype=dtype)
-        if y.shape != tuple(shape):
+        if y.shape != shape:
             if y.size == int(np.prod(shape)):
                 y = y.reshape(shape)
             else:

@@ -240,14 +240,14 @@ class Recurrent(Layer):
         self.last_pass.dropout_mask, self.last_pass.recurrent_dropout_mask = m_x, m_h
         if self.return_sequences:
             # one copy straight into batch-first order (contiguous, so the next layer needs none)
-            output = np.empty((B, T, self.units), dtype=self.dtype)
             if mask is None:
-                np.copyto(output, H[1:].transpose(1, 0, 2))
+                output = H[1:].transpose(1, 0, 2).copy()         # ndarray.copy: C order
             else:
                 # H carries the state through padding, so H[t+1] is the last real output; before
                 # the first real step it is h_0, which Keras does not show: zero there
                 shown = self._shown = (M if self.zero_output_for_mask
                                        else np.maximum.accumulate(M, axis=0))
+                output = np.empty((B, T, self.units), dtype=self.dtype)
                 np.multiply(H[1:].transpose(1, 0, 2), shown.T[:, :, None], out=output)
         else:
             output = H[T].copy()
@@ -258,8 +258,11 @@ class Recurrent(Layer):
     def _dropout_masks(self, B, training):
         """(m_x (B, D), m_h (B, u)) for one call; None for each that is off (inference, rate 0).
         An entry is 0 with probability rate, else 1/(1−rate) (Keras' inverted dropout)."""
+        if not training or not (self.dropout or self.recurrent_dropout):
+            return None, None                    # the usual case, every step: nothing to draw
+
         def draw(rate, width):
-            if not training or rate == 0.0:
+            if rate == 0.0:
                 return None
             keep = config.rng().random((B, width)) >= rate
             return (keep / (1.0 - rate)).astype(self.dtype)

@@ -17,7 +17,6 @@ backward runs through, in which order, starting from which gradient). Everything
   with a mask a batch of few real steps counts as much as its samples. A metric is the mean over
   every unmasked position of all batches (Keras' metrics accumulate a total and a count).
 """
-import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ import numpy as np
 from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers, threads
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
+from ..kernels import optim as optim_kernels
 from .inputs import OneArray
 from .progress import ProgressBar, check_verbose, close_open_bars, with_progress_bar
 from .summary import LINE_LENGTH, summary_html, summary_text
@@ -93,6 +93,7 @@ class Model:
         self.stop_training = False
         self.history = None               # the History of the last fit (Keras' model.history)
         self._ones = None
+        self._every_layer = self._penalties = None   # facts of the built model (_build_stacks)
 
     # ---- what a subclass supplies -------------------------------------------------------------
     def build(self, *input_shapes):
@@ -123,7 +124,22 @@ class Model:
                 self.output_shapes.append(shape)
         self.dtype = np.dtype(dtype_layer.dtype or config.dtype())
         self._flatten_parameters()
+        self._read_layer_facts()
         self.built = True
+
+    def _read_layer_facts(self):
+        """What every training step asks of the layers, read once per build (the layers and their
+        options do not change until the model is built again: ``add`` rebuilds it): every layer
+        the model runs, wrappers' sublayers included, and ``(layer, key, regularizer)`` for each
+        penalised weight, in the order the penalties are summed."""
+        every, stack = [], list(self.layers)
+        while stack:
+            layer = stack.pop()
+            every.append(layer)
+            stack.extend(layer.sublayers())
+        self._every_layer = tuple(every)
+        self._penalties = tuple((layer, key, regularizer) for layer in every
+                                for key, regularizer in layer.regularizers())
 
     def _name_layers(self):
         taken = {l.name for l in self.layers if not l.auto_named}
@@ -333,9 +349,13 @@ class Model:
 
     def _loss_and_backward(self, x, y):
         """The training loss and its gradients for one batch: the one place a model trains, so
-        the only one that sets ``training`` on its layers (dropout on; evaluate/predict run
-        with it off, as Keras' fit vs. evaluate/predict)."""
-        with self._training():
+        the only one that sets ``training`` on its layers (and sublayers) for the pass (dropout
+        on; evaluate/predict run with it off, as Keras' fit vs. evaluate/predict)."""
+        self._ensure_built(x)
+        every_layer = self._every_layer
+        for layer in every_layer:
+            layer.training = True
+        try:
             y_pred, mask = self.forward(x)
             w = self._weights(y_pred, mask)
             value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
@@ -344,36 +364,20 @@ class Model:
             for layer in self.layers:
                 layer.zero_grads()
             self.backward(grad, fused=fused, need_dx=False)
-        return value + self._regularization(add_gradients=True), y_pred, w
-
-    @contextlib.contextmanager
-    def _training(self):
-        """Set ``training = True`` on every layer (and sublayer) for the block, then False."""
-        stack, layers = list(self.layers), []
-        while stack:
-            layer = stack.pop()
-            layers.append(layer)
-            stack.extend(layer.sublayers())
-        for layer in layers:
-            layer.training = True
-        try:
-            yield
         finally:
-            for layer in layers:
+            for layer in every_layer:
                 layer.training = False
+        return value + self._regularization(add_gradients=True), y_pred, w
 
     def _regularization(self, add_gradients=False):
         """The sum of every weight penalty (``kernel_regularizer=`` ...; 0.0 without any), added
         to the loss as Keras adds ``model.losses``; ``add_gradients``: also add each penalty's
         gradient into its weight's gradient."""
-        total, stack = 0.0, list(self.layers)
-        while stack:
-            layer = stack.pop()
-            stack.extend(layer.sublayers())
-            for key, regularizer in layer.regularizers():
-                total += regularizer.penalty(layer.params[key])
-                if add_gradients:
-                    regularizer.add_gradient(layer.params[key], layer.grads[key])
+        total = 0.0
+        for layer, key, regularizer in self._penalties:
+            total += regularizer.penalty(layer.params[key])
+            if add_gradients:
+                regularizer.add_gradient(layer.params[key], layer.grads[key])
         return total
 
     def gradients(self, x, y):
@@ -399,9 +403,9 @@ class Model:
                 f"the loss became {value} (not finite); the weights were left as they were before "
                 f"this batch. Lower the learning rate or clip the gradients, e.g. "
                 f"optimizer=Adam(learning_rate=1e-4, clipnorm=1.0).")
-        # a finite loss can still overflow its gradient; a NaN or inf anywhere makes the sum
-        # non-finite, so one pass without a temporary array checks them all
-        if not math.isfinite(float(self._flat_grads.sum())):
+        # a finite loss can still overflow its gradient (one pass over the flat vector, in a
+        # kernel: a NumPy sum costs more than the whole update at the lecture's sizes)
+        if not optim_kernels.all_finite(self._flat_grads):
             raise NonFiniteLossError(
                 f"the loss is {value:.3g} but its gradient overflowed (not finite); the weights were "
                 f"left as they were before this batch. Lower the learning rate, clip the gradients "
