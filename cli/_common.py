@@ -9,7 +9,8 @@ import textwrap
 import click
 
 from rnnkit import __version__, plugins
-from rnnkit.errors import RnnkitError
+from rnnkit import sweep as sweeps
+from rnnkit.errors import ConfigError, RnnkitError
 from rnnkit.layers import CELLS
 from rnnkit.models.progress import ProgressBar
 from rnnkit.tables import MetricsTable, fmt
@@ -166,3 +167,26 @@ def terminal_columns():
 def say(message):
     """Status messages (downloads, resuming) go to stderr, so stdout stays the results."""
     click.echo(style(message, dim=True), err=True)
+
+
+def assignments(options, option):
+    """``KEY=V1,V2`` options as a dict of value lists; a key given twice is a mistake."""
+    result = {}
+    for text in options:
+        key, values = sweeps.parse_assignment(text, option)
+        if key in result:
+            raise ConfigError(f"{option} {key}=... is given twice; list all its values in one, "
+                              f"e.g. {option} {key}=1,2,3")
+        result[key] = values
+    return result
+
+
+def settings(options):
+    """``--set KEY=VALUE`` options as a dict of single values (a list of values is refused)."""
+    result = {}
+    for key, values in assignments(options, "--set").items():
+        if len(values) != 1:
+            raise ConfigError(f"--set {key}= takes one value; to try several, run a sweep: "
+                              f"rnnkit sweep --grid {key}={','.join(map(str, values))}")
+        result[key] = values[0]
+    return result

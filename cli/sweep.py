@@ -5,7 +5,7 @@ from rnnkit import sweep as sweeps
 from rnnkit.errors import ConfigError
 from rnnkit.sweep.progress import SweepProgress
 
-from ._common import say, style
+from ._common import assignments, say, settings, style
 
 
 @click.command("sweep")
@@ -58,9 +58,9 @@ def sweep(arch, grid, space, samples, sample_seed, fixed, spec_file, out_dir, sc
         if arch is None:
             raise click.UsageError("name an architecture with --arch NAME (see `rnnkit list`), "
                                    "or give a sweep file with --spec FILE")
-        spec = sweeps.make_spec(arch, grid=_assignments(grid, "--grid"),
+        spec = sweeps.make_spec(arch, grid=assignments(grid, "--grid"),
                                 random=_random(space, samples, sample_seed),
-                                config=_fixed(fixed))
+                                config=settings(fixed))
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers sizes a local cluster; an existing cluster "
                                "(--scheduler) has the workers it was started with")
@@ -84,28 +84,6 @@ def sweep(arch, grid, space, samples, sample_seed, fixed, spec_file, out_dir, sc
                f"({len(done.points) - len(failed)} of {len(done.points)} points finished)")
     if failed:
         raise SystemExit(1)
-
-
-def _assignments(options, option):
-    """``KEY=V1,V2`` options as a dict of value lists; a key given twice is a mistake."""
-    result = {}
-    for text in options:
-        key, values = sweeps.parse_assignment(text, option)
-        if key in result:
-            raise ConfigError(f"{option} {key}=... is given twice; list all its values in one, "
-                              f"e.g. {option} {key}=1,2,3")
-        result[key] = values
-    return result
-
-
-def _fixed(options):
-    result = {}
-    for key, values in _assignments(options, "--set").items():
-        if len(values) != 1:
-            raise ConfigError(f"--set {key}= takes one value; to try several use --grid "
-                              f"{key}={','.join(map(str, values))}")
-        result[key] = values[0]
-    return result
 
 
 def _random(options, samples, seed):

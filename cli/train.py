@@ -5,7 +5,7 @@ from rnnkit import plugins, runs
 from rnnkit.plugins import names as architecture_names
 
 from ._common import (ProgressReporter, cell_option, check_cell, echo_json, metrics_table, say,
-                      style)
+                      settings, style)
 
 
 def _complete_arch(ctx, param, incomplete):
@@ -38,17 +38,20 @@ run_dir_argument = click.argument(
               help="Run folder (default: runs/<arch>-<date>-<time>).")
 @click.option("--config", "config_file", metavar="FILE",
               help="A JSON object of hyperparameters; options override it.")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+              help="Any other hyperparameter of the architecture, e.g. --set text=zen "
+                   "(repeatable; a wrong KEY is answered with the known ones).")
 @click.option("--resume", metavar="RUN_DIR",
               help="Continue an interrupted run from its checkpoint, or a finished one from its "
                    "model (to the configured epochs; raise them with --epochs).")
 @click.option("--figures/--no-figures", default=True, show_default=True,
               help="Draw the loss curves (PNG and PDF) at the end.")
 def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, float32, out_dir,
-          config_file, resume, figures):
+          config_file, assignments, resume, figures):
     """Train an architecture: progress per epoch, then test metrics beside a baseline.
 
-    Hyperparameters come from the architecture's defaults, then the --config file, then the
-    options. The run folder gets the model, its config, the history of every epoch, the test
+    Hyperparameters come from the architecture's defaults, then the --config file, then --set
+    and the other options. The run folder gets the model, its config, the history of every epoch, the test
     metrics, the loss curves and a checkpoint after every epoch (once finished, the model
     file holds what training on needs and the checkpoint is removed). Ctrl-C saves a checkpoint;
     --resume continues from it. A NaN or infinite loss stops training and keeps the last good
@@ -59,6 +62,7 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
       rnnkit train --arch pos-tagging
       rnnkit train --arch forecasting --cell lstm --units 16 --epochs 50 --out runs/air
       rnnkit train --arch char-lm --data my_text.txt --config char.json
+      rnnkit train --arch char-lm --set text=zen --set stride=3
       rnnkit train --resume runs/air --epochs 80      continue, to 80 epochs
     """
     if arch is None and resume is None:
@@ -78,6 +82,11 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
     overrides = {"cell": cell, "units": units, "epochs": epochs, "batch_size": batch_size,
                  "lr": lr, "clipnorm": clipnorm, "seed": seed,
                  "floatx": None if float32 is None else ("float32" if float32 else "float64")}
+    for key, value in settings(assignments).items():
+        if overrides.get(key) is not None:
+            raise click.UsageError(f"{key} is given twice, as --set {key}= and as an option; "
+                                   f"keep one")
+        overrides[key] = value
     try:
         run = runs.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
                          config_file=config_file, resume=resume, progress=say,

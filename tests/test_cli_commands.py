@@ -67,6 +67,26 @@ def test_train_with_config_file(run_cli, tmp_path):
     assert json.loads((tmp_path / "r" / "config.json").read_text())["units"] == 3
 
 
+def test_train_set_overrides_the_config_file_and_reads_json_values(run_cli, tmp_path):
+    (tmp_path / "c.json").write_text('{"units": 3, "epochs": 1}')
+    run_cli("train", "--arch", "tiny-tagger", "--config", "c.json", "--set", "units=4",
+            "--set", "lr=0.05", "--set", "cell=gru", "--out", "r", "--no-figures")
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert (config["units"], config["lr"], config["cell"], config["epochs"]) == (4, 0.05, "gru", 1)
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--set", "unitz=4"], 1, "unknown hyperparameter 'unitz'"),
+    (["--set", "units"], 1, "--set 'units' is not KEY=VALUES"),
+    (["--set", "units=3,4"], 1, "rnnkit sweep --grid units=3,4"),
+    (["--set", "units=3", "--set", "units=4"], 1, "--set units=... is given twice"),
+    (["--set", "epochs=1", "--epochs", "2"], 2, "epochs is given twice"),
+])
+def test_train_set_mistakes_say_what_to_do(run_cli, args, code, message):
+    result = run_cli("train", "--arch", "tiny-tagger", "--no-figures", *args, code=code)
+    assert message in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("args, message", [
     (["--arch", "tiny-tager"], "Invalid value for '--arch': unknown architecture 'tiny-tager'. "
                                "Did you mean 'tiny-tagger'"),
