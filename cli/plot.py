@@ -96,16 +96,21 @@ def unroll(kind, arch_name, run_dir, steps, out_steps, feedback, no_initial_stat
 
 
 @plot.command("architectures")
+@click.option("--karpathy", is_flag=True,
+              help="Karpathy's five panels instead: one to one, one to many, many to one, many "
+                   "to many delayed and synced, with empty boxes, each with its task and --arch.")
 @_figure_options
-def architectures(output, dpi, aspect, style, title, transparent):
+def architectures(karpathy, output, dpi, aspect, style, title, transparent):
     """One-to-many, many-to-one, many-to-many and encoder-decoder side by side.
 
     \b
     Example:
       rnnkit plot architectures -o architectures.pdf
+      rnnkit plot architectures --karpathy --aspect 4:3 -o karpathy.pdf
     """
     from rnnkit import figures as fig_mod
-    _save(fig_mod.architectures_figure(_theme(style, aspect), title=title), output, dpi, transparent)
+    draw = fig_mod.karpathy_figure if karpathy else fig_mod.architectures_figure
+    _save(draw(_theme(style, aspect), title=title), output, dpi, transparent)
 
 
 @plot.command("loss")
