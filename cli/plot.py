@@ -437,3 +437,24 @@ def stacked(steps, units, output, dpi, aspect, style, title, transparent):
     from rnnkit import figures as fig_mod
     _save(fig_mod.stacked_figure(steps=steps, units=units, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)
+
+
+@plot.command("bidirectional")
+@click.option("--steps", type=click.IntRange(2, 5), default=3, show_default=True,
+              help="Time steps drawn.")
+@_figure_options
+def bidirectional(steps, output, dpi, aspect, style, title, transparent):
+    """The bidirectional RNN as the textbooks draw it, with its equations.
+
+    Inputs at the bottom, the forward chain (U_f, W_f, V_f) above them left to right, the
+    backward chain (U_b, W_b, V_b) above that right to left, each output fed by both
+    (Goodfellow et al. fig. 10.11, d2l.ai fig. 10.4.1). `rnnkit plot unroll --kind
+    bidirectional` draws the same network as rnnkit's unrolled graph.
+
+    \b
+    Example:
+      rnnkit plot bidirectional -o bidirectional.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.bidirectional_figure(steps=steps, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)

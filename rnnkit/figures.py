@@ -724,3 +724,15 @@ COMMITTED += [
     ("architectures-karpathy", "rnnkit plot architectures --karpathy",
      lambda runs: karpathy_figure()),
 ]
+
+
+def bidirectional_figure(steps=3, theme=None, title=None):
+    """The bidirectional RNN in the textbook layout: inputs, the forward chain above them, the
+    backward chain above that, outputs on top fed by both; its equations under it."""
+    from .viz.bidirectional import draw_bidirectional
+    return draw_bidirectional(theme or Theme(), steps=steps, title=title)
+
+
+COMMITTED += [
+    ("bidirectional-textbook", "rnnkit plot bidirectional", lambda runs: bidirectional_figure()),
+]
