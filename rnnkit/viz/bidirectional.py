@@ -124,14 +124,12 @@ def _labelled(board, src, dst, label, at, side, over_gap=False):
     left (`side` +1, seen along the arrow) or right (-1); `over_gap`: drawn over a gap in the
     background colour where it crosses another arrow."""
     a, b = board.nodes[src].box, board.nodes[dst].box
-    (x0, y0), (x1, y1) = board._anchor(src, (b.cx, b.cy)), board._anchor(dst, (a.cx, a.cy))
-    if over_gap:
+    if over_gap:       # the arrow's own line, wider and in the background colour, under it
+        (x0, y0), (x1, y1) = board._anchor(src, (b.cx, b.cy)), board._anchor(dst, (a.cx, a.cy))
         board.ax.plot([x0, x1], [y0, y1], color=board.theme.background, linewidth=ARROW_LW * 4,
                       solid_capstyle="butt", zorder=2)
-    length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
-    nx, ny = -(y1 - y0) / length * side, (x1 - x0) / length * side     # the normal on `side`
+    length = ((b.cx - a.cx) ** 2 + (b.cy - a.cy) ** 2) ** 0.5
+    nx, ny = -(b.cy - a.cy) / length * side, (b.cx - a.cx) / length * side     # the normal on `side`
     w, h = measure(label, board.theme.label_size)
     dist = abs(nx) * w / 2 + abs(ny) * h / 2 + LABEL_GAP
-    mx, my = x0 + at * (x1 - x0), y0 + at * (y1 - y0)
     board.arrow(src, dst, label=label, label_at=at, offset=(nx * dist, ny * dist))
-    return mx + nx * dist, my + ny * dist

@@ -8,7 +8,7 @@ so), and under each panel stand its name, Karpathy's one-line description, the t
 know it from and, where a built-in architecture has that shape, its ``--arch`` name.
 
 16:9 shows the five panels in one row, as the blog does; 4:3 lays them out anew as three above
-two (the one row would need text below the 14 pt minimum). Node ids: ``"<kind>-x<t>"``,
+two (one row does not fit its 10 in at 14 pt). Node ids: ``"<kind>-x<t>"``,
 ``"<kind>-h<t>"``, ``"<kind>-y<t>"``, kind as in :data:`PANELS`.
 """
 
@@ -55,9 +55,10 @@ ARRANGEMENTS = {"16:9": [[0, 1, 2, 3, 4]], "4:3": [[0, 1, 2], [3, 4]]}
 LEGEND = (("x", "input"), ("h", "state"), ("y", "output"))
 ARCH_NOTE = ("grey: rnnkit's", "--arch NAME")
 
-BOX_W, BOX_H = 0.46, 0.5           # Karpathy's boxes: upright, empty
+BOX_W, BOX_H = 0.46, 0.5           # Karpathy's boxes: upright, empty; at most this tall and
+BOX_SHARE = 0.5                    # this share of the row pitch (short rows keep their arrows)
 COL_PITCH = (0.8, 1.15)            # inches between steps: the least that keeps an arrow, the most
-ROW_PITCH = (0.78, 1.35)           # between input, state and output rows
+ROW_PITCH = (0.7, 1.35)            # between input, state and output rows
 GAP = 0.4                          # between two panels in a row
 CAPTION_WIDTH = 1.95               # in one row, a title or task wider than its panel and this
                                    # breaks onto two lines
@@ -118,15 +119,17 @@ def draw_karpathy(theme: Theme | None = None, title: str | None = None):
     panel_w = widths(pitch)
     avail_h = top - SLIDE_MARGIN - legend_h
     below = 0.25 + caption_h                 # from the input row's boxes to the caption's end
-    row_pitch = max(ROW_PITCH[0], min(ROW_PITCH[1], ((avail_h - 0.3 * (len(rows) - 1)) / len(rows)
-                                                     - below - BOX_H) / 2))
-    band = 2 * row_pitch + BOX_H + below
+    space = (avail_h - 0.3 * (len(rows) - 1)) / len(rows) - below     # for a panel's three rows
+    row_pitch = max(ROW_PITCH[0], min(ROW_PITCH[1], space / (2 + BOX_SHARE)))
+    box_h = min(BOX_H, BOX_SHARE * row_pitch)
+    band = 2 * row_pitch + box_h + below
     spare = (avail_h - band * len(rows)) / (len(rows) + 1)
     y_top = top - spare
     for row in rows:
         left = (W - row_width(row, pitch)) / 2
         for i in row:
-            _panel(board, PANELS[i], captions[i], left + panel_w[i] / 2, y_top, pitch, row_pitch)
+            _panel(board, PANELS[i], captions[i], left + panel_w[i] / 2, y_top, pitch, row_pitch,
+                   box_h)
             left += panel_w[i] + GAP
         if not one_row and row is rows[-1]:
             _legend(board, left, y_top - band / 2, column=True)
@@ -137,24 +140,25 @@ def draw_karpathy(theme: Theme | None = None, title: str | None = None):
     return board.figure
 
 
-def _panel(board, panel, caption, cx, top, pitch, row_pitch):
-    """One panel centred on `cx`, its output row's top at `top`, its caption below."""
+def _panel(board, panel, caption, cx, top, pitch, row_pitch, box_h):
+    """One panel centred on `cx`, its output row's top at `top`, its caption below; boxes
+    `box_h` tall."""
     k = panel.kind
-    y_out = top - BOX_H / 2
+    y_out = top - box_h / 2
     y_h, y_in = y_out - row_pitch, y_out - 2 * row_pitch
     x0 = cx - (panel.steps - 1) * pitch / 2
     for s in range(1, panel.steps + 1):
         x = x0 + (s - 1) * pitch
-        board.node(f"{k}-h{s}", x, y_h, "", "h", w=BOX_W, h=BOX_H)
+        board.node(f"{k}-h{s}", x, y_h, "", "h", w=BOX_W, h=box_h)
         if s in panel.inputs:
-            board.node(f"{k}-x{s}", x, y_in, "", "x", w=BOX_W, h=BOX_H)
+            board.node(f"{k}-x{s}", x, y_in, "", "x", w=BOX_W, h=box_h)
             board.arrow(f"{k}-x{s}", f"{k}-h{s}")
         if s > 1:
             board.arrow(f"{k}-h{s - 1}", f"{k}-h{s}")
         if s in panel.outputs:
-            board.node(f"{k}-y{s}", x, y_out, "", "y", w=BOX_W, h=BOX_H)
+            board.node(f"{k}-y{s}", x, y_out, "", "y", w=BOX_W, h=box_h)
             board.arrow(f"{k}-h{s}", f"{k}-y{s}")
-    y = y_in - BOX_H / 2 - 0.25
+    y = y_in - box_h / 2 - 0.25
     for text, size, weight, muted in caption:
         h = measure(text, size, weight)[1]
         board.text(cx, y - h / 2, text, size=size, weight=weight,
