@@ -10,6 +10,7 @@ from matplotlib.text import Text
 
 from rnnkit import figures, plugins
 from rnnkit.cli.main import cli
+from rnnkit.viz import Theme
 from rnnkit.viz.karpathy import PANELS
 from test_viz_lecture import IDS, THEMES, assert_slide  # the slide rules of issue 16
 
@@ -99,11 +100,15 @@ def test_each_panels_arch_is_a_built_in_of_that_shape():
         assert plugins.get(panel.arch).kind == panel.kind, panel
 
 
-def test_sixteen_nine_is_one_row_and_four_three_three_above_two():
+def test_one_row_when_it_fits_else_three_above_two():
     def rows(theme):
         board = figures.karpathy_figure(theme=theme)._rnnkit_board
         return sorted({round(board.nodes[f"{p.kind}-h1"].box.cy, 3) for p in PANELS})
     assert len(rows(THEMES[0])) == 1 and len(rows(THEMES[1])) == 2
+    # larger text no longer fits one row at 16:9: three above two, still inside and readable
+    big = Theme(base_size=18)
+    assert len(rows(big)) == 2
+    assert_slide(figures.karpathy_figure(theme=big), big)
 
 
 def test_plot_architectures_karpathy_writes_the_figure(tmp_path):

@@ -49,17 +49,17 @@ PANELS = (
           (1, 2, 3)),
 )
 
-#: Rows of panel indices: one row on 16:9, three above two on 4:3.
-ARRANGEMENTS = {"16:9": [[0, 1, 2, 3, 4]], "4:3": [[0, 1, 2], [3, 4]]}
+#: Rows of panel indices, in order of preference: one row (16:9), three above two (4:3).
+ARRANGEMENTS = ([[0, 1, 2, 3, 4]], [[0, 1, 2], [3, 4]])
 
 LEGEND = (("x", "input"), ("h", "state"), ("y", "output"))
 ARCH_NOTE = ("grey: rnnkit's", "--arch NAME")
 
-BOX_W, BOX_H = 0.46, 0.5           # Karpathy's boxes: upright, empty; at most this tall and
+BOX_W, BOX_H = 0.4, 0.5            # Karpathy's boxes: upright, empty; at most this tall and
 BOX_SHARE = 0.5                    # this share of the row pitch (short rows keep their arrows)
-COL_PITCH = (0.8, 1.15)            # inches between steps: the least that keeps an arrow, the most
+COL_PITCH = (0.7, 1.15)            # inches between steps: the least that keeps an arrow, the most
 ROW_PITCH = (0.7, 1.35)            # between input, state and output rows
-GAP = 0.4                          # between two panels in a row
+GAP = 0.65                         # between two panels in a row
 CAPTION_WIDTH = 1.95               # in one row, a title or task wider than its panel and this
                                    # breaks onto two lines
 LINE_GAP = 0.08
@@ -93,29 +93,32 @@ def draw_karpathy(theme: Theme | None = None, title: str | None = None):
     ``_rnnkit_board`` holds the boxes and arrows and ``_rnnkit_panels`` the panels drawn."""
     board = Board(theme)
     t, W, H = board.theme, board.width, board.height
-    rows = ARRANGEMENTS[t.aspect]
-    one_row = len(rows) == 1
-    captions = [_caption(p, t, narrow=one_row) for p in PANELS]
-    caption_h = max(_lines_height(c) for c in captions)
     top = H - SLIDE_MARGIN
     if title:
         board.text(W / 2, top - 0.2, title, size=t.title_size, weight="bold")
         top -= 0.6
-    legend_w = _legend_width(t, column=not one_row)
+    # one row when it fits (16:9), else three above two (4:3)
+    for rows in ARRANGEMENTS:
+        one_row = len(rows) == 1
+        captions = [_caption(p, t, narrow=one_row) for p in PANELS]
+        legend_w = _legend_width(t, column=not one_row)
+
+        def widths(pitch):
+            return [max((p.steps - 1) * pitch + BOX_W, _lines_width(c)) for p, c in zip(PANELS, captions)]
+
+        def row_width(row, pitch):
+            extra = 0.0 if one_row or row is not rows[-1] else GAP + legend_w
+            return sum(widths(pitch)[i] for i in row) + GAP * (len(row) - 1) + extra
+
+        # the widest pitch the rows allow (the least keeps an arrow between two boxes)
+        avail_w = W - 2 * SLIDE_MARGIN
+        pitch = COL_PITCH[1]
+        while pitch > COL_PITCH[0] and max(row_width(row, pitch) for row in rows) > avail_w:
+            pitch -= 0.01
+        if max(row_width(row, pitch) for row in rows) <= avail_w:
+            break
+    caption_h = max(_lines_height(c) for c in captions)
     legend_h = 0.55 if one_row else 0.0      # a row below, or a column beside the last row
-
-    def widths(pitch):
-        return [max((p.steps - 1) * pitch + BOX_W, _lines_width(c)) for p, c in zip(PANELS, captions)]
-
-    def row_width(row, pitch):
-        extra = 0.0 if one_row or row is not rows[-1] else GAP + legend_w
-        return sum(widths(pitch)[i] for i in row) + GAP * (len(row) - 1) + extra
-
-    # the widest pitch the rows allow (the least keeps an arrow between two boxes)
-    avail_w = W - 2 * SLIDE_MARGIN
-    pitch = COL_PITCH[1]
-    while pitch > COL_PITCH[0] and max(row_width(row, pitch) for row in rows) > avail_w:
-        pitch -= 0.01
     panel_w = widths(pitch)
     avail_h = top - SLIDE_MARGIN - legend_h
     below = 0.25 + caption_h                 # from the input row's boxes to the caption's end
