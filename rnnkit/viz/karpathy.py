@@ -4,12 +4,13 @@ Networks" (2015), drawn as he draws them and then captioned for the lecture.
 Karpathy's panels hold no text in their boxes: an input row at the bottom, the RNN's states in
 the middle (joined left to right: the recurrence), outputs on top. Here the boxes take rnnkit's
 role colours (input blue, state green, output orange, as in every rnnkit figure; a legend says
-so), and under each panel stand its name, Karpathy's one-line description, the task students
-know it from and, where a built-in architecture has that shape, its ``--arch`` name.
+so), and under each panel stand Karpathy's name for it ("delayed" or "synced" told apart), the
+task students know it from and, in grey, the built-in architecture of that shape (``rnnkit train
+--arch NAME``), where there is one.
 
-16:9 shows the five panels in one row, as the blog does; 4:3 lays them out anew as three above
-two (one row does not fit its 10 in at 14 pt). Node ids: ``"<kind>-x<t>"``,
-``"<kind>-h<t>"``, ``"<kind>-y<t>"``, kind as in :data:`PANELS`.
+16:9 shows the five panels in one row, as the blog does; 4:3 (or text too large for one row)
+lays them out anew as three above two. Node ids: ``"<kind>-x<t>"``, ``"<kind>-h<t>"``,
+``"<kind>-y<t>"``, kind as in :data:`PANELS`.
 """
 
 from __future__ import annotations
