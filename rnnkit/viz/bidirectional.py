@@ -124,10 +124,11 @@ def _labelled(board, src, dst, label, at, side, over_gap=False):
     left (`side` +1, seen along the arrow) or right (-1); `over_gap`: drawn over a gap in the
     background colour where it crosses another arrow."""
     a, b = board.nodes[src].box, board.nodes[dst].box
-    if over_gap:       # the arrow's own line, wider and in the background colour, under it
-        (x0, y0), (x1, y1) = board._anchor(src, (b.cx, b.cy)), board._anchor(dst, (a.cx, a.cy))
-        board.ax.plot([x0, x1], [y0, y1], color=board.theme.background, linewidth=ARROW_LW * 4,
-                      solid_capstyle="butt", zorder=2)
+    if over_gap:       # its middle (where it crosses), wider and in the background colour, under it
+        board.ax.plot([a.cx + 0.3 * (b.cx - a.cx), a.cx + 0.7 * (b.cx - a.cx)],
+                      [a.cy + 0.3 * (b.cy - a.cy), a.cy + 0.7 * (b.cy - a.cy)],
+                      color=board.theme.background, linewidth=ARROW_LW * 4, solid_capstyle="butt",
+                      zorder=2)
     length = ((b.cx - a.cx) ** 2 + (b.cy - a.cy) ** 2) ** 0.5
     nx, ny = -(b.cy - a.cy) / length * side, (b.cx - a.cx) / length * side     # the normal on `side`
     w, h = measure(label, board.theme.label_size)
