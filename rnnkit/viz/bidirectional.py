@@ -51,11 +51,8 @@ def draw_bidirectional(theme: Theme | None = None, steps: int = 3, title: str | 
         raise ConfigError(f"--steps {steps}: a bidirectional RNN needs 2 steps or more to show "
                           f"its two directions")
     board = Board(theme)
-    t, W, H = board.theme, board.width, board.height
-    top = H - SLIDE_MARGIN
-    if title:
-        board.text(W / 2, top - 0.2, title, size=t.title_size, weight="bold")
-        top -= 0.6
+    t, W = board.theme, board.width
+    top = board.top(title, SLIDE_MARGIN)
 
     # the equations' band at the bottom, the graph's four rows above it
     eq_h = [measure(e, t.base_size)[1] + 0.16 for e in EQUATIONS]

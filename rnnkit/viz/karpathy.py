@@ -93,11 +93,8 @@ def draw_karpathy(theme: Theme | None = None, title: str | None = None):
     """Karpathy's five panels on one slide (see the module docstring); returns the Figure, whose
     ``_rnnkit_board`` holds the boxes and arrows and ``_rnnkit_panels`` the panels drawn."""
     board = Board(theme)
-    t, W, H = board.theme, board.width, board.height
-    top = H - SLIDE_MARGIN
-    if title:
-        board.text(W / 2, top - 0.2, title, size=t.title_size, weight="bold")
-        top -= 0.6
+    t, W = board.theme, board.width
+    top = board.top(title, SLIDE_MARGIN)
     # one row when it fits (16:9), else three above two (4:3)
     for rows in ARRANGEMENTS:
         one_row = len(rows) == 1
