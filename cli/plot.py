@@ -96,16 +96,21 @@ def unroll(kind, arch_name, run_dir, steps, out_steps, feedback, no_initial_stat
 
 
 @plot.command("architectures")
+@click.option("--karpathy", is_flag=True,
+              help="Karpathy's five panels instead: one to one, one to many, many to one, many "
+                   "to many delayed and synced, with empty boxes, each with its task and --arch.")
 @_figure_options
-def architectures(output, dpi, aspect, style, title, transparent):
+def architectures(karpathy, output, dpi, aspect, style, title, transparent):
     """One-to-many, many-to-one, many-to-many and encoder-decoder side by side.
 
     \b
     Example:
       rnnkit plot architectures -o architectures.pdf
+      rnnkit plot architectures --karpathy --aspect 4:3 -o karpathy.pdf
     """
     from rnnkit import figures as fig_mod
-    _save(fig_mod.architectures_figure(_theme(style, aspect), title=title), output, dpi, transparent)
+    draw = fig_mod.karpathy_figure if karpathy else fig_mod.architectures_figure
+    _save(draw(_theme(style, aspect), title=title), output, dpi, transparent)
 
 
 @plot.command("loss")
@@ -431,4 +436,25 @@ def stacked(steps, units, output, dpi, aspect, style, title, transparent):
     """
     from rnnkit import figures as fig_mod
     _save(fig_mod.stacked_figure(steps=steps, units=units, theme=_theme(style, aspect), title=title),
+          output, dpi, transparent)
+
+
+@plot.command("bidirectional")
+@click.option("--steps", type=click.IntRange(2, 5), default=3, show_default=True,
+              help="Time steps drawn.")
+@_figure_options
+def bidirectional(steps, output, dpi, aspect, style, title, transparent):
+    """The bidirectional RNN as the textbooks draw it, with its equations.
+
+    Inputs at the bottom, the forward chain (U_f, W_f, V_f) above them left to right, the
+    backward chain (U_b, W_b, V_b) above that right to left, each output fed by both
+    (Goodfellow et al. fig. 10.11, d2l.ai fig. 10.4.1). `rnnkit plot unroll --kind
+    bidirectional` draws the same network as rnnkit's unrolled graph.
+
+    \b
+    Example:
+      rnnkit plot bidirectional -o bidirectional.pdf
+    """
+    from rnnkit import figures as fig_mod
+    _save(fig_mod.bidirectional_figure(steps=steps, theme=_theme(style, aspect), title=title),
           output, dpi, transparent)

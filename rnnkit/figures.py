@@ -709,3 +709,30 @@ def stacked_figure(steps=3, units=8, theme=None, title=None):
 COMMITTED += [
     ("stacked-return-sequences", "rnnkit plot stacked", lambda runs: stacked_figure()),
 ]
+
+
+# ---- Karpathy's five panels and the textbook bidirectional RNN (issue 16, point 7) -----------
+
+def karpathy_figure(theme=None, title=None):
+    """Karpathy's five panels (one to one, one to many, many to one, many to many delayed and
+    synced), each captioned with its task and the built-in ``--arch`` of its shape."""
+    from .viz.karpathy import draw_karpathy
+    return draw_karpathy(theme or Theme(), title=title)
+
+
+COMMITTED += [
+    ("architectures-karpathy", "rnnkit plot architectures --karpathy",
+     lambda runs: karpathy_figure()),
+]
+
+
+def bidirectional_figure(steps=3, theme=None, title=None):
+    """The bidirectional RNN in the textbook layout: inputs, the forward chain above them, the
+    backward chain above that, outputs on top fed by both; its equations under it."""
+    from .viz.bidirectional import draw_bidirectional
+    return draw_bidirectional(theme or Theme(), steps=steps, title=title)
+
+
+COMMITTED += [
+    ("bidirectional-textbook", "rnnkit plot bidirectional", lambda runs: bidirectional_figure()),
+]

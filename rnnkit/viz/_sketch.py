@@ -123,6 +123,15 @@ class Board:
                      color=color or (self.ink(role) if role else t.foreground), bbox=bbox, zorder=5)
         self.texts.append(s)
 
+    def top(self, title=None, margin=0.3):
+        """The highest y (inches) free for drawing: below `title`, written centred on top, if
+        given; else `margin` below the slide's top edge."""
+        top = self.height - margin
+        if title:
+            self.text(self.width / 2, top - 0.2, title, size=self.theme.title_size, weight="bold")
+            top -= 0.6
+        return top
+
     @staticmethod
     def _column_widths(rows, size):
         return [max(measure(r[j], size)[0] for r in rows) for j in range(len(rows[0]))]
