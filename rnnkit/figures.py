@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from . import analysis, trace
+from .errors import ConfigError, RunError
 from .runs import RunFolder, load_run, train
 from .viz.curves import YLABELS
 from .viz import (GradientPanel, Theme, build_graph, draw_architectures, draw_gradient_panels, draw_graph,
@@ -92,7 +93,7 @@ def unroll_figure(kind, steps=4, values=False, grads=False, theme=None, title=No
     one-to-one network), and its few boxes cannot fill a slide.
     """
     if steps < 2:
-        raise ValueError(f"--steps {steps} unrolls nothing: one step of an RNN is the one-to-one "
+        raise ConfigError(f"--steps {steps} unrolls nothing: one step of an RNN is the one-to-one "
                          f"network, a plain feed-forward layer with no recurrence to show, and its "
                          f"few boxes cannot fill a slide; use --steps 2 or more")
     if model is not None:
@@ -672,7 +673,6 @@ def airline_figure(run_dir=None, theme=None, title=None):
         return draw_airline_windows(*load_airline(), theme=theme or Theme(), title=title)
     run = load_run(run_dir)
     if run.arch != "forecasting":
-        from .errors import RunError
         raise RunError(f"{str(run_dir)!r} is a {run.arch} run; the airline forecast needs a "
                        f"forecasting run (`rnnkit train --arch forecasting`)")
     cell = run.config.get("cell", "rnn")

@@ -223,6 +223,7 @@ def test_one_step_is_refused_with_what_to_do(tmp_path):
                                           "-o", str(tmp_path / "one.png")])
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
         assert "one-to-one" in result.output and "--steps 2" in result.output
+        assert "bug" not in result.output            # the user's mistake, not rnnkit's
     assert not (tmp_path / "one.png").exists()
     assert figures.unroll_figure("many-to-many", steps=2)._rnnkit_layout.nodes    # two steps draw
 
