@@ -170,10 +170,19 @@ class _Scope:
         self.blas.__exit__(*exc)
 
 
+def usable_cores():
+    """The cores this process may run on (its CPU affinity), at most ``NUMBA_NUM_THREADS``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:                     # macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, numba.config.NUMBA_NUM_THREADS))
+
+
 def batch_chunks(batch):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
-    Numba thread inside :func:`for_model` (at least MIN_CHUNK_ROWS rows each),
+    usable core inside :func:`for_model` (at least MIN_CHUNK_ROWS rows each),
     else 1 (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1
-    return max(1, min(numba.get_num_threads(), batch // MIN_CHUNK_ROWS))
+    return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS))

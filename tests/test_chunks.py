@@ -77,19 +77,17 @@ def test_row_blocks_of_the_products_equal_numpy(n_chunks):
     dA, X, H = r.standard_normal((rows, k)), r.standard_normal((rows, D)), r.standard_normal((rows, u))
     U = r.standard_normal((k, D))
     A = np.empty((rows, k))
-    blocks = [chunks.bounds.py_func(c, n_chunks, rows) for c in range(n_chunks)]
+    blocks = [chunks.bounds(c, n_chunks, rows) for c in range(n_chunks)]
     assert blocks[0][0] == 0 and blocks[-1][1] == rows
     assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))     # contiguous, no row twice
     for lo, hi in blocks:
         projections.input_projection(X, U, A, lo, hi)
     np.testing.assert_allclose(A, X @ U.T, rtol=1e-13)
-    dUk, dWk, dbk = (np.full((n_chunks, k, D), np.nan), np.full((n_chunks, k, u), np.nan),
-                     np.full((n_chunks, k), np.nan))         # every output must be overwritten
     dX = np.empty((rows, D))
-    for c, (lo, hi) in enumerate(blocks):
-        projections.weight_gradients(dA, dA, X, H, U, dX, dUk[c], dWk[c], dbk[c], lo, hi)
-    dU, dW, db = np.empty((k, D)), np.empty((k, u)), np.empty(k)
-    chunks.add_partials(dUk, dWk, dbk, dU, dW, db)
+    dU, dW, db = np.full((k, D), np.nan), np.full((k, u), np.nan), np.full(k, np.nan)
+    # every block sums its rows into partials of its own, added at the end: all overwritten
+    chunks.sum_row_blocks(projections.weight_gradients, n_chunks, rows, (dA, dA, X, H, U, dX),
+                          (dU, dW, db))
     np.testing.assert_allclose(dU, dA.T @ X, rtol=1e-13)
     np.testing.assert_allclose(dW, dA.T @ H, rtol=1e-13)
     np.testing.assert_allclose(db, dA.sum(axis=0), rtol=1e-13)
@@ -107,7 +105,7 @@ def _tagger(units, T=5, D=3, k=4):
 @pytest.mark.parametrize("units", [8, 127, 128, 256])
 def test_batch_chunks_inside_a_models_block_at_any_width(monkeypatch, units):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     assert threads.batch_chunks(32) == 1                 # outside fit & co: serial
     with threads.for_model(_tagger(units)):              # no width cliff: 128 splits as 127
         assert threads.batch_chunks(32) == 2
@@ -117,7 +115,7 @@ def test_batch_chunks_inside_a_models_block_at_any_width(monkeypatch, units):
 
 def test_nested_blocks_restore_the_outer_split(monkeypatch):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     with threads.for_model(_tagger(8)):
         monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # an inner block that must not split
         with threads.for_model(_tagger(8)):
@@ -148,7 +146,7 @@ def test_importing_rnnkit_chooses_passive_waiting_before_the_pool_starts():
 
 def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     # a single step (train_on_batch) switches only for a batch some layer will split
     rnn = rnnkit.Sequential([SimpleRNN(8, input_shape=(5, 3)), Dense(4)])
     assert isinstance(threads.for_model(_tagger(8), batch=32), threads._Scope)
@@ -169,7 +167,7 @@ def test_training_on_split_batches_equals_serial_training(monkeypatch):
     split_model.build((None, 5, 3))
     serial_model.build((None, 5, 3))
     serial_model.set_weights(split_model.get_weights())
-    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     real = threads.batch_chunks
     monkeypatch.setattr(threads, "batch_chunks", lambda batch: used.append(real(batch)) or real(batch))
     for _ in range(3):
@@ -204,7 +202,7 @@ def test_a_models_block_runs_blas_on_one_thread_and_restores_it(monkeypatch):
 
 def test_the_split_is_per_python_thread(monkeypatch):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(threads.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     seen = []
     with threads.for_model(_tagger(8)):
         other = threading.Thread(target=lambda: seen.append(threads.batch_chunks(32)))
@@ -224,18 +222,16 @@ def _batch():
     return r.standard_normal((16, 5, 3)), np.eye(4)[r.integers(0, 4, size=(16, 5))]
 
 
-def test_a_process_forked_after_a_split_trains_on_one_core(monkeypatch):
-    # GNU OpenMP kills a forked child that starts the pool again: such a child must not split
+def test_a_process_forked_after_a_split_still_splits_with_a_new_pool(monkeypatch):
+    # the pool's threads do not survive fork: the child must make its own, not wait on dead ones
     mp = pytest.importorskip("multiprocessing")
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("no fork on this platform")
-    if threads.numba.get_num_threads() < 2:
-        pytest.skip("one core: no pool to lose")
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setattr(chunks, "_pool_started", False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     x, y = _batch()
     want = _tagger(6).train_on_batch(x, y)               # split: the pool runs in this process
-    assert chunks._pool_started
+    assert chunks._workers
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     child = ctx.Process(target=_train_one_batch_in_child, args=(queue,), daemon=True)
@@ -247,3 +243,16 @@ def test_a_process_forked_after_a_split_trains_on_one_core(monkeypatch):
     finally:
         if child.is_alive():
             child.kill()
+
+
+def test_an_exception_in_a_block_reaches_the_caller_after_every_block_ran():
+    done = []
+
+    def block(k):
+        if k == 1:
+            raise ZeroDivisionError("block 1")
+        done.append(k)
+
+    with pytest.raises(ZeroDivisionError, match="block 1"):
+        chunks.run_blocks([(block, (k,)) for k in range(3)])
+    assert sorted(done) == [0, 2]
