@@ -31,8 +31,11 @@ import weakref
 
 import numba
 
-#: a block smaller than this costs more in hand-over than it saves
+#: a block of fewer rows than this costs more in hand-over than it saves
 MIN_CHUNK_ROWS = 4
+#: nor a block of fewer multiply-adds (of a layer's forward products) than this
+#: (``benchmarks/bench_widths.py``: a hand-over costs 10-50 µs, a block of this size 50-100 µs)
+MIN_CHUNK_MACS = 1_000_000
 
 _blas_libs = None
 
@@ -179,10 +182,21 @@ def usable_cores():
     return max(1, min(cores, numba.config.NUMBA_NUM_THREADS))
 
 
-def batch_chunks(batch):
-    """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences: one per
-    usable core inside :func:`for_model` (at least MIN_CHUNK_ROWS rows each),
-    else 1 (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
+def batch_chunks(batch, macs):
+    """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences whose forward
+    products take ``macs`` multiply-adds (``recurrent_macs``): inside :func:`for_model`, one per
+    usable core, but none of fewer than MIN_CHUNK_ROWS rows or MIN_CHUNK_MACS multiply-adds
+    (small layers stay on the calling thread: the hand-over would cost more than it saves); else 1
+    (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1
-    return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS))
+    return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
+
+
+def recurrent_macs(X, units, gates):
+    """The multiply-adds of a recurrent layer's forward products on the time-major input ``X``
+    (T, B, D), for ``units`` units and ``gates`` blocks of rows in U and W (SimpleRNN 1, GRU 3,
+    LSTM 4): U x_t and W h_{t-1} for every step and row, T·B·gates·u·(D + u). Backward costs
+    about twice that."""
+    T, B, D = X.shape
+    return T * B * gates * units * (D + units)

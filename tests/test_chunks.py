@@ -94,6 +94,10 @@ def test_row_blocks_of_the_products_equal_numpy(n_chunks):
     np.testing.assert_allclose(dX, dA @ U, rtol=1e-13)
 
 
+#: multiply-adds enough for two blocks
+BIG = 2 * threads.MIN_CHUNK_MACS
+
+
 def _tagger(units, T=5, D=3, k=4):
     rnnkit.set_seed(3)
     model = rnnkit.Sequential([LSTM(units, return_sequences=True, input_shape=(T, D)),
@@ -106,11 +110,11 @@ def _tagger(units, T=5, D=3, k=4):
 def test_batch_chunks_inside_a_models_block_at_any_width(monkeypatch, units):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
-    assert threads.batch_chunks(32) == 1                 # outside fit & co: serial
+    assert threads.batch_chunks(32, BIG) == 1                 # outside fit & co: serial
     with threads.for_model(_tagger(units)):              # no width cliff: 128 splits as 127
-        assert threads.batch_chunks(32) == 2
-        assert threads.batch_chunks(2 * threads.MIN_CHUNK_ROWS - 1) == 1   # too few rows to split
-    assert threads.batch_chunks(32) == 1
+        assert threads.batch_chunks(32, BIG) == 2
+        assert threads.batch_chunks(2 * threads.MIN_CHUNK_ROWS - 1, BIG) == 1   # too few rows to split
+    assert threads.batch_chunks(32, BIG) == 1
 
 
 def test_nested_blocks_restore_the_outer_split(monkeypatch):
@@ -119,10 +123,10 @@ def test_nested_blocks_restore_the_outer_split(monkeypatch):
     with threads.for_model(_tagger(8)):
         monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # an inner block that must not split
         with threads.for_model(_tagger(8)):
-            assert threads.batch_chunks(32) == 1
+            assert threads.batch_chunks(32, BIG) == 1
         monkeypatch.delenv("OPENBLAS_NUM_THREADS")
-        assert threads.batch_chunks(32) == 2             # restored on leaving the inner block
-    assert threads.batch_chunks(32) == 1
+        assert threads.batch_chunks(32, BIG) == 2             # restored on leaving the inner block
+    assert threads.batch_chunks(32, BIG) == 1
 
 
 def test_the_split_waits_passively_unless_the_user_chose(monkeypatch):
@@ -154,7 +158,7 @@ def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
         assert threads.for_model(model, batch=batch) is threads._NO_CHANGE
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
     with threads.for_model(_tagger(8)):
-        assert threads.batch_chunks(32) == 1
+        assert threads.batch_chunks(32, BIG) == 1
 
 
 def test_training_on_split_batches_equals_serial_training(monkeypatch):
@@ -168,12 +172,14 @@ def test_training_on_split_batches_equals_serial_training(monkeypatch):
     serial_model.build((None, 5, 3))
     serial_model.set_weights(split_model.get_weights())
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)    # split this small model all the same
     real = threads.batch_chunks
-    monkeypatch.setattr(threads, "batch_chunks", lambda batch: used.append(real(batch)) or real(batch))
+    monkeypatch.setattr(threads, "batch_chunks", 
+                        lambda batch, macs: used.append(real(batch, macs)) or real(batch, macs))
     for _ in range(3):
         split_model.train_on_batch(x, y)
     assert set(used) == {2}                              # the split path really ran
-    monkeypatch.setattr(threads, "batch_chunks", lambda batch: 1)
+    monkeypatch.setattr(threads, "batch_chunks", lambda batch, macs: 1)
     for _ in range(3):
         serial_model.train_on_batch(x, y)
     for a, b in zip(split_model.get_weights(), serial_model.get_weights()):
@@ -205,10 +211,10 @@ def test_the_split_is_per_python_thread(monkeypatch):
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     seen = []
     with threads.for_model(_tagger(8)):
-        other = threading.Thread(target=lambda: seen.append(threads.batch_chunks(32)))
+        other = threading.Thread(target=lambda: seen.append(threads.batch_chunks(32, BIG)))
         other.start()
         other.join()
-        assert threads.batch_chunks(32) == 2
+        assert threads.batch_chunks(32, BIG) == 2
     assert seen == [1]                                   # another thread's step is not split
 
 
@@ -229,6 +235,7 @@ def test_a_process_forked_after_a_split_still_splits_with_a_new_pool(monkeypatch
         pytest.skip("no fork on this platform")
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)
     x, y = _batch()
     want = _tagger(6).train_on_batch(x, y)               # split: the pool runs in this process
     assert chunks._workers
