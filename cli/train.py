@@ -1,7 +1,7 @@
 """``rnnkit train``, ``rnnkit evaluate`` and ``rnnkit predict``: runs of an architecture."""
 import click
 
-from rnnkit import plugins, runs
+from rnnkit import kernels, plugins, runs
 from rnnkit.plugins import names as architecture_names
 
 from ._common import (ProgressReporter, cell_option, check_cell, echo_json, metrics_table, say,
@@ -78,6 +78,9 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
     overrides = {"cell": cell, "units": units, "epochs": epochs, "batch_size": batch_size,
                  "lr": lr, "clipnorm": clipnorm, "seed": seed,
                  "floatx": None if float32 is None else ("float32" if float32 else "float64")}
+    if kernels.cache_is_empty():
+        say(f"First run: rnnkit compiles its kernels for this machine, once (about "
+            f"{kernels.COMPILE_SECONDS}); later runs reuse them.")
     try:
         run = runs.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
                          config_file=config_file, resume=resume, progress=say,
