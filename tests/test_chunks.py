@@ -11,7 +11,7 @@ import pytest
 
 import rnnkit
 from rnnkit import threads
-from rnnkit.kernels import activations, chunks, projections
+from rnnkit.kernels import activations, chunks, gru, projections
 from rnnkit.kernels.lstm import lstm_backward, lstm_forward
 from rnnkit.layers import LSTM, Dense, SimpleRNN
 
@@ -263,3 +263,53 @@ def test_an_exception_in_a_block_reaches_the_caller_after_every_block_ran():
     with pytest.raises(ZeroDivisionError, match="block 1"):
         chunks.run_blocks([(block, (k,)) for k in range(3)])
     assert sorted(done) == [0, 2]
+
+
+def _gru_case(B, reset_after, dtype, T=6, D=3, u=5, seed=2):
+    r = np.random.default_rng(seed)
+    X = r.standard_normal((T, B, D))
+    U, W = r.standard_normal((3 * u, D)) * 0.5, r.standard_normal((3 * u, u)) * 0.5
+    b = r.standard_normal((2, 3 * u) if reset_after else 3 * u) * 0.1
+    h0 = r.standard_normal((B, u)) * 0.3
+    mask = np.ones((T, B))
+    mask[T - 2:, 0] = 0                         # ragged: two sequences end early
+    mask[T - 3:, B - 1] = 0
+    G = r.standard_normal((T, B, u))
+    return tuple(a.astype(dtype) for a in (X, U, W, b, h0, mask, G))
+
+
+def _run_gru(case, reset_after, n_chunks, need_dx):
+    X, U, W, b, h0, mask, G = case
+    T, B, D = X.shape
+    u = W.shape[1]
+
+    def out(*shape):                            # NaN: every output must be overwritten
+        return np.full(shape, np.nan, dtype=X.dtype)
+
+    Z, Q, H = out(T, B, 3 * u), out(T, B, u), out(T + 1, B, u)
+    tanh, sigmoid = activations.TANH, activations.SIGMOID
+    forward = gru.gru_forward if reset_after else gru.gru_reset_before_forward
+    forward(X, h0, U, W, b, mask, tanh, sigmoid, Z, Q, H, n_chunks)
+    dA, dX = out(T, B, 3 * u), (out(T, B, D) if need_dx else out(0, B, D))
+    dU, dW, db, dh0 = out(3 * u, D), out(3 * u, u), out(*b.shape), out(B, u)
+    if reset_after:
+        gru.gru_backward(X, U, W, mask, tanh, sigmoid, Z, Q, H, G, dA, out(T, B, 3 * u), dX, dU,
+                         dW, db, dh0, n_chunks)
+    else:
+        gru.gru_reset_before_backward(X, U, W, mask, tanh, sigmoid, Z, Q, H, G, dA, dX, dU, dW,
+                                      db, dh0, n_chunks)
+    return dict(Z=Z, Q=Q, H=H, dA=dA, dX=dX, dU=dU, dW=dW, db=db, dh0=dh0)
+
+
+@pytest.mark.parametrize("B, n_chunks", [(7, 2), (8, 3), (2, 3)])
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("need_dx", [True, False])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 2e-6)])
+def test_split_gru_kernels_give_the_serial_numbers(B, n_chunks, reset_after, need_dx, dtype,
+                                                    rtol):
+    case = _gru_case(B, reset_after, dtype)
+    serial = _run_gru(case, reset_after, 1, need_dx)
+    split = _run_gru(case, reset_after, n_chunks, need_dx)
+    for name, want in serial.items():
+        assert not np.isnan(want).any() and not np.isnan(split[name]).any(), name
+        np.testing.assert_allclose(split[name], want, rtol=rtol, atol=rtol / 10, err_msg=name)

@@ -43,7 +43,7 @@ def every_layer():
                  dict(overwrites_grads=True, splits_batch=True, n_states=2,
                       accepts_initial_state=True, matmul_width=5, activation="tanh")),
         "GRU": (built(GRU(5), (4, 3)), seq,
-                dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
+                dict(overwrites_grads=True, splits_batch=True, n_states=1, accepts_initial_state=True,
                      matmul_width=5, activation="tanh")),
         "RNN": (built(RNN(SimpleRNNCell(5)), (4, 3)), seq,
                 dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
