@@ -51,8 +51,10 @@ _wait_passively()
 
 
 class _ThreadState(threading.local):
-    """Per Python thread: ``split`` is True inside for_model (BLAS on one thread)."""
+    """Per Python thread: ``split`` is True inside for_model (BLAS on one thread); ``did_split``:
+    a layer split a batch since the innermost for_model began."""
     split = False
+    did_split = False
 
 
 _state = _ThreadState()
@@ -124,52 +126,71 @@ def splits_batches(model):
     return any(layer.splits_batch for layer in _leaf_layers(model))
 
 
-#: model -> (its layers when measured, splits_batches): kept until the layers change
+#: model -> (its layers when measured, splits_batches, {batch: whether a step of it split}):
+#: kept until the layers change
 _traits_of = weakref.WeakKeyDictionary()
 
 
-def _splits(model):
-    """``splits_batches(model)``, kept for the model until its layers change."""
+def _traits(model):
+    """The model's entry of ``_traits_of``, made afresh when its layers changed."""
     layers = list(model.layers)
     kept = _traits_of.get(model)
     if (kept is None or len(kept[0]) != len(layers)
             or any(a is not b for a, b in zip(kept[0], layers))):
-        kept = _traits_of[model] = (layers, splits_batches(model))
-    return kept[1]
+        kept = _traits_of[model] = (layers, splits_batches(model), {})
+    return kept
+
+
+def _splits(model):
+    """``splits_batches(model)``, kept for the model until its layers change."""
+    return _traits(model)[1]
 
 
 def for_model(model, batch=None):
-    """Context manager: inside the block BLAS runs on one thread and LSTM layers split batches
-    (only BLAS if you set OPENBLAS_NUM_THREADS to more than 1: it wins), whatever the model's
-    width: a split batch is faster than two BLAS threads at every width measured, and does not
-    stall when a core is busy.
+    """Context manager: inside the block BLAS runs on one thread and the recurrent layers split
+    batches where it pays (:func:`batch_chunks`; only BLAS if you set OPENBLAS_NUM_THREADS to more
+    than 1: it wins), whatever the model's width: a split batch is faster than two BLAS threads at
+    every width measured, and does not stall when a core is busy.
 
     ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
     tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
-    when some layer will split this batch (at least 2 * MIN_CHUNK_ROWS sequences)."""
-    if batch is not None and (batch < 2 * MIN_CHUNK_ROWS or not _splits(model)):
-        return _NO_CHANGE
-    return _Scope(split=(not _user_set_blas_threads()
-                         or os.environ["OPENBLAS_NUM_THREADS"].strip() == "1"), blas=1)
+    when some layer may split this batch (at least 2 * MIN_CHUNK_ROWS sequences), and, once a step
+    of this model at this batch size has run, only if some layer really split it (a model too
+    small to split is then never switched again; a longer sequence of the same batch size stays
+    on one core too)."""
+    if batch is not None:
+        traits = _traits(model)
+        if batch < 2 * MIN_CHUNK_ROWS or not traits[1] or traits[2].get(batch) is False:
+            return _NO_CHANGE
+        return _Scope(split=_may_split(), blas=1, remember=(traits[2], batch))
+    return _Scope(split=_may_split(), blas=1)
+
+
+def _may_split():
+    return not _user_set_blas_threads() or os.environ["OPENBLAS_NUM_THREADS"].strip() == "1"
 
 
 _NO_CHANGE = contextlib.nullcontext()
 
 
 class _Scope:
-    """The inside of :func:`for_model`: whether kernels split batches, and BLAS's threads."""
+    """The inside of :func:`for_model`: whether kernels split batches, and BLAS's threads;
+    ``remember``: (a dict, a batch size) to record in whether some layer split the batch."""
 
-    def __init__(self, split, blas):
-        self.split, self.blas = split, blas_threads(blas)
+    def __init__(self, split, blas, remember=None):
+        self.split, self.blas, self.remember = split, blas_threads(blas), remember
 
     def __enter__(self):
         self.blas.__enter__()
-        self.before = _state.split
-        _state.split = self.split
+        self.before = _state.split, _state.did_split
+        _state.split, _state.did_split = self.split, False
         return self
 
     def __exit__(self, *exc):
-        _state.split = self.before
+        if self.remember is not None and exc[0] is None:
+            seen, batch = self.remember
+            seen[batch] = _state.did_split
+        _state.split, _state.did_split = self.before
         self.blas.__exit__(*exc)
 
 
@@ -190,7 +211,9 @@ def batch_chunks(batch, macs):
     (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1
-    return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
+    chunks = max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
+    _state.did_split = _state.did_split or chunks > 1
+    return chunks
 
 
 def recurrent_macs(X, units, gates):

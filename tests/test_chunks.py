@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import rnnkit
 from rnnkit import threads
 from rnnkit.kernels import activations, chunks, gru, projections
 from rnnkit.kernels.lstm import lstm_backward, lstm_forward
-from rnnkit.layers import LSTM, Dense, SimpleRNN
+from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
 
 
 def _lstm_case(B, dtype=np.float64, T=6, D=3, u=5, seed=0):
@@ -152,10 +153,19 @@ def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "usable_cores", lambda: 2)
     # a single step (train_on_batch) switches only for a batch some layer will split
-    rnn = rnnkit.Sequential([SimpleRNN(8, input_shape=(5, 3)), Dense(4)])
     assert isinstance(threads.for_model(_tagger(8), batch=32), threads._Scope)
-    for model, batch in [(_tagger(8), 2 * threads.MIN_CHUNK_ROWS - 1), (rnn, 32)]:
+    dense = rnnkit.Sequential([Dense(4, input_shape=(3,))])
+    for model, batch in [(_tagger(8), 2 * threads.MIN_CHUNK_ROWS - 1), (dense, 32)]:
         assert threads.for_model(model, batch=batch) is threads._NO_CHANGE
+    # a recurrent model too small to split: switched for its first step, never after
+    x, y = _batch()
+    small, big = _tagger(8), _tagger(8)
+    small.train_on_batch(x, y)
+    assert threads.for_model(small, batch=16) is threads._NO_CHANGE
+    assert isinstance(threads.for_model(small, batch=24), threads._Scope)   # not seen yet
+    monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)     # the same shape, now worth a split
+    big.train_on_batch(x, y)
+    assert isinstance(threads.for_model(big, batch=16), threads._Scope)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
     with threads.for_model(_tagger(8)):
         assert threads.batch_chunks(32, BIG) == 1
@@ -313,3 +323,30 @@ def test_split_gru_kernels_give_the_serial_numbers(B, n_chunks, reset_after, nee
     for name, want in serial.items():
         assert not np.isnan(want).any() and not np.isnan(split[name]).any(), name
         np.testing.assert_allclose(split[name], want, rtol=rtol, atol=rtol / 10, err_msg=name)
+
+
+@pytest.mark.parametrize("cell", [SimpleRNN, GRU, LSTM])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 3e-6)])
+def test_every_cell_trains_on_split_batches_as_on_the_whole_batch(monkeypatch, cell, dtype, rtol):
+    # forward outputs, input gradients and weight gradients of a masked batch: split = serial
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 3)
+    monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)
+    r = np.random.default_rng(7)
+    x = r.standard_normal((13, 6, 3)).astype(dtype)
+    mask = np.ones((13, 6), dtype=bool)
+    mask[2, 4:] = mask[9, 1:] = False                # ragged sequences
+    G = r.standard_normal((13, 6, 5)).astype(dtype)
+    results = {}
+    for split in (False, True):
+        with rnnkit.config.scope(floatx=np.dtype(dtype).name, seed=4):
+            layer = cell(5, return_sequences=True)
+            layer.build((6, 3))
+        with threads.for_model(rnnkit.Sequential([layer])) if split else nullcontext():
+            assert threads.batch_chunks(13, 10**9) == (3 if split else 1)   # 4, 4, 5 rows
+            y = layer.forward(x, mask=mask)
+            dx = layer.backward(G)
+        results[split] = [y, dx] + [layer.grads[k].copy() for k in sorted(layer.grads)]
+    for whole, split in zip(results[False], results[True]):
+        # sums added in another order: float32 errors scale with the largest terms (cancellation)
+        np.testing.assert_allclose(split, whole, rtol=rtol, atol=rtol * np.abs(whole).max())
