@@ -51,10 +51,10 @@ _wait_passively()
 
 
 class _ThreadState(threading.local):
-    """Per Python thread: ``split`` is True inside for_model (BLAS on one thread); ``did_split``:
-    a layer split a batch since the innermost for_model began."""
+    """Per Python thread: ``split`` is True inside for_model (BLAS on one thread); ``big``: a layer
+    asked :func:`batch_chunks` with work enough to split since the innermost for_model began."""
     split = False
-    did_split = False
+    big = False
 
 
 _state = _ThreadState()
@@ -155,9 +155,10 @@ def for_model(model, batch=None):
     ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
     tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
     when some layer may split this batch (at least 2 * MIN_CHUNK_ROWS sequences), and, once a step
-    of this model at this batch size has run, only if some layer really split it (a model too
-    small to split is then never switched again; a longer sequence of the same batch size stays
-    on one core too)."""
+    of this model at this batch size has run, only if some layer had work enough to split it (at
+    least 2 * MIN_CHUNK_MACS): a model too small for that is never switched again (its products
+    are too small for OpenBLAS to use a second thread as well; a longer sequence of the same batch
+    size then stays on one core too)."""
     if batch is not None:
         traits = _traits(model)
         if batch < 2 * MIN_CHUNK_ROWS or not traits[1] or traits[2].get(batch) is False:
@@ -175,22 +176,23 @@ _NO_CHANGE = contextlib.nullcontext()
 
 class _Scope:
     """The inside of :func:`for_model`: whether kernels split batches, and BLAS's threads;
-    ``remember``: (a dict, a batch size) to record in whether some layer split the batch."""
+    ``remember``: (a dict, a batch size) to record in whether some layer had work enough to split
+    the batch (else its products are also too small for OpenBLAS to use a second thread)."""
 
     def __init__(self, split, blas, remember=None):
         self.split, self.blas, self.remember = split, blas_threads(blas), remember
 
     def __enter__(self):
         self.blas.__enter__()
-        self.before = _state.split, _state.did_split
-        _state.split, _state.did_split = self.split, False
+        self.before = _state.split, _state.big
+        _state.split, _state.big = self.split, False
         return self
 
     def __exit__(self, *exc):
         if self.remember is not None and exc[0] is None:
             seen, batch = self.remember
-            seen[batch] = _state.did_split
-        _state.split, _state.did_split = self.before
+            seen[batch] = _state.big
+        _state.split, _state.big = self.before
         self.blas.__exit__(*exc)
 
 
@@ -211,9 +213,8 @@ def batch_chunks(batch, macs):
     (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1
-    chunks = max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
-    _state.did_split = _state.did_split or chunks > 1
-    return chunks
+    _state.big = _state.big or macs >= 2 * MIN_CHUNK_MACS
+    return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
 
 
 def recurrent_macs(X, units, gates):

@@ -164,6 +164,7 @@ def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
     assert threads.for_model(small, batch=16) is threads._NO_CHANGE
     assert isinstance(threads.for_model(small, batch=24), threads._Scope)   # not seen yet
     monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)     # the same shape, now worth a split
+    monkeypatch.setattr(threads, "usable_cores", lambda: 1)   # even where one core cannot split
     big.train_on_batch(x, y)
     assert isinstance(threads.for_model(big, batch=16), threads._Scope)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
