@@ -1,4 +1,4 @@
-"""How rnnkit uses the cores: one BLAS thread, and LSTM layers that split the batch.
+"""How rnnkit uses the cores: one BLAS thread, and recurrent layers that split the batch.
 
 Numba's ``np.dot`` runs on SciPy's OpenBLAS. For the matrices of a recurrent step (a batch times a
 few dozen or hundred units) two BLAS threads cost more in hand-over than they gain, at every
@@ -6,23 +6,27 @@ width measured (96 to 256 units; ``benchmarks/bench_widths.py``), and on a machi
 core they make a step up to ten times slower: OpenBLAS splits each product in two equal halves,
 and the half whose thread shares a core with another program arrives late at every product. So
 ``fit``, ``evaluate`` and ``predict`` run BLAS on one thread, whatever the width, and give the
-cores to the recurrent kernels instead: the kernels of layers with ``splits_batch = True`` (LSTM)
-run the whole time loop for a block of the batch on each core (:mod:`rnnkit.kernels.chunks`), so
-the cores meet a few times per kernel call, not at every product; the others run on one.
-``train_on_batch`` does the same for a batch that will be split, and changes nothing otherwise
-(see :func:`for_model`).
+cores to the recurrent kernels instead: the layers with ``splits_batch = True`` (SimpleRNN, GRU,
+LSTM) run the whole time loop for a block of the batch on each core
+(:mod:`rnnkit.kernels.chunks`), so the cores meet a few times per kernel call, not at every
+product. A layer splits only where it pays (:func:`batch_chunks`): a block must have at least
+MIN_CHUNK_ROWS rows and MIN_CHUNK_MACS multiply-adds, else the hand-over to another thread (10-50
+µs) costs more than it saves, and the layer stays on the calling thread. ``train_on_batch`` does
+the same for a model with work enough to split, and changes nothing otherwise (see
+:func:`for_model`).
 
-Those blocks run on Numba's OpenMP pool. An OpenMP thread that waits for work *spins* by default,
-and a spinning thread that shares a core with another program steals the time the block it waits
-for needs (measured: 2.7 s against 0.7 s for an epoch with one busy core). So importing rnnkit sets
-``OMP_WAIT_POLICY=PASSIVE`` (waiting threads sleep) unless you set it yourself; OpenMP reads it
-when the pool starts, before rnnkit's first split (:func:`_wait_passively`). With it the split
-is never slower than one thread when a core is busy, and keeps its speed-up when none is.
+The blocks run on worker threads of rnnkit's own (Python threads running the kernels, which let
+go of Python's lock), not on Numba's OpenMP pool: a waiting worker sleeps on a lock. An OpenMP
+thread that waits *spins* by default, and a spinning thread that shares a core with another
+program steals the time the block it waits for needs (measured: 2.7 s against 0.7 s for an epoch
+with one busy core); and Numba's ``parallel`` kernels compiled the cell's steps a second time
+(14 s on a first run). rnnkit still sets ``OMP_WAIT_POLICY=PASSIVE`` on import unless you set it
+yourself (:func:`_wait_passively`), for any Numba ``parallel`` code of your own.
 
 Setting ``OPENBLAS_NUM_THREADS`` yourself always wins: BLAS is left as you set it, and the kernels
 split the batch only if you set it to 1. ``NUMBA_NUM_THREADS`` caps the number of blocks (1: no
-split). A process forked after a batch was split runs the kernels serially (see
-:mod:`rnnkit.kernels.chunks`).
+split), as does the process's CPU affinity (:func:`usable_cores`). A process forked after a split
+makes new workers (see :mod:`rnnkit.kernels.chunks`).
 """
 import contextlib
 import os
@@ -42,8 +46,8 @@ _blas_libs = None
 
 def _wait_passively():
     """Let idle OpenMP threads sleep instead of spinning, unless the user chose a policy: read by
-    GNU OpenMP when Numba loads it, at the first split (``numba.get_num_threads`` in
-    :func:`batch_chunks` included), so this must run before."""
+    GNU OpenMP when Numba loads it (a ``parallel`` kernel's first call, ``numba.get_num_threads``),
+    so this must run before."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 

@@ -16,13 +16,16 @@ of them:
     dX = dA U                       dx_t = Uᵀ da_t: independent rows again
 
 How: the *serial* kernels run the blocks (they take the rows ``lo:hi`` they work on, and are
-compiled ``nogil=True``: they let go of Python's lock while they run), each block on a thread of its
-own (:func:`run_blocks`: the calling thread runs the first block, a few worker threads made on the
-first split the others). So the split compiles nothing of its own, a thread waiting for work sleeps
-on a lock (it never spins on a core that another program needs; Numba's OpenMP pool spun, and
-a ``parallel`` kernel compiled its callees again: 14 s), and a forked child makes new workers. A cell's
-entry points choose: ``chunks = 1`` calls the kernels directly on the calling thread (no pool is
-touched), ``chunks > 1`` hands the blocks to the pool. The layers choose ``chunks`` through
+compiled ``nogil=True``: they let go of Python's lock while they run), each block on a thread of
+its own (:func:`run_blocks`: the calling thread runs the first block, a few worker threads made on
+the first split the others). So the split compiles nothing of its own, a thread waiting for work
+sleeps on a lock (it never spins on a core that another program needs; Numba's OpenMP pool did,
+and its ``parallel`` kernels compiled their callees again: 14 s), and a forked child makes new
+workers. A cell's entry points choose (:mod:`rnnkit.kernels.lstm`, :mod:`rnnkit.kernels.gru`):
+``chunks = 1`` calls the kernels directly on the calling thread (no worker is touched),
+``chunks > 1`` hands the blocks to the workers. The SimpleRNN's kernels run the whole batch they
+are given, so its layer gives each worker a contiguous copy of a block of rows
+(:class:`rnnkit.layers.SimpleRNN`). The layers choose ``chunks`` through
 :func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in the
 weight gradients (float32: last bits), never the recurrence itself.
 """
