@@ -130,7 +130,8 @@ def splits_batches(model):
     return any(layer.splits_batch for layer in _leaf_layers(model))
 
 
-#: model -> (its layers when measured, splits_batches, {batch: whether a step of it split}):
+#: model -> (its layers when measured, splits_batches, {batch size: whether a step of that size
+#: had a layer with work enough to split}):
 #: kept until the layers change
 _traits_of = weakref.WeakKeyDictionary()
 
@@ -143,11 +144,6 @@ def _traits(model):
             or any(a is not b for a, b in zip(kept[0], layers))):
         kept = _traits_of[model] = (layers, splits_batches(model), {})
     return kept
-
-
-def _splits(model):
-    """``splits_batches(model)``, kept for the model until its layers change."""
-    return _traits(model)[1]
 
 
 def for_model(model, batch=None):
