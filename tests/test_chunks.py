@@ -351,3 +351,28 @@ def test_every_cell_trains_on_split_batches_as_on_the_whole_batch(monkeypatch, c
     for whole, split in zip(results[False], results[True]):
         # sums added in another order: float32 errors scale with the largest terms (cancellation)
         np.testing.assert_allclose(split, whole, rtol=rtol, atol=rtol * np.abs(whole).max())
+
+
+def test_a_split_interrupted_while_waiting_leaves_workers_that_work(monkeypatch):
+    # Ctrl-C while the calling thread waits for a worker: the next split must not hang or mix up
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    release = threading.Event()
+    out = []
+
+    def slow(k):
+        release.wait(10)
+        out.append(k)
+
+    def interrupt_the_wait(worker):
+        raise KeyboardInterrupt
+
+    chunks.run_blocks([(out.append, (0,)), (out.append, (1,))])       # workers exist now
+    monkeypatch.setattr(chunks._Worker, "wait", interrupt_the_wait)
+    with pytest.raises(KeyboardInterrupt):
+        chunks.run_blocks([(out.append, ("a",)), (slow, ("b",))])
+    monkeypatch.undo()
+    out.clear()
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    chunks.run_blocks([(out.append, (0,)), (out.append, (1,))])       # new workers: no hang
+    assert sorted(out) == [0, 1]
+    release.set()

@@ -109,6 +109,11 @@ def run_blocks(calls):
                 except BaseException as error:  # noqa: B036 -- raised below, after the others
                     errors.append(error)
             errors += [e for e in (worker.wait() for worker, _ in batch) if e is not None]
+    except BaseException:
+        # interrupted while waiting (Ctrl-C): a worker may still be running its block, so
+        # these workers are left to it (they then sleep for good) and the next split makes new ones
+        _workers.clear()
+        raise
     finally:
         _in_use.release()
     if errors:
