@@ -68,7 +68,7 @@ class _Worker:
         return error
 
 
-_workers = []                  # made on the first split, one fewer than the usable cores
+_workers = []                  # the worker threads, made on the first split
 _in_use = threading.Lock()     # held while a split runs: another Python thread's split runs alone
 
 
@@ -84,31 +84,27 @@ os.register_at_fork(after_in_child=_forget_workers_in_child)
 
 def run_blocks(calls):
     """Run every ``(kernel, args)`` of ``calls`` (the blocks of one stage) and return when all are
-    done: the first on the calling thread, each other one on a worker thread (a worker runs several
-    in turn if there are more blocks than workers). An exception of a block is raised here, after
-    every block has finished (they write into shared arrays). While another Python thread's split
-    runs, the blocks run one after the other on the calling thread."""
+    done: the first on the calling thread, each other one on a worker thread (made on first need,
+    then kept: as many as the most blocks asked for, which :func:`rnnkit.threads.batch_chunks`
+    keeps to the usable cores). An exception of a block is raised here, after every block has
+    finished (they write into shared arrays). While another Python thread's split runs, the
+    blocks run one after the other on the calling thread."""
     if len(calls) == 1 or not _in_use.acquire(blocking=False):
         for kernel, args in calls:
             kernel(*args)
         return
+    errors = []
     try:
-        if not _workers:
-            from ..threads import usable_cores
-            _workers.extend(_Worker() for _ in range(max(1, usable_cores() - 1)))
-        rest = calls[1:]
-        errors = []
-        for i in range(0, len(rest), len(_workers)):
-            batch = list(zip(_workers, rest[i:i + len(_workers)]))
-            for worker, (kernel, args) in batch:
-                worker.start(kernel, args)
-            if i == 0:
-                try:
-                    kernel, args = calls[0]
-                    kernel(*args)
-                except BaseException as error:  # noqa: B036 -- raised below, after the others
-                    errors.append(error)
-            errors += [e for e in (worker.wait() for worker, _ in batch) if e is not None]
+        while len(_workers) < len(calls) - 1:
+            _workers.append(_Worker())
+        for worker, (kernel, args) in zip(_workers, calls[1:]):
+            worker.start(kernel, args)
+        try:
+            kernel, args = calls[0]
+            kernel(*args)
+        except BaseException as error:  # noqa: B036 -- raised below, after the others
+            errors.append(error)
+        errors += [e for e in (w.wait() for w in _workers[:len(calls) - 1]) if e is not None]
     except BaseException:
         # interrupted while waiting (Ctrl-C): a worker may still be running its block, so
         # these workers are left to it (they then sleep for good) and the next split makes new ones
