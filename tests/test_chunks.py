@@ -376,3 +376,29 @@ def test_a_split_interrupted_while_waiting_leaves_workers_that_work(monkeypatch)
     chunks.run_blocks([(out.append, (0,)), (out.append, (1,))])       # new workers: no hang
     assert sorted(out) == [0, 1]
     release.set()
+
+
+def test_greedy_decoding_runs_blas_on_one_thread_like_predict(monkeypatch):
+    # image-caption and translation decode outside fit/predict: two BLAS threads there made an
+    # epoch twice as slow as one thread with a busy core (benchmarks/README.md)
+    from test_encoder_decoder import make_model, ragged_batch
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    libs = threads._blas()
+    original = [lib.get_num_threads() for lib in libs]
+    model = make_model("gru")
+    x, _ = ragged_batch()
+    model.forward(x)
+    seen = []
+    forward = model.forward
+    monkeypatch.setattr(model, "forward",
+                        lambda *a, **k: seen.append([l.get_num_threads() for l in libs])
+                        or forward(*a, **k))
+    try:
+        for lib in libs:
+            lib.set_num_threads(2)
+        model.generate(x[0], start_id=1, end_id=None, max_len=3)
+        assert seen == [[1] * len(libs)] * 3
+        assert [lib.get_num_threads() for lib in libs] == [2] * len(libs)    # restored
+    finally:
+        for lib, n in zip(libs, original):
+            lib.set_num_threads(n)
