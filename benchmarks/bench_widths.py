@@ -10,11 +10,11 @@ out). ``--busy`` adds the benchmark's own busy-loop competitor on one core.
     python benchmarks/bench_widths.py --quick               # ~2 min: LSTM, N=256, 2 rounds
     python benchmarks/bench_widths.py --quick --busy
     python benchmarks/bench_widths.py --cells lstm,gru,rnn --rounds 3
-    python benchmarks/bench_widths.py --cells lstm,gru,rnn --widths 8,16,24,32,48 --steps 20
+    python benchmarks/bench_widths.py --cells lstm,gru,rnn --widths 32,48,64,96 --steps 20
 
 The last one measures where splitting the batch starts to pay (``rnnkit.threads.MIN_CHUNK_MACS``:
-a layer splits when T·B·gates·u·(D + u) is at least twice it; at T = 20, D = 16 an LSTM of 16
-units is 1.3 M multiply-adds, of 32 units 4.1 M).
+a layer splits when T·B·gates·u·(D + u) is at least twice it, 10 M; at T = 20, D = 16 an LSTM of
+48 units is 7.9 M multiply-adds, of 64 units 13.1 M).
 """
 import argparse
 import json

@@ -37,9 +37,11 @@ import numba
 
 #: a block of fewer rows than this costs more in hand-over than it saves
 MIN_CHUNK_ROWS = 4
-#: nor a block of fewer multiply-adds (of a layer's forward products) than this
-#: (``benchmarks/bench_widths.py``: a hand-over costs 10-50 µs, a block of this size 50-100 µs)
-MIN_CHUNK_MACS = 1_000_000
+#: nor a block of fewer multiply-adds (of a layer's forward products) than this. Measured with
+#: every cell, split in two against one thread, at load 4 (benchmarks/README.md): layers of 8 M
+#: multiply-adds or less were 1.2-1.4x slower split, of 16 M or more 0.8-0.9x (a hand-over costs
+#: 10-50 µs per stage, four stages a step)
+MIN_CHUNK_MACS = 5_000_000
 
 _blas_libs = None
 
