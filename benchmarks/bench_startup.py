@@ -14,13 +14,21 @@ any other shell command instead (e.g. ``--command "rnnkit train --arch pos-taggi
 once the CLI has it). ``--dtype`` chooses float32 or float64 (each compiles its own kernels).
 ``--importtime`` adds the slowest imports from ``python -X importtime -c "import rnnkit"``.
 
+``--arch NAME`` (or ``--arch all``: every built-in, ``rnnkit list``) times ``rnnkit train --arch
+NAME --epochs E --no-figures`` cold and warm instead, each architecture with a cache of its own (so
+each cold run compiles everything it uses, as a user's first command would), with the small epochs
+and config of ``bench_contention.py --quick``. The table gives wall seconds and, robust against
+other processes' load, the CPU seconds of the process (user + system): compile is their difference.
+
     python benchmarks/bench_startup.py
     python benchmarks/bench_startup.py --dtype float64 --json startup.json
     python benchmarks/bench_startup.py --cell LSTM
+    python benchmarks/bench_startup.py --arch all --runs 2
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,6 +78,43 @@ def run(cmd, env, shell=False):
     return wall, inner
 
 
+def cpu_seconds_of(cmd, env, shell=False):
+    """(wall, user + system CPU seconds) of ``cmd`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, _ = run(cmd, env, shell)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def per_architecture(names, runs):
+    """Cold and warm ``rnnkit train`` of each built-in in ``names``, a fresh cache each."""
+    from bench_contention import QUICK
+    rnnkit = os.path.join(os.path.dirname(sys.executable), "rnnkit")
+    print(f"# load average {os.getloadavg()[0]:.2f} at start; warm: median of {runs}")
+    print("| arch | epochs | cold s | warm s | cold - warm s | cold CPU s | warm CPU s "
+          "| compile CPU s | load |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for name in names:
+        epochs, config = QUICK[name]
+        with tempfile.TemporaryDirectory(prefix="rnnkit-startup-") as tmp:
+            config_file = os.path.join(tmp, "config.json")
+            with open(config_file, "w") as f:
+                json.dump(config, f)
+            env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, "cache"))
+
+            def once():
+                return cpu_seconds_of([rnnkit, "train", "--arch", name, "--epochs", str(epochs),
+                                       "--no-figures", "--config", config_file,
+                                       "--out", tempfile.mkdtemp(dir=tmp)], env)
+            at = os.getloadavg()[0]
+            cold = once()
+            warm = [once() for _ in range(runs)]
+            wall = statistics.median(w for w, _ in warm)
+            cpu = statistics.median(c for _, c in warm)
+            print(f"| {name} | {epochs} | {cold[0]:.2f} | {wall:.2f} | {cold[0] - wall:.2f} "
+                  f"| {cold[1]:.2f} | {cpu:.2f} | {cold[1] - cpu:.2f} | {at:.2f} |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--command", help="shell command to time instead of the built-in training snippet")
@@ -79,7 +124,12 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=3, help="warm runs (median)")
     ap.add_argument("--importtime", action="store_true", help="show the slowest imports")
     ap.add_argument("--json", metavar="PATH")
+    ap.add_argument("--arch", help="time `rnnkit train` of this built-in (or all) cold and warm")
     args = ap.parse_args(argv)
+    if args.arch:
+        from bench_contention import QUICK
+        per_architecture(list(QUICK) if args.arch == "all" else args.arch.split(","), args.runs)
+        return 0
 
     cache = tempfile.mkdtemp(prefix="rnnkit-numba-cache-")
     env = dict(os.environ, NUMBA_CACHE_DIR=cache)

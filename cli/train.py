@@ -1,7 +1,7 @@
 """``rnnkit train``, ``rnnkit evaluate`` and ``rnnkit predict``: runs of an architecture."""
 import click
 
-from rnnkit import plugins, runs
+from rnnkit import kernels, plugins, runs
 from rnnkit.plugins import names as architecture_names
 
 from ._common import (ProgressReporter, cell_option, check_cell, echo_json, metrics_table, say,
@@ -87,6 +87,9 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
             raise click.UsageError(f"{key} is given twice, as --set {key}= and as an option; "
                                    f"keep one")
         overrides[key] = value
+    if kernels.cache_is_empty():
+        say(f"First run: rnnkit compiles its kernels for this machine, once (about "
+            f"{kernels.COMPILE_SECONDS}); later runs reuse them.")
     try:
         run = runs.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
                          config_file=config_file, resume=resume, progress=say,

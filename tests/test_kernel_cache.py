@@ -137,3 +137,26 @@ def test_two_processes_starting_together_on_an_empty_cache(tmp_path):
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
     assert any(p.name.startswith("optim.adam_step") for p in folder.iterdir()
                if p.suffix == ".nbi")                         # the compiled kernel stayed cached
+
+
+def test_an_empty_cache_is_seen_and_a_first_train_says_it_compiles_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from rnnkit.cli.main import cli
+    from test_cli_support import register
+
+    register(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(kernels, "_cache_folder", lambda: folder)
+    args = ["train", "--arch", "tiny-tagger", "--epochs", "1", "--no-figures", "--out"]
+    assert kernels.cache_is_empty()
+    cold = CliRunner().invoke(cli, args + ["cold"])
+    assert cold.exit_code == 0, cold.output
+    assert cold.output.count("compiles its kernels for this machine, once (about ") == 1
+    (folder / "dense.dense_forward-20.py311.nbi").write_bytes(b"")    # Numba's index file
+    assert not kernels.cache_is_empty()
+    warm = CliRunner().invoke(cli, args + ["warm"])
+    assert warm.exit_code == 0, warm.output
+    assert "compiles" not in warm.output

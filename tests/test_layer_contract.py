@@ -37,13 +37,13 @@ def every_layer():
     ids = np.array([[1, 3, 0], [3, 7, 7]])
     return {
         "SimpleRNN": (built(SimpleRNN(5), (4, 3)), seq,
-                      dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
+                      dict(overwrites_grads=True, splits_batch=True, n_states=1, accepts_initial_state=True,
                            matmul_width=5, activation="tanh")),
         "LSTM": (built(LSTM(5), (4, 3)), seq,
                  dict(overwrites_grads=True, splits_batch=True, n_states=2,
                       accepts_initial_state=True, matmul_width=5, activation="tanh")),
         "GRU": (built(GRU(5), (4, 3)), seq,
-                dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
+                dict(overwrites_grads=True, splits_batch=True, n_states=1, accepts_initial_state=True,
                      matmul_width=5, activation="tanh")),
         "RNN": (built(RNN(SimpleRNNCell(5)), (4, 3)), seq,
                 dict(overwrites_grads=True, n_states=1, accepts_initial_state=True,
@@ -233,8 +233,8 @@ def test_threads_read_width_and_splitting_from_the_declared_properties():
     narrow = Sequential([Embedding(5000, 8, input_shape=(3,)), Bidirectional(LSTM(16)), Dense(4)])
     assert threads.width(narrow) == 16                     # the vocabulary does not count
     assert threads.splits_batches(narrow)
-    wide = Sequential([SimpleRNN(200, return_sequences=True, input_shape=(3, 1)),
-                       TimeDistributed(Dense(2))])
+    wide = Sequential([RNN(SimpleRNNCell(200), return_sequences=True, input_shape=(3, 1)),
+                       TimeDistributed(Dense(2))])                  # a user cell: no split
     assert threads.width(wide) == 200 and not threads.splits_batches(wide)
 
 

@@ -6,6 +6,10 @@ clone, say), every cell's cached machine code would still hold the old activatio
 this package keeps a digest of all its sources in a stamp file beside the cache and, when the
 sources no longer match it, empties the cache of these kernels: they compile afresh, once.
 
+An empty cache (a first run, or just emptied) means the next training command compiles the kernels
+it uses: :func:`cache_is_empty` tells the CLI, which says so once (the user then knows why the
+first run is slow).
+
 When: once per process (:func:`check_cache_once`), on the first import of this package, which comes
 before any kernel runs (Numba reads its cache on a kernel's first call, never at import).
 
@@ -97,6 +101,17 @@ def _cache_folder():
         sub = UserProvidedCacheLocator.get_suitable_cache_subpath(str(_HERE / "__init__.py"))
         return Path(config.CACHE_DIR) / sub
     return _HERE / "__pycache__"
+
+
+#: what compiling the kernels of a first training command costs, measured on a 2-core laptop-class
+#: machine (``benchmarks/bench_startup.py --arch all``: cold minus warm, per built-in)
+COMPILE_SECONDS = "10 s"
+
+
+def cache_is_empty():
+    """Whether none of this package's kernels is in Numba's on-disk cache (no index file): the next
+    command that trains compiles every kernel it uses. A glob of one folder: well under a ms."""
+    return not any(_cache_folder().glob("*.nbi"))
 
 
 def check_cache_once():

@@ -1,9 +1,9 @@
 """One recurrent layer on several cores: the batch is split into chunks, one per core.
 
 Sequences in a batch never meet inside a recurrent layer: h_t of sequence n depends on h_{t-1} of
-sequence n alone. So a cell kernel gives each core a block of batch rows (a *chunk*) and lets it
-run every step t = 1..T for those rows on its own: the cores meet once per kernel call, never per
-step (at 50 steps a hand-over per step would cost more than it saves).
+sequence n alone. So a cell gives each core a block of batch rows (a *chunk*) and lets it run every
+step t = 1..T for those rows on its own: the cores meet once per kernel call, never per step (at 50
+steps a hand-over per step would cost more than it saves).
 
 The matrix products over all T*B rows before and after the time loop
 (:mod:`rnnkit.kernels.projections`) are split by rows as well, each core taking a contiguous block
@@ -15,54 +15,133 @@ of them:
     db = Σ_rows da                  (:func:`add_partials`)
     dX = dA U                       dx_t = Uᵀ da_t: independent rows again
 
-A cell that splits (today the LSTM: :mod:`rnnkit.kernels.lstm`, :mod:`rnnkit.kernels.lstm_split`)
-has two paths per direction: a plain Python function that, for ``chunks = 1``, calls the serial
-products and the cell's steps directly on the calling thread (no thread pool is touched), and for
-``chunks > 1`` one ``parallel`` kernel with a ``prange`` over the chunks for each stage. The layers choose ``chunks``
-through :func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in
-the weight gradients (float32: last bits), never the recurrence itself.
-
-Why two paths: a ``parallel`` kernel starts the thread pool even for one chunk (7-60 µs a region,
-measured), too much for a small model's step; and it compiles slowly (Numba optimises the steps
-again inside it: the LSTM's two split kernels add about 14 s to the first run, once, before the
-on-disk cache has them), so it should compile only where a batch is really split.
-``NUMBA_NUM_THREADS=1`` never splits, and never compiles them.
-
-The split kernels run on Numba's OpenMP thread pool, which does not survive ``fork``: GNU OpenMP
-terminates a forked child that starts the pool again. :func:`usable_chunks` is what the cells'
-entry points call first: in a process forked after the pool started it always answers 1, so such a
-child runs the serial kernels, with the same results.
+How: the *serial* kernels run the blocks (they take the rows ``lo:hi`` they work on, and are
+compiled ``nogil=True``: they let go of Python's lock while they run), each block on a thread of
+its own (:func:`run_blocks`: the calling thread runs the first block, a few worker threads made on
+the first split the others). So the split compiles nothing of its own, a thread waiting for work
+sleeps on a lock (it never spins on a core that another program needs; Numba's OpenMP pool did,
+and its ``parallel`` kernels compiled their callees again: 14 s), and a forked child makes new
+workers. A cell's entry points choose (:mod:`rnnkit.kernels.lstm`, :mod:`rnnkit.kernels.gru`):
+``chunks = 1`` calls the kernels directly on the calling thread (no worker is touched),
+``chunks > 1`` hands the blocks to the workers. The SimpleRNN's kernels run the whole batch they
+are given, so its layer gives each worker a contiguous copy of a block of rows
+(:class:`rnnkit.layers.SimpleRNN`). The layers choose ``chunks`` through
+:func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in the
+weight gradients (float32: last bits), never the recurrence itself.
 """
 import os
+import threading
 
-from numba import njit
-
-#: ``parallel=`` option of the kernels that split the batch: only their explicit ``prange`` loops
-#: run in parallel. Numba's other parallel passes (array expressions, reductions, ...) would turn
-#: more statements into parallel loops of their own, each compiled separately.
-PRANGE_ONLY = {"prange": True, "numpy": False, "setitem": False, "reduction": False,
-               "comprehension": False, "stencil": False, "fusion": False, "inplace_binop": False}
-
-_pool_started = False         # a split kernel ran in this process: the OpenMP pool runs
-_pool_lost = False            # forked after the pool started: it must not start again here
+import numpy as np
 
 
-def _after_fork_in_child():
-    global _pool_lost
-    _pool_lost = _pool_lost or _pool_started
+class _Worker:
+    """A thread that runs one block at a time: :meth:`start` hands it a call, :meth:`wait` returns
+    when the call is done. Both sides wait on a lock, asleep: an idle worker takes no CPU time."""
+
+    def __init__(self):
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._call, self._error = None, None
+        threading.Thread(target=self._serve, name="rnnkit-block", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            self._go.acquire()
+            kernel, args = self._call
+            try:
+                kernel(*args)
+            except BaseException as error:  # noqa: B036 -- handed to the caller by wait()
+                self._error = error
+            self._call = None
+            self._done.release()
+
+    def start(self, kernel, args):
+        self._call = (kernel, args)
+        self._go.release()
+
+    def wait(self):
+        """Block until the call is done; return its exception, or None."""
+        self._done.acquire()
+        error, self._error = self._error, None
+        return error
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+_workers = []                  # the worker threads, made on the first split
+_in_use = threading.Lock()     # held while a split runs: another Python thread's split runs alone
+
+
+def _forget_workers_in_child():
+    """A forked child has only the thread that forked: the workers are gone, make new ones."""
+    global _in_use
+    _workers.clear()
+    _in_use = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_workers_in_child)
+
+
+def run_blocks(calls):
+    """Run every ``(kernel, args)`` of ``calls`` (the blocks of one stage) and return when all are
+    done: the first on the calling thread, each other one on a worker thread (made on first need,
+    then kept: as many as the most blocks asked for, which :func:`rnnkit.threads.batch_chunks`
+    keeps to the usable cores). An exception of a block is raised here, after every block has
+    finished (they write into shared arrays). While another Python thread's split runs, the
+    blocks run one after the other on the calling thread."""
+    if len(calls) == 1 or not _in_use.acquire(blocking=False):
+        for kernel, args in calls:
+            kernel(*args)
+        return
+    errors = []
+    try:
+        while len(_workers) < len(calls) - 1:
+            _workers.append(_Worker())
+        for worker, (kernel, args) in zip(_workers, calls[1:]):
+            worker.start(kernel, args)
+        try:
+            kernel, args = calls[0]
+            kernel(*args)
+        except BaseException as error:  # noqa: B036 -- raised below, after the others
+            errors.append(error)
+        errors += [e for e in (w.wait() for w in _workers[:len(calls) - 1]) if e is not None]
+    except BaseException:
+        # interrupted while waiting (Ctrl-C): a worker may still be running its block, so
+        # these workers are left to it (they then sleep for good) and the next split makes new ones
+        _workers.clear()
+        raise
+    finally:
+        _in_use.release()
+    if errors:
+        raise errors[0]
 
 
 def usable_chunks(chunks, rows):
     """The number of blocks a cell kernel really uses for ``rows`` batch rows when asked for
-    ``chunks``: never more than the rows (no empty block), and 1 in a process forked after the
-    pool started. Called right before a kernel runs; a result above 1 starts the pool."""
-    global _pool_started
-    chunks = 1 if _pool_lost else max(1, min(chunks, rows))
-    _pool_started = _pool_started or chunks > 1
-    return chunks
+    ``chunks``: never more than the rows (no empty block)."""
+    return max(1, min(chunks, rows))
+
+
+def bounds(k, chunks, n):
+    """Rows ``lo:hi`` of chunk ``k`` when ``n`` rows are split into ``chunks`` near-equal blocks."""
+    return k * n // chunks, (k + 1) * n // chunks
+
+
+def sum_row_blocks(kernel, chunks, rows, shared, outputs):
+    """Run ``kernel(*shared, *outputs_k, lo, hi)`` for ``chunks`` blocks of ``rows`` rows at once,
+    each block summing its rows into partials of its own (the first block into ``outputs``
+    themselves), then add the partials into ``outputs`` (:func:`add_partials`)."""
+    partials = [outputs] + [tuple(np.empty_like(o) for o in outputs) for _ in range(chunks - 1)]
+    run_blocks([(kernel, (*shared, *partials[k], *bounds(k, chunks, rows)))
+                for k in range(chunks)])
+    add_partials(outputs, partials[1:])
+
+
+def add_partials(outputs, partials):
+    """``outputs[i] += p[i]`` for every tuple ``p`` of ``partials``, in order."""
+    for p in partials:
+        for out, part in zip(outputs, p):
+            out += part
 
 
 def require_contiguous(where, **arrays):
@@ -72,27 +151,3 @@ def require_contiguous(where, **arrays):
         if not a.flags.c_contiguous:
             raise ValueError(f"{where}: {name} must be a C-contiguous array (got strides "
                              f"{a.strides} for shape {a.shape}); pass np.ascontiguousarray({name})")
-
-
-@njit(cache=True, inline="always")
-def bounds(k, chunks, n):
-    """Rows ``lo:hi`` of chunk ``k`` when ``n`` rows are split into ``chunks`` near-equal blocks."""
-    return k * n // chunks, (k + 1) * n // chunks
-
-
-@njit(cache=True, error_model="numpy")
-def add_partials(dUk, dWk, dbk, dU, dW, db):
-    """``dU, dW, db`` = the sums over the chunks of their partials ``dUk[k]``, ``dWk[k]``,
-    ``dbk[k]`` (loops: array expressions such as ``dU += dUk[k]`` cost seconds of compile time)."""
-    for i in range(dU.shape[0]):
-        db[i] = dbk[0, i]
-        for j in range(dU.shape[1]):
-            dU[i, j] = dUk[0, i, j]
-        for j in range(dW.shape[1]):
-            dW[i, j] = dWk[0, i, j]
-        for k in range(1, dUk.shape[0]):
-            db[i] += dbk[k, i]
-            for j in range(dU.shape[1]):
-                dU[i, j] += dUk[k, i, j]
-            for j in range(dW.shape[1]):
-                dW[i, j] += dWk[k, i, j]

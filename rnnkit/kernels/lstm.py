@@ -44,15 +44,15 @@ all T*B rows (:mod:`rnnkit.kernels.projections`); only ``W h_{t-1}`` and ``W^T d
 the time loop, computed with a column per batch row, ``W [h_{t-1} of each row]`` (a (4u, rows)
 block), as in every cell (see :mod:`rnnkit.kernels.simple_rnn` for why).
 
-The step functions work on the batch rows ``lo:hi``, so that :mod:`rnnkit.kernels.lstm_split` can
-give each core its own block of rows; the entry points :func:`lstm_forward` and
-:func:`lstm_backward` run them on all rows, or hand a split batch to that module.
+The step functions work on the batch rows ``lo:hi``, so that a batch split across cores
+(:mod:`rnnkit.kernels.chunks`) gives each core its own block of rows; the entry points
+:func:`lstm_forward` and :func:`lstm_backward` run them on all rows, or on blocks of rows at once.
 """
 import numpy as np
 from numba import njit
 
 from .activations import activate_row, backprop_row
-from .chunks import require_contiguous, usable_chunks
+from .chunks import bounds, require_contiguous, run_blocks, sum_row_blocks, usable_chunks
 from .projections import input_projection, transposed, weight_gradients
 
 
@@ -64,7 +64,7 @@ from .projections import input_projection, transposed, weight_gradients
 # time and the loop falls back to scalar code, 4x slower. Array assignments (``H[0] = h0``) are
 # loops: they cost seconds of compile time each.
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def lstm_forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, lo, hi):
     """Steps t = 1..T for batch rows ``lo:hi``; ``Z`` holds U x_t on entry, the gates on exit."""
     T = Z.shape[0]
@@ -102,7 +102,7 @@ def lstm_forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, lo, hi):
                                   + (one - m) * H[t - 1, n, j])       # padding keeps h_{t-1}
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def lstm_backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, lo, hi):
     """Steps t = T..1 for batch rows ``lo:hi``: fill their da_t in ``dZ``, dh_0 and dc_0.
 
@@ -168,25 +168,24 @@ def lstm_backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0,
             dc0[lo + r, j] = dc[r, j]                      # dL/dc_0 = δc_0
 
 
-# ---- entry points: plain Python, choosing between the serial steps and the split kernels --------
+# ---- entry points: plain Python, running the kernels on all rows or on blocks of rows at once -----
 
 def lstm_forward(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks=1):
     """Fill ``Z`` (gates), ``S`` (g(c_t)), ``H`` and ``C``. Equations: module docstring.
 
     ``act`` is the code of g (``activation``), ``rec_act`` the code of σ (``recurrent_activation``).
     First U x_t for every t and every gate at once (one (T*B, D) x (D, 4u) product), then the steps.
-    ``chunks`` > 1 splits the batch across cores (:mod:`rnnkit.kernels.lstm_split`); 1 is plain
-    serial code on the calling thread. A Python function, so it cannot be called from ``@njit``.
+    ``chunks`` > 1 splits the rows across cores (:mod:`rnnkit.kernels.chunks`); 1 runs every kernel
+    once on the calling thread. A Python function, so it cannot be called from ``@njit``.
     """
     T, B, D = X.shape
     require_contiguous("lstm_forward", X=X, Z=Z)
     chunks = usable_chunks(chunks, B)
-    if chunks > 1:
-        from .lstm_split import lstm_forward_split    # here: that module builds on the steps above
-        lstm_forward_split(X, h0, c0, U, W, b, mask, act, rec_act, Z, S, H, C, chunks)
-        return
-    input_projection(X.reshape(T * B, D), U, Z.reshape(T * B, Z.shape[2]), 0, T * B)
-    lstm_forward_steps(h0, c0, W, b, mask, act, rec_act, Z, S, H, C, 0, B)
+    X2, Z2 = X.reshape(T * B, D), Z.reshape(T * B, Z.shape[2])
+    run_blocks([(input_projection, (X2, U, Z2, *bounds(k, chunks, T * B)))
+                for k in range(chunks)])
+    run_blocks([(lstm_forward_steps, (h0, c0, W, b, mask, act, rec_act, Z, S, H, C,
+                                      *bounds(k, chunks, B))) for k in range(chunks)])
 
 
 def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db, dh0, dc0,
@@ -205,12 +204,9 @@ def lstm_backward(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, d
     T, B, D = X.shape
     require_contiguous("lstm_backward", X=X, H=H, dZ=dZ, dX=dX)
     chunks = usable_chunks(chunks, B)
-    if chunks > 1:
-        from .lstm_split import lstm_backward_split   # here: that module builds on the steps above
-        lstm_backward_split(X, U, W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dX, dU, dW, db,
-                            dh0, dc0, chunks)
-        return
-    lstm_backward_steps(W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0, 0, B)
+    run_blocks([(lstm_backward_steps, (W, mask, act, rec_act, Z, S, H, C, G, dcT, dZ, dh0, dc0,
+                                       *bounds(k, chunks, B))) for k in range(chunks)])
     dZ2 = dZ.reshape(T * B, dZ.shape[2])
-    weight_gradients(dZ2, dZ2, X.reshape(T * B, D), H[:T].reshape(T * B, H.shape[2]), U,
-                     dX.reshape(dX.shape[0] * B, D), dU, dW, db, 0, T * B)
+    sum_row_blocks(weight_gradients, chunks, T * B,
+                   (dZ2, dZ2, X.reshape(T * B, D), H[:T].reshape(T * B, H.shape[2]), U,
+                    dX.reshape(dX.shape[0] * B, D)), (dU, dW, db))

@@ -15,7 +15,8 @@ Rows are (t, n) pairs: the kernels pass their time-major (T, B, ...) arrays resh
 (T*B, ...), and ``H2`` is ``H[:T]``, so row (t, n) of ``H2`` holds h_{t-1} beside row (t, n)'s
 x_t and da_t. Both functions work on rows ``lo:hi`` only, so a kernel that splits the batch across
 cores (:mod:`rnnkit.kernels.chunks`) gives each core its own block; a serial kernel passes
-``0, T*B``. :func:`transposed` gives the backward loops their contiguous Wᵀ.
+``0, T*B``; they let go of Python's lock while they run (``nogil``), so that the blocks of a
+split batch run on several threads at once. :func:`transposed` gives the backward loops their contiguous Wᵀ.
 
 They are inlined into the kernels (``inline="always"``), and :func:`transposed` is a loop: so a
 cold compile of the SimpleRNN's two kernels takes as long as with the products written out in each
@@ -26,13 +27,13 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always", nogil=True)
 def input_projection(X2, U, A2, lo, hi):
     """Rows ``lo:hi`` of ``A2 = X2 Uᵀ``: the input term U x_t of those (t, n) rows."""
     np.dot(X2[lo:hi], U.T, A2[lo:hi])
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", inline="always", nogil=True)
 def weight_gradients(dA2, dR2, X2, H2, U, dX2, dU, dW, db, lo, hi):
     """Rows ``lo:hi``'s share of the gradients of ``a_t = U x_t + W h_{t-1} + b`` (overwritten)::
 

@@ -40,7 +40,7 @@ from .activations import activate_row, backprop_row
 from .projections import input_projection, transposed, weight_gradients
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def simple_rnn_forward(X, h0, U, W, b, mask, code, A, H):
     """Fill ``A`` (a_t) and ``H`` (h_t) for all steps. See the module docstring for the equations."""
     T, B, D = X.shape
@@ -66,7 +66,7 @@ def simple_rnn_forward(X, h0, U, W, b, mask, code, A, H):
                     h_t[i, j] = m * h_t[i, j] + (one - m) * h_prev[i, j]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def simple_rnn_backward(X, U, W, mask, code, A, H, G, dA, dX, dU, dW, db, dh0):
     """Backpropagate through time.
 

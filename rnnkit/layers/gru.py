@@ -1,6 +1,7 @@
 """GRU: the gated recurrent unit (Cho et al., 2014); gate order z, r, h; both reset_after modes."""
 import numpy as np
 
+from .. import threads
 from ..kernels import activations
 from ..kernels.gru import (gru_backward, gru_forward, gru_reset_before_backward,
                            gru_reset_before_forward)
@@ -65,6 +66,7 @@ class GRU(Recurrent):
     """
 
     keras_name = "gru"
+    splits_batch = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  return_sequences=False, return_state=False, go_backwards=False, input_shape=None,
@@ -93,7 +95,8 @@ class GRU(Recurrent):
         Q = np.empty((T, B, u), dtype=self.dtype)      # q_t (reset_after) or p_t = r_t ⊙ h_{t-1}
         H = np.empty((T + 1, B, u), dtype=self.dtype)
         forward = gru_forward if self.reset_after else gru_reset_before_forward
-        forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, self.rec_code, Z, Q, H)
+        forward(X, states0[0], p["U"], p["W"], p["b"], M, self.act_code, self.rec_code, Z, Q, H,
+                self._chunks(X))
         self._cache = (Z, Q)                       # what only the backward kernel reads
         gates = {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("z", "r", "h̃"))}
         self._record(X, H=H, gates=gates)
@@ -109,12 +112,17 @@ class GRU(Recurrent):
         dh0 = np.empty_like(H[0])
         if self.reset_after:
             gru_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, Q, H, G,
-                         dA, np.empty_like(Z), dX, g["U"], g["W"], g["b"], dh0)
+                         dA, np.empty_like(Z), dX, g["U"], g["W"], g["b"], dh0, self._chunks(X))
         else:
             gru_reset_before_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code,
-                                      Z, Q, H, G, dA, dX, g["U"], g["W"], g["b"], dh0)
+                                      Z, Q, H, G, dA, dX, g["U"], g["W"], g["b"], dh0,
+                                      self._chunks(X))
         self.last_pass.dA = dA     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0]
+
+    def _chunks(self, X):
+        """Into how many blocks of batch rows the kernels split ``X`` (:mod:`rnnkit.threads`)."""
+        return threads.batch_chunks(X.shape[1], threads.recurrent_macs(X, self.units, 3))
 
     def explain(self):
         u3, D = self.params["U"].shape

@@ -100,7 +100,7 @@ class LSTM(Recurrent):
         H = np.empty((T + 1, B, u), dtype=self.dtype)
         C = np.empty((T + 1, B, u), dtype=self.dtype)
         lstm_forward(X, states0[0], states0[1], p["U"], p["W"], p["b"], M,
-                     self.act_code, self.rec_code, Z, S, H, C, threads.batch_chunks(B))
+                     self.act_code, self.rec_code, Z, S, H, C, self._chunks(X))
         self._cache = (Z, S)                       # what only the backward kernel reads
         gates = {name: Z[:, :, k * u:(k + 1) * u] for k, name in enumerate(("i", "f", "c̃", "o"))}
         self._record(X, H=H, C=C, gates=gates)
@@ -118,9 +118,13 @@ class LSTM(Recurrent):
         dc0 = np.empty_like(C[0])
         lstm_backward(X, p["U"], p["W"], self._M, self.act_code, self.rec_code, Z, S, H, C, G,
                       np.ascontiguousarray(dcT, dtype=self.dtype), dZ, dX, g["U"], g["W"], g["b"],
-                      dh0, dc0, threads.batch_chunks(X.shape[1]))
+                      dh0, dc0, self._chunks(X))
         self.last_pass.dA = dZ     # the gates' pre-activation gradients, for tracing
         return (dX if need_dx else None), [dh0, dc0]
+
+    def _chunks(self, X):
+        """Into how many blocks of batch rows the kernels split ``X`` (:mod:`rnnkit.threads`)."""
+        return threads.batch_chunks(X.shape[1], threads.recurrent_macs(X, self.units, 4))
 
     def explain(self):
         u4, D = self.params["U"].shape

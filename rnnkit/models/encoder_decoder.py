@@ -17,6 +17,7 @@ likely token appended, reusing the same layer code as training (no second step e
 """
 import numpy as np
 
+from .. import threads
 from . import registry
 from .base import Model
 from .inputs import ArrayPair
@@ -106,16 +107,17 @@ class EncoderDecoder(Model):
         prefix = np.full((B, 1), start_id, dtype=np.int64)
         done = np.zeros(B, dtype=bool)
         out = []
-        for _ in range(max_len):
-            probs, _ = self.forward([x_enc, prefix])
-            nxt = probs[:, -1].argmax(-1)
-            if end_id is not None:
-                nxt = np.where(done, end_id, nxt)
-                done |= nxt == end_id
-            out.append(nxt)
-            prefix = np.concatenate([prefix, nxt[:, None]], axis=1)
-            if end_id is not None and done.all():
-                break
+        with threads.for_model(self):     # as predict: one BLAS thread (a busy core stalls two)
+            for _ in range(max_len):
+                probs, _ = self.forward([x_enc, prefix])
+                nxt = probs[:, -1].argmax(-1)
+                if end_id is not None:
+                    nxt = np.where(done, end_id, nxt)
+                    done |= nxt == end_id
+                out.append(nxt)
+                prefix = np.concatenate([prefix, nxt[:, None]], axis=1)
+                if end_id is not None and done.all():
+                    break
         return np.stack(out, axis=1)
 
     # ---- files -----------------------------------------------------------------------------------
