@@ -125,3 +125,30 @@ def test_what_a_step_hands_out_is_never_rewritten_by_the_next(dtype, masked):
         assert all(layer.last_pass is not record
                    for layer, record in zip(model.layers[-2:], records))
         assert len(kept) >= 9           # X, A, H, dA, G, m_x of the SimpleRNN; X, A, dA of Dense
+
+
+def test_the_step_zeroes_what_accumulates_and_calls_every_own_zero_grads():
+    """The step skips zero_grads only where Layer's own would do nothing: an Embedding (its
+    backward adds rows into dE) is zeroed, so two identical batches give identical gradients,
+    not doubled ones; a layer with its own zero_grads is called at every step."""
+    calls = []
+
+    class CountingDense(Dense):
+        def zero_grads(self):
+            calls.append(self.name)
+            super().zero_grads()
+
+    with config.scope(floatx="float64", seed=2):
+        rng = np.random.default_rng(2)
+        x = rng.integers(1, 5, size=(3, 4))
+        y = rng.normal(size=(3, 4, 2))
+        model = Sequential([Embedding(5, 3, input_shape=(4,)), SimpleRNN(2, return_sequences=True),
+                            CountingDense(2)])
+        model.compile(loss="mse", optimizer="sgd")
+        first = model.gradients(x, y)[1]
+        second = model.gradients(x, y)[1]
+        for a, b in zip(first, second):
+            np.testing.assert_array_equal(a, b)
+        assert np.abs(first[0]).sum() > 0                   # the embedding did get a gradient
+        model.train_on_batch(x, y)
+        assert len(calls) == 3
