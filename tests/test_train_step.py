@@ -1,6 +1,7 @@
-"""What one training step reads once per build (every layer, the penalised weights) and the
-gradient's finiteness check: the facts follow the model when layers are added, the flags are
-reset however the step ends, and the check flags exactly the non-finite entries."""
+"""What one training step reads once per build (every layer, the penalised weights, the layers
+to zero) and the gradient's finiteness check: the facts follow the model when layers are added,
+the flags are reset however the step ends, the check flags exactly the non-finite entries, and
+what the step keeps between calls never aliases what it hands out."""
 import numpy as np
 import pytest
 
