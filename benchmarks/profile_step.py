@@ -9,6 +9,14 @@ kernels called inside it. Uses the same configs and tasks as bench_train_step.py
     python benchmarks/profile_step.py                 # SimpleRNN configs
     python benchmarks/profile_step.py --cell lstm     # the gated cells at (32, 50, 16, 64, 16)
 
+    python benchmarks/profile_step.py --peel --configs 0   # the step's code peeled off, layer
+                                                           # by layer (thread CPU time)
+
+``--peel`` times, in turns, the layers' forward/backward and the loss called directly, then
+each wrapper of the model added back in turn (``Sequential.forward``, ``Model.backward``,
+``_loss_and_backward``, ``train_on_batch``): what each adds in the step, where it competes with
+the rest for the caches, which is more than its code costs alone.
+
 Timer overhead is about 0.3 us per wrapped call (about 10 wrapped calls per step), so the toy
 config's totals are a few us above bench_train_step's. Blocks are short and the per-block minimum
 is reported, which filters out other processes' load on a shared machine.
@@ -131,13 +139,82 @@ def report(cfg, task, cell, plain, acc):
           f"({(total - acc['kernels']) / total:.0%} of the step)")
 
 
+def peel(cfg, task, rounds=31, steps=1000):
+    """Thread CPU µs per step of each stage (fastest and median of ``rounds`` blocks of
+    ``steps``, stages taking turns); each stage runs what the one before did plus one wrapper."""
+    import statistics
+    from rnnkit.kernels import optim
+    model, x, y = bench.rnnkit_model(cfg, task)
+    assert len(model.layers) == 2, "peel knows the benchmark's two layers"
+    rnn, dense = model.layers
+    loss, opt = model.loss, model.optimizer
+    params, grads, slices = model._flat_params, model._flat_grads, model._weight_slices
+
+    def update():
+        optim.all_finite(grads)
+        opt.apply(params, grads, slices)
+
+    def layers():
+        y_pred = dense.forward(rnn.forward(x))
+        _, g, fused = loss.compute(dense, y_pred, y, model._weights(y_pred, None))
+        rnn.backward(dense.backward(g, fused=fused), need_dx=False)
+
+    def with_update():
+        layers()
+        update()
+
+    def with_forward():
+        y_pred, mask = model.forward(x)
+        _, g, fused = loss.compute(dense, y_pred, y, model._weights(y_pred, mask))
+        rnn.backward(dense.backward(g, fused=fused), need_dx=False)
+        update()
+
+    def with_backward():
+        y_pred, mask = model.forward(x)
+        _, g, fused = loss.compute(dense, y_pred, y, model._weights(y_pred, mask))
+        model.backward(g, fused=fused, need_dx=False)
+        update()
+
+    def with_loss_and_backward():
+        model._loss_and_backward(x, y)
+        update()
+
+    stages = [("the layers' forward and backward, the loss", layers),
+              ("+ all_finite and Optimizer.apply", with_update),
+              ("+ Sequential.forward", with_forward),
+              ("+ Model.backward", with_backward),
+              ("+ _loss_and_backward", with_loss_and_backward),
+              ("+ train_on_batch", lambda: model.train_on_batch(x, y))]
+    for _ in range(100):
+        model.train_on_batch(x, y)
+    times = {label: [] for label, _ in stages}
+    for _ in range(rounds):
+        for label, stage in stages:
+            t0 = time.thread_time()
+            for _ in range(steps):
+                stage()
+            times[label].append((time.thread_time() - t0) / steps * 1e6)
+    print(f"\n== {cfg} {task}: thread CPU us per step, fastest / median of {rounds} blocks")
+    before = None
+    for label, t in times.items():
+        added = "" if before is None else f"{min(t) - before:+8.1f}"
+        print(f"   {label:<46}{min(t):8.1f}{statistics.median(t):8.1f}{added}")
+        before = min(t)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cell", default="rnn", choices=["rnn", "lstm", "gru"])
     ap.add_argument("--blocks", type=int, default=15)
     ap.add_argument("--block-seconds", type=float, default=0.05)
     ap.add_argument("--configs", default="", help="indices into bench_train_step.CONFIGS")
+    ap.add_argument("--peel", action="store_true", help="time the step's wrappers one by one")
     args = ap.parse_args(argv)
+    if args.peel:
+        print(f"# load average {os.getloadavg()[0]:.2f}")
+        for i in (args.configs or "0").split(","):
+            peel(*bench.CONFIGS[int(i)])
+        return 0
     if args.cell == "rnn":
         configs = bench.CONFIGS
         if args.configs:

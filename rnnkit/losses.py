@@ -16,11 +16,12 @@ class Loss:
     fuses_with = None
 
     def compute(self, output_layer, y_pred, y_true, weights):
-        shape = y_pred.shape
-        Y = np.ascontiguousarray(y_pred.reshape(-1, shape[-1]))    # a row per target position
-        w = np.ascontiguousarray(weights.reshape(-1), dtype=Y.dtype)
-        T = self._targets(y_true, shape, Y.dtype)
-        grad = np.empty(Y.shape, dtype=Y.dtype)
+        shape, dtype = y_pred.shape, y_pred.dtype
+        # contiguous first, so the reshapes are views (one call each where nothing is to copy)
+        Y = np.ascontiguousarray(y_pred).reshape(-1, shape[-1])    # a row per target position
+        w = np.ascontiguousarray(weights, dtype=dtype).reshape(-1)
+        T = self._targets(y_true, shape, dtype)
+        grad = np.empty(Y.shape, dtype=dtype)
         # fused when the output layer's nonlinearity is this loss's and it kept its logits
         # (rnnkit.layers.Layer declares both, with None for a layer that has none); no output
         # layer (None): the loss of the predictions alone
@@ -29,7 +30,7 @@ class Loss:
                 and output_layer.activation == self.fuses_with):
             logits = output_layer.logits
         if logits is not None:
-            value = self._fused(np.ascontiguousarray(logits.reshape(Y.shape)), Y, T, w, grad)
+            value = self._fused(np.ascontiguousarray(logits).reshape(Y.shape), Y, T, w, grad)
         else:
             value = self._plain(Y, T, w, grad)
         # the kernels divide by sum(w): NaN when every position is masked (checked only then)
@@ -38,14 +39,11 @@ class Loss:
         return float(value), grad.reshape(shape), logits is not None
 
     def _targets(self, y_true, shape, dtype):
-        y = np.asarray(y_true, dtype=dtype)
-        if y.shape != shape:
-            if y.size == int(np.prod(shape)):
-                y = y.reshape(shape)
-            else:
-                raise ValueError(f"loss {self.name!r}: targets have shape {y.shape} but the model's "
-                                 f"output has shape {tuple(shape)}; they must match")
-        return np.ascontiguousarray(y.reshape(-1, shape[-1]))
+        y = np.ascontiguousarray(y_true, dtype=dtype)
+        if y.shape != shape and y.size != int(np.prod(shape)):
+            raise ValueError(f"loss {self.name!r}: targets have shape {y.shape} but the model's "
+                             f"output has shape {tuple(shape)}; they must match")
+        return y.reshape(-1, shape[-1])                  # a view: y is contiguous
 
     def __repr__(self):
         return f"{type(self).__name__}()"

@@ -39,16 +39,18 @@ class Optimizer:
         ``weights``: the ``(start, stop)`` of each weight in ``p`` and ``g`` (a model passes its
         layers' arrays), for ``clipnorm``; None: ``p`` is one weight.
         """
-        self._clip(g, weights or [(0, g.size)])
-        if not self._slots or self._slots[0].shape != p.shape:
+        self._clip(g, weights)
+        slots = self._slots
+        if not slots or slots[0].shape != p.shape:
             self._slots = [np.zeros_like(p) for _ in range(self.n_slots)]
         self.iterations += 1
         self._update(p, g)
 
     def _clip(self, g, weights):
-        """Keras' rule (module docstring), in place; the first option set is the one at work."""
+        """Keras' rule (module docstring), in place; the first option set is the one at work.
+        ``weights`` as :meth:`apply` takes them."""
         if self.clipnorm:
-            for start, stop in weights:
+            for start, stop in weights or [(0, g.size)]:
                 _clip_by_norm(g[start:stop], self.clipnorm)
         elif self.global_clipnorm:
             _clip_by_norm(g, self.global_clipnorm)

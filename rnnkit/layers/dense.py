@@ -40,6 +40,7 @@ class Dense(Layer):
         self.units = self._positive_int("units", units)
         self.activation = "linear" if activation is None else activation
         self.act_code = activations.code_of(self.activation, activations.ALL, "Dense")
+        self._empty_dx = None                     # see _no_dx
 
     @property
     def matmul_width(self):
@@ -55,18 +56,20 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def forward(self, x, mask=None):
-        D = self.params["V"].shape[1]
+        V, dtype = self.params["V"], self.dtype
+        D = V.shape[1]
         if x.ndim not in (2, 3) or x.shape[-1] != D:
             axes = ("batch", "features") if x.ndim != 3 else ("batch", "timesteps", "features")
             self._check_input(x, axes, D)
         lead = x.shape[:-1]
-        X = np.ascontiguousarray(x.reshape(-1, D), dtype=self.dtype)
-        Z = np.empty((X.shape[0], self.units), dtype=self.dtype)
-        Y = np.empty_like(Z)
-        dense_forward(X, self.params["V"], self.params["b"], self.act_code, Z, Y)
+        X = np.ascontiguousarray(x, dtype=dtype).reshape(-1, D)   # a view: still contiguous
+        N, k = X.shape[0], self.units
+        Z = np.empty((N, k), dtype=dtype)
+        Y = np.empty((N, k), dtype=dtype)
+        dense_forward(X, V, self.params["b"], self.act_code, Z, Y)
         self._cache = (Y, lead)                    # what only backward reads
-        self.last_pass = LastPass(X=X, A=Z)
-        return Y.reshape(lead + (self.units,))
+        self.last_pass = LastPass(X, Z)            # X, A: LastPass's first two fields
+        return Y.reshape(lead + (k,))
 
     def backward(self, dy, *, need_dx=True, dstates=None, fused=False):
         """Backpropagate dL/dy; with ``fused=True``, ``dy`` is already dL/dz (see the kernel).
@@ -74,15 +77,24 @@ class Dense(Layer):
         ``need_dx=False`` skips the input gradient dh = Vᵀ dz and returns None (a model's first
         layer). ``dstates`` is unused: Dense has no states.
         """
-        (Y, lead), X, Z = self._cache, self.last_pass.X, self.last_pass.A
-        dY = np.ascontiguousarray(np.asarray(dy, dtype=self.dtype).reshape(Z.shape))
+        (Y, lead), record, dtype = self._cache, self.last_pass, self.dtype
+        X, Z = record.X, record.A
+        dY = np.ascontiguousarray(dy, dtype=dtype).reshape(Z.shape)    # a view: contiguous
         # fused: dz is dy itself, so it can stay where it is (the kernel's copy is then in place)
-        dZ = dY if fused else np.empty_like(Z)
-        dX = np.empty_like(X) if need_dx else np.empty((0, X.shape[1]), dtype=X.dtype)
+        dZ = dY if fused else np.empty(Z.shape, dtype=dtype)
+        dX = np.empty(X.shape, dtype=dtype) if need_dx else self._no_dx(X.shape[1])
         dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
                        self.grads["V"], self.grads["b"])
-        self.last_pass.dA = dZ     # for the lecture's backward tables (rnnkit trace --backward)
+        record.dA = dZ     # for the lecture's backward tables (rnnkit trace --backward)
         return dX.reshape(lead + (X.shape[1],)) if need_dx else None
+
+    def _no_dx(self, D):
+        """The (0, D) dX that tells the kernel to skip the input gradient; kept between calls
+        (it has no entries, so nothing can be written to it or read from it)."""
+        empty = self._empty_dx
+        if empty is None or empty.shape[1] != D or empty.dtype != self.dtype:
+            empty = self._empty_dx = np.empty((0, D), dtype=self.dtype)
+        return empty
 
     @property
     def logits(self):

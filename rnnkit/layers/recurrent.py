@@ -127,6 +127,7 @@ class Recurrent(Layer):
         self._step_cell = None                    # the step as a cell, for recurrent dropout
         self._initial_weights = weights          # set_weights(weights) once the layer is built
         self._ones = self._zero_states = None     # kept between calls (kernels only read them)
+        self._dropout = None, None                # this pass's (m_x, m_h), for _record
         self.stateful = bool(stateful)
         #: a stateful layer's carried states, one (batch, units) array each; None before a call
         self.states = None
@@ -217,27 +218,33 @@ class Recurrent(Layer):
         Returns the output ((batch, units), or (batch, timesteps, units) with return_sequences),
         or ``[output, h]`` (LSTM: ``[output, h, c]``) with return_state.
         """
+        dtype = self.dtype
         if x.ndim != 3 or x.shape[-1] != self.input_shape[-1]:
             self._check_input(x, ("batch", "timesteps", "features"), self.input_shape[-1])
         B, T, _ = x.shape
-        X = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=self.dtype)
+        X = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)
         M = (self._all_ones(T, B) if mask is None
-             else np.ascontiguousarray(np.asarray(mask).T, dtype=self.dtype))
+             else np.ascontiguousarray(np.asarray(mask).T, dtype=dtype))
         if self.go_backwards:
             X, M = np.ascontiguousarray(X[::-1]), np.ascontiguousarray(M[::-1])
         states0 = self._call_states(initial_state, B)
         self._M, self._masked = M, mask is not None
-        m_x, m_h = self._dropout_masks(B, self.training if training is None else training)
-        if m_x is not None:
-            X = X * m_x                          # x_t ⊙ m_x, the same mask at every step
-        self._cell_path = self._recurrent_cell(m_h) if m_h is not None else None
+        # the usual case, every step: no dropout, so nothing to draw and no cell to set up
+        m_x = m_h = self._cell_path = None
+        if (self.dropout or self.recurrent_dropout) and (
+                self.training if training is None else training):
+            m_x, m_h = self._dropout_masks(B)
+            if m_x is not None:
+                X = X * m_x                      # x_t ⊙ m_x, the same mask at every step
+            if m_h is not None:
+                self._cell_path = self._recurrent_cell(m_h)
+        self._dropout = m_x, m_h                 # for _record
         if self._cell_path is None:
             H, finals = self._cell_forward(X, states0, M)
         else:
             H, finals = self._loop_forward(self._cell_path, X, states0, M)
         if self.stateful:
-            self.states = [np.array(s, dtype=self.dtype) for s in finals]   # copies: carried on
-        self.last_pass.dropout_mask, self.last_pass.recurrent_dropout_mask = m_x, m_h
+            self.states = [np.array(s, dtype=dtype) for s in finals]   # copies: carried on
         if self.return_sequences:
             # one copy straight into batch-first order (contiguous, so the next layer needs none)
             if mask is None:
@@ -247,7 +254,7 @@ class Recurrent(Layer):
                 # the first real step it is h_0, which Keras does not show: zero there
                 shown = self._shown = (M if self.zero_output_for_mask
                                        else np.maximum.accumulate(M, axis=0))
-                output = np.empty((B, T, self.units), dtype=self.dtype)
+                output = np.empty((B, T, self.units), dtype=dtype)
                 np.multiply(H[1:].transpose(1, 0, 2), shown.T[:, :, None], out=output)
         else:
             output = H[T].copy()
@@ -255,12 +262,9 @@ class Recurrent(Layer):
             return [output] + [s.copy() for s in finals]
         return output
 
-    def _dropout_masks(self, B, training):
-        """(m_x (B, D), m_h (B, u)) for one call; None for each that is off (inference, rate 0).
-        An entry is 0 with probability rate, else 1/(1−rate) (Keras' inverted dropout)."""
-        if not training or not (self.dropout or self.recurrent_dropout):
-            return None, None                    # the usual case, every step: nothing to draw
-
+    def _dropout_masks(self, B):
+        """(m_x (B, D), m_h (B, u)) for one training call; None for a rate of 0. An entry is 0
+        with probability rate, else 1/(1−rate) (Keras' inverted dropout)."""
         def draw(rate, width):
             if rate == 0.0:
                 return None
@@ -356,9 +360,13 @@ class Recurrent(Layer):
         self.reset_state(states)
 
     # ---- backward -----------------------------------------------------------------------------
-    def _record(self, X, **arrays):
-        """Keep this forward pass as ``last_pass`` (the kernels' arrays, no copies)."""
-        self.last_pass = LastPass(X=X, mask=self._M if self._masked else None, **arrays)
+    def _record(self, X, A=None, H=None, C=None, gates=None):
+        """Keep this forward pass as ``last_pass`` (the kernels' arrays, no copies): a new record
+        each pass, so one a caller keeps still describes its own pass."""
+        m_x, m_h = self._dropout
+        # positional, in LastPass's field order: half the cost of keywords, once a pass
+        self.last_pass = LastPass(X, A, H, C, gates, self._M if self._masked else None,
+                                  None, None, m_x, m_h)
 
     def backward(self, dy, *, need_dx=True, dstates=None):
         """Backpropagate dL/d(output) (and, with return_state, dL/d(final states) in ``dstates``).
@@ -372,9 +380,8 @@ class Recurrent(Layer):
         if self.return_sequences:
             dy = np.asarray(dy, dtype=self.dtype).transpose(1, 0, 2)
             # a step's output is its state times what the mask shows there (forward); a private
-            # time-major copy either way (G[T-1] may change)
-            G = (np.multiply(dy, self._shown[:, :, None]) if self._masked
-                 else np.array(dy, order="C"))
+            # time-major copy either way (G[T-1] may change; ndarray.copy: C order)
+            G = np.multiply(dy, self._shown[:, :, None]) if self._masked else dy.copy()
         else:
             G = np.zeros((T, B, self.units), dtype=self.dtype)
             G[T - 1] += dy

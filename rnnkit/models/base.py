@@ -27,6 +27,7 @@ from .. import config, losses as losses_mod, metrics as metrics_mod, optimizers,
 from ..callbacks import as_callbacks
 from ..errors import NonFiniteLossError, ShapeError
 from ..kernels import optim as optim_kernels
+from ..layers.base import Layer
 from .inputs import OneArray
 from .progress import ProgressBar, check_verbose, close_open_bars, with_progress_bar
 from .summary import LINE_LENGTH, summary_html, summary_text
@@ -106,8 +107,9 @@ class Model:
 
     def _backward_segments(self, dy):
         """``(layers, dy, dstates)`` for each run of layers backward goes through, in order: the
-        gradient arriving at the last of ``layers`` (and at its final states). A generator, so a
-        segment may read what the previous one computed (an encoder's dstates from its decoder)."""
+        gradient arriving at the last of ``layers`` (and at its final states). An iterable; a
+        generator where a segment reads what the previous one computed (an encoder's dstates
+        from its decoder)."""
         raise NotImplementedError
 
     # ---- structure ------------------------------------------------------------------------------
@@ -140,6 +142,11 @@ class Model:
         self._every_layer = tuple(every)
         self._penalties = tuple((layer, key, regularizer) for layer in every
                                 for key, regularizer in layer.regularizers())
+        # the layers whose zero_grads has something to do: Layer's own does nothing for a layer
+        # that overwrites every gradient and runs no sublayers (the step calls only these)
+        self._zeroed = tuple(layer for layer in self.layers
+                             if type(layer).zero_grads is not Layer.zero_grads
+                             or layer.sublayers() or not layer.overwrites_grads)
 
     def _name_layers(self):
         taken = {l.name for l in self.layers if not l.auto_named}
@@ -276,13 +283,14 @@ class Model:
         still runs. A layer that returns no input gradient ends its segment.
         """
         dx = None
+        output_layer, input_layer = self.layers[-1], self.layers[0]
         for layers, dy, dstates in self._backward_segments(dy):
             for i in range(len(layers) - 1, -1, -1):
                 layer = layers[i]
                 options = {}
-                if fused and layer is self.layers[-1]:
+                if fused and layer is output_layer:
                     options["fused"] = True
-                if i == 0 and not (need_dx and layer is self.layers[0]):
+                if i == 0 and not (need_dx and layer is input_layer):
                     options["need_dx"] = False
                 if dstates is not None:
                     options["dstates"] = dstates
@@ -361,13 +369,15 @@ class Model:
             value, grad, fused = self.loss.compute(self.layers[-1], y_pred, y, w)
             if not math.isfinite(value):
                 return value, y_pred, w
-            for layer in self.layers:
+            for layer in self._zeroed:
                 layer.zero_grads()
             self.backward(grad, fused=fused, need_dx=False)
         finally:
             for layer in every_layer:
                 layer.training = False
-        return value + self._regularization(add_gradients=True), y_pred, w
+        if self._penalties:
+            value += self._regularization(add_gradients=True)
+        return value, y_pred, w
 
     def _regularization(self, add_gradients=False):
         """The sum of every weight penalty (``kernel_regularizer=`` ...; 0.0 without any), added

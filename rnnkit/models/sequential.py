@@ -84,7 +84,7 @@ class Sequential(Model):
         return x, mask
 
     def _backward_segments(self, dy):
-        yield self.layers, dy, None
+        return ((self.layers, dy, None),)       # one segment: a tuple (no generator to run)
 
     def get_config(self):
         return {"class": "Sequential", "name": self.name,
