@@ -37,13 +37,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 epoch, 2 rounds (a few minutes)")
     ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=None, help="default 3, with --quick 2")
     ap.add_argument("--archs", default=",".join(ARCHS))
     ap.add_argument("--cell", default=None, help="--cell for every architecture (e.g. lstm)")
     ap.add_argument("--idle", action="store_true", help="no busy-loop competitor")
     args = ap.parse_args()
-    if args.quick:
-        args.rounds = 2
+    if args.rounds is None:
+        args.rounds = 2 if args.quick else 3
     rnnkit = os.path.join(os.path.dirname(sys.executable), "rnnkit")
     print(f"competitor: {'none (idle)' if args.idle else 'one busy-loop process'}; "
           f"epochs {'QUICK' if args.quick else args.epochs}; {args.rounds} rounds; "
