@@ -116,7 +116,8 @@ def softmax_crossentropy(Z, Y, T, w, dZ):
             if t != 0:                                   # -t log softmax(z), from the stored y
                 y = Y[n, j]
                 total += w[n] * t * (-math.log(y) if y >= tiny else _log_sum_exp_minus(Z, n, j))
-            dZ[n, j] = w[n] * (Y[n, j] - t) / S          # dL/dz = y - t
+        for j in range(k):                               # (a loop of its own: no branch, so
+            dZ[n, j] = w[n] * (Y[n, j] - T[n, j]) / S    # it vectorises) dL/dz = y - t
     return total / S
 
 

@@ -1,8 +1,9 @@
 """Dense: the output layer y = g(V h + b_hy), applied per timestep on 3-D input."""
 import numpy as np
 
-from .. import initializers
+from .. import initializers, threads
 from ..kernels import activations
+from ..kernels.chunks import bounds, run_blocks, sum_row_blocks
 from ..kernels.dense import dense_backward, dense_forward
 from .base import LastPass, Layer
 
@@ -30,6 +31,13 @@ class Dense(Layer):
     ============ ============ ======================= ===============
 
     Parameters: k·D + k = k(D + 1), the lecture's V = outputs × (hidden + 1).
+
+    Rows are independent, so inside a model's training step a large input (N rows of D features
+    into k units: N·k·D multiply-adds, as many as a recurrent layer needs to split) is split into
+    a block of rows per core (:func:`rnnkit.threads.batch_chunks`), each summing its own share of
+    dV and db_hy (:mod:`rnnkit.kernels.chunks`); small ones run on the calling thread. (It leaves
+    ``splits_batch`` False: :func:`rnnkit.threads.for_model` does not switch a single step of a
+    model of Dense layers alone; ``fit`` and the steps of a recurrent model do split.)
     """
 
     keras_name = "dense"
@@ -66,8 +74,13 @@ class Dense(Layer):
         N, k = X.shape[0], self.units
         Z = np.empty((N, k), dtype=dtype)
         Y = np.empty((N, k), dtype=dtype)
-        dense_forward(X, V, self.params["b"], self.act_code, Z, Y)
-        self._cache = (Y, lead)                    # what only backward reads
+        chunks = threads.batch_chunks(N, N * k * D)
+        if chunks == 1:
+            dense_forward(X, V, self.params["b"], self.act_code, Z, Y, 0, N)
+        else:                                      # a block of rows per core
+            run_blocks([(dense_forward, (X, V, self.params["b"], self.act_code, Z, Y,
+                                         *bounds(c, chunks, N))) for c in range(chunks)])
+        self._cache = (Y, lead, chunks)            # what only backward reads
         self.last_pass = LastPass(X, Z)            # X, A: LastPass's first two fields
         return Y.reshape(lead + (k,))
 
@@ -77,14 +90,18 @@ class Dense(Layer):
         ``need_dx=False`` skips the input gradient dh = Vᵀ dz and returns None (a model's first
         layer). ``dstates`` is unused: Dense has no states.
         """
-        (Y, lead), record, dtype = self._cache, self.last_pass, self.dtype
+        (Y, lead, chunks), record, dtype = self._cache, self.last_pass, self.dtype
         X, Z = record.X, record.A
         dY = np.ascontiguousarray(dy, dtype=dtype).reshape(Z.shape)    # a view: contiguous
         # fused: dz is dy itself, so it can stay where it is (the kernel's copy is then in place)
         dZ = dY if fused else np.empty(Z.shape, dtype=dtype)
         dX = np.empty(X.shape, dtype=dtype) if need_dx else self._no_dx(X.shape[1])
-        dense_backward(X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX,
-                       self.grads["V"], self.grads["b"])
+        shared = (X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX)
+        if chunks == 1:
+            dense_backward(*shared, self.grads["V"], self.grads["b"], 0, X.shape[0])
+        else:                                      # each block its own partial dV, db_hy
+            sum_row_blocks(dense_backward, chunks, X.shape[0], shared,
+                           (self.grads["V"], self.grads["b"]))
         record.dA = dZ     # for the lecture's backward tables (rnnkit trace --backward)
         return dX.reshape(lead + (X.shape[1],)) if need_dx else None
 
