@@ -6,12 +6,16 @@ per-step products of a recurrent kernel, W h_{t-1} and W^T da_t?
                                                          over units (vectorisable, no reduction)
 
 and the same for the backward product (``np.dot(WT, da.T, out)`` then a copy into rows, against
-``dh[i, :] = sum_j da[i, j] W[j, :]``), float32, one BLAS thread. Prints µs per product (with its
+``dh[i, :] = sum_j da[i, j] W[j, :]``), float32 (or ``--dtype float64``), one BLAS thread. Prints µs per product (with its
 add or copy), the fastest of 9 blocks, timed with the thread's CPU time (``time.thread_time``),
 which other processes on a loaded machine do not inflate.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/exp_loop_product.py
+    OPENBLAS_NUM_THREADS=1 python benchmarks/exp_loop_product.py [--dtype float64]
+
+The SimpleRNN kernels choose between the two by this measurement (``LOOP_PRODUCT_MAX_MACS`` in
+:mod:`rnnkit.kernels.simple_rnn`).
 """
+import argparse
 import os
 import sys
 import time
@@ -70,12 +74,14 @@ def loop_backward(dA, W, dH, n):
 
 
 def main():
-    dt = np.float32
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    dt = np.dtype(ap.parse_args().dtype).type
     rng = np.random.default_rng(0)
     print(f"{'B':>3} {'u':>4} {'fwd blas':>9} {'fwd loop':>9} {'bwd blas':>9} {'bwd loop':>9}"
           f"   (µs per product)")
-    for B in (1, 16, 32):
-        for u in (3, 4, 8, 10, 16, 32, 64):
+    for B in (1, 32, 64):
+        for u in (3, 10, 16, 32, 48, 64, 96, 128):
             H = rng.standard_normal((B, u)).astype(dt)
             W = rng.standard_normal((u, u)).astype(dt)
             WT = np.ascontiguousarray(W.T)

@@ -23,9 +23,9 @@ sleeps on a lock (it never spins on a core that another program needs; Numba's O
 and its ``parallel`` kernels compiled their callees again: 14 s), and a forked child makes new
 workers. A cell's entry points choose (:mod:`rnnkit.kernels.lstm`, :mod:`rnnkit.kernels.gru`):
 ``chunks = 1`` calls the kernels directly on the calling thread (no worker is touched),
-``chunks > 1`` hands the blocks to the workers. The SimpleRNN's kernels run the whole batch they
-are given, so its layer gives each worker a contiguous copy of a block of rows
-(:class:`rnnkit.layers.SimpleRNN`). The layers choose ``chunks`` through
+``chunks > 1`` hands the blocks to the workers (:mod:`rnnkit.kernels.simple_rnn` likewise; and
+the Dense layer splits its rows the same way, :mod:`rnnkit.kernels.dense`). The layers choose
+``chunks`` through
 :func:`rnnkit.threads.batch_chunks`. Splitting changes only the order of the additions in the
 weight gradients (float32: last bits), never the recurrence itself.
 """
