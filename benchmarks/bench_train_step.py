@@ -33,6 +33,17 @@ apart at most; the table then shows the statistic over all rounds and the ratio 
     python benchmarks/bench_train_step.py --cells lstm,gru      # plus the gated cells
     python benchmarks/bench_train_step.py --json out.json --repeat 21
     python benchmarks/bench_train_step.py --cells lstm --no-simple --rounds 5 --stat min
+
+Achieved GFLOP/s: each table also shows rnnkit's rate, FLOPs of the step's matrix products per
+second, and that rate as a share of the machine's float32 GEMM peak, measured first (the best of
+several 2048 x 2048 x 2048 float32 ``np.dot``, BLAS on 2 threads, in a subprocess of its own, as
+every timing; the one-thread rate is shown too: on a loaded machine the two-thread one falls
+below it, and the shares are then too high). FLOPs are counted as 2 per multiply-add of the products (:func:`step_flops`; the
+element-wise work, activations, loss and the update are left out): forward
+T·B·g·u·(D + u) for the recurrent layer (g gate blocks: SimpleRNN 1, GRU 3, LSTM 4: U x_t and
+W h_{t-1}) plus R·k·u for Dense (R = T·B rows when tagging, B for regression); backward twice
+that (dU and dx, dW and Wᵀ da, dV and dh), less the first layer's dx = Uᵀ da, T·B·g·u·D, which a
+model's first layer skips.
 """
 import argparse
 import datetime
@@ -104,6 +115,58 @@ def torch_step(cfg, task, cell="rnn", threads=2):
     net = torch_peer.TorchPeer(D, u, k, task=task, cell=cell, threads=threads)
     xt, yt = net.prepare(x, y)
     return lambda: net.train_on_batch(xt, yt)
+
+
+# ---- achieved rate -------------------------------------------------------------------------------
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def step_flops(cfg, task, cell="rnn"):
+    """FLOPs of one training step's matrix products (2 per multiply-add; see the docstring)."""
+    B, T, D, u, k = cfg
+    g = GATES[cell]
+    recurrent = T * B * g * u * (D + u)
+    dense = (T * B if task == "tagging" else B) * k * u
+    skipped_dx = T * B * g * u * D
+    return 2 * (3 * (recurrent + dense) - skipped_dx)
+
+
+def gemm_gflops(n=2048, repeat=5):
+    """The best GFLOP/s of an n x n x n float32 ``np.dot`` (in this process: see gemm_peak)."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+    out = np.empty((n, n), dtype=np.float32)
+    np.dot(a, b, out)
+    best = min(_seconds(lambda: np.dot(a, b, out)) for _ in range(repeat))
+    return 2 * n ** 3 / best / 1e9
+
+
+def _seconds(f):
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+def gemm_peak(threads=2):
+    """The machine's float32 GEMM peak in GFLOP/s: :func:`gemm_gflops` with BLAS on ``threads``
+    threads, in a fresh subprocess (None if it failed)."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--gemm-worker"],
+                         capture_output=True, text=True, env=env)
+    return float(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else None
+
+
+def fmt_gflops(rate):
+    return "-" if rate is None else f"{rate:.1f}"
+
+
+def fmt_rate(flops, seconds, peak):
+    """``GFLOP/s  % of peak`` of ``flops`` done in ``seconds``."""
+    if seconds is None:
+        return f"{'-':>8} {'-':>7}"
+    rate = flops / seconds / 1e9
+    share = f"{100 * rate / peak:6.1f}%" if peak else f"{'-':>7}"
+    return f"{rate:8.1f} {share}"
 
 
 # ---- timing -------------------------------------------------------------------------------------
@@ -270,9 +333,13 @@ def main(argv=None):
     ap.add_argument("--stat", default="median_s", choices=["median", "min"],
                     help="statistic shown in the table (default median)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--gemm-worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         return worker(args.worker)
+    if args.gemm_worker:
+        print(gemm_gflops())
+        return 0
     if args.threads:
         args.torch_threads = args.threads
     stat = args.stat if args.stat.endswith("_s") else args.stat + "_s"
@@ -290,6 +357,11 @@ def main(argv=None):
     print(f"# load average before: {env['loadavg_before'][0]:.2f}  (repeat={args.repeat}, "
           f"rounds={args.rounds}, block ~{args.block_seconds}s, float32, Adam, {stat[:-2]} us "
           f"per train step)")
+    peak = env["gemm_peak_gflops"] = gemm_peak(2)
+    one = env["gemm_one_thread_gflops"] = gemm_peak(1)
+    print(f"# float32 GEMM peak (2048^3 np.dot): {fmt_gflops(peak)} GFLOP/s on 2 BLAS threads "
+          f"(one thread: {fmt_gflops(one)}); GFLOP/s below: rnnkit's step (2 FLOPs per "
+          f"multiply-add of its matrix products), peak: its share of the 2-thread peak")
     results = {"environment": env, "simple_rnn": [], "gated": []}
 
     configs = CONFIGS
@@ -297,7 +369,8 @@ def main(argv=None):
         configs = [CONFIGS[int(i)] for i in args.configs.split(",")]
     if not args.no_simple:
         header = (f"{'config (B,T,D,u,k)':<24} {'task':<10} {'rnnkit us':>11} {'numpy us':>11} "
-                  f"{'torch us':>11} {'torch/rnnkit':>13} {'numpy/rnnkit':>13}")
+                  f"{'torch us':>11} {'torch/rnnkit':>13} {'numpy/rnnkit':>13} {'GFLOP/s':>8} "
+                  f"{'peak':>7}")
         print()
         print(header)
         print("-" * len(header))
@@ -309,16 +382,17 @@ def main(argv=None):
                 if "error" in v:
                     print(f"  {impl} failed: {v['error']}")
             print(f"{str(cfg):<24} {task:<10} {fmt_us(r):>11} {fmt_us(nmp):>11} {fmt_us(tch):>11} "
-                  f"{fmt_ratio(tch, r):>13} {fmt_ratio(nmp, r):>13}"
+                  f"{fmt_ratio(tch, r):>13} {fmt_ratio(nmp, r):>13} "
+                  f"{fmt_rate(step_flops(cfg, task), r, peak)}"
                   f"{round_ratios(rounds, 'torch', stat) if use_torch else ''}", flush=True)
             results["simple_rnn"].append({"config": cfg, "task": task, "timings": res,
-                                          "rounds": rounds})
+                                          "rounds": rounds, "flops": step_flops(cfg, task)})
 
     cells = [c.strip().lower() for c in args.cells.split(",") if c.strip()]
     gated_configs = [c for c in configs if c[1] == "tagging"] if args.configs else [GATED_CONFIG]
     if cells:
         header = (f"{'cell':<6} {'config (B,T,D,u,k)':<22} {'rnnkit us':>11} {'torch us':>11} "
-                  f"{'torch/rnnkit':>13}  target")
+                  f"{'torch/rnnkit':>13} {'GFLOP/s':>8} {'peak':>7}  target")
         print()
         print(header)
         print("-" * len(header))
@@ -343,10 +417,11 @@ def main(argv=None):
             tch = res.get("torch", {}).get(stat)
             target = ">= 1x (vs fused oneDNN LSTM)" if cell == "lstm" else ">= 2x"
             print(f"{cell:<6} {str(cfg):<22} {fmt_us(r):>11} {fmt_us(tch):>11} "
-                  f"{fmt_ratio(tch, r):>13}  {target}{round_ratios(rounds, 'torch', stat)}",
+                  f"{fmt_ratio(tch, r):>13} {fmt_rate(step_flops(cfg, task, cell), r, peak)}  "
+                  f"{target}{round_ratios(rounds, 'torch', stat)}",
                   flush=True)
             results["gated"].append({"cell": cell, "config": cfg, "task": task, "timings": res,
-                                     "rounds": rounds})
+                                     "rounds": rounds, "flops": step_flops(cfg, task, cell)})
 
     env["loadavg_after"] = os.getloadavg()
     print(f"\n# load average after: {env['loadavg_after'][0]:.2f}")
