@@ -9,7 +9,7 @@ and the half whose thread shares a core with another program arrives late at eve
 cores to the recurrent kernels instead: the layers with ``splits_batch = True`` (SimpleRNN, GRU,
 LSTM) run the whole time loop for a block of the batch on each core
 (:mod:`rnnkit.kernels.chunks`), so the cores meet a few times per kernel call, not at every
-product. A layer splits only where it pays (:func:`batch_chunks`): a block must have at least
+product; a Dense layer with as much work splits its rows the same way. A layer splits only where it pays (:func:`batch_chunks`): a block must have at least
 MIN_CHUNK_ROWS rows and MIN_CHUNK_MACS multiply-adds, else the hand-over to another thread (10-50
 µs) costs more than it saves, and the layer stays on the calling thread. ``train_on_batch`` does
 the same for a model with work enough to split, and changes nothing otherwise (see
@@ -209,7 +209,8 @@ def usable_cores():
 
 def batch_chunks(batch, macs):
     """Into how many blocks a recurrent kernel splits a batch of ``batch`` sequences whose forward
-    products take ``macs`` multiply-adds (``recurrent_macs``): inside :func:`for_model`, one per
+    products take ``macs`` multiply-adds (``recurrent_macs``), or a Dense layer its ``batch`` rows
+    (N·k·D multiply-adds): inside :func:`for_model`, one per
     usable core, but none of fewer than MIN_CHUNK_ROWS rows or MIN_CHUNK_MACS multiply-adds
     (small layers stay on the calling thread: the hand-over would cost more than it saves); else 1
     (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
