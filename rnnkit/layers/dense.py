@@ -74,7 +74,8 @@ class Dense(Layer):
         N, k = X.shape[0], self.units
         Z = np.empty((N, k), dtype=dtype)
         Y = np.empty((N, k), dtype=dtype)
-        chunks = threads.batch_chunks(N, N * k * D)
+        macs = N * k * D                           # below 2 * MIN_CHUNK_MACS, batch_chunks says 1
+        chunks = 1 if macs < 2 * threads.MIN_CHUNK_MACS else threads.batch_chunks(N, macs)
         if chunks == 1:
             dense_forward(X, V, self.params["b"], self.act_code, Z, Y, 0, N)
         else:                                      # a block of rows per core
@@ -96,12 +97,14 @@ class Dense(Layer):
         # fused: dz is dy itself, so it can stay where it is (the kernel's copy is then in place)
         dZ = dY if fused else np.empty(Z.shape, dtype=dtype)
         dX = np.empty(X.shape, dtype=dtype) if need_dx else self._no_dx(X.shape[1])
-        shared = (X, self.params["V"], self.act_code, Z, Y, dY, fused, dZ, dX)
+        V, grads = self.params["V"], self.grads
         if chunks == 1:
-            dense_backward(*shared, self.grads["V"], self.grads["b"], 0, X.shape[0])
+            dense_backward(X, V, self.act_code, Z, Y, dY, fused, dZ, dX, grads["V"], grads["b"],
+                           0, X.shape[0])
         else:                                      # each block its own partial dV, db_hy
-            sum_row_blocks(dense_backward, chunks, X.shape[0], shared,
-                           (self.grads["V"], self.grads["b"]))
+            sum_row_blocks(dense_backward, chunks, X.shape[0],
+                           (X, V, self.act_code, Z, Y, dY, fused, dZ, dX),
+                           (grads["V"], grads["b"]))
         record.dA = dZ     # for the lecture's backward tables (rnnkit trace --backward)
         return dX.reshape(lead + (X.shape[1],)) if need_dx else None
 
