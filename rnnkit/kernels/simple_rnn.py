@@ -37,7 +37,10 @@ The time loops (:func:`simple_rnn_forward_steps`, :func:`simple_rnn_backward_ste
 batch rows ``lo:hi``, so that a batch split across cores (:mod:`rnnkit.kernels.chunks`) gives each
 core its own block of rows of the layer's arrays, without copies; :func:`simple_rnn_forward` and
 :func:`simple_rnn_backward` run everything on the whole batch, on the calling thread, and
-:func:`forward_blocks`, :func:`backward_blocks` on ``chunks`` blocks at once.
+:func:`forward_blocks`, :func:`backward_blocks` on ``chunks`` blocks at once. The step
+functions are inlined into the whole-batch kernels (``inline="always"``): a cold compile of those
+costs what it cost before the split (1.4-1.7 s and 2.4-3.3 s, float32, ``compile_kernels.py``,
+process CPU time), and only a split layer compiles the steps on their own.
 """
 import numpy as np
 from numba import njit
@@ -47,7 +50,7 @@ from .chunks import bounds, require_contiguous, run_blocks, sum_row_blocks
 from .projections import input_projection, transposed, weight_gradients
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@njit(cache=True, error_model="numpy", inline="always", nogil=True)
 def simple_rnn_forward_steps(h0, W, b, mask, code, A, H, lo, hi):
     """Steps t = 1..T for batch rows ``lo:hi``: ``A`` holds U x_t on entry, a_t on exit; fills
     their rows of ``H``."""
@@ -83,7 +86,7 @@ def simple_rnn_forward(X, h0, U, W, b, mask, code, A, H):
     simple_rnn_forward_steps(h0, W, b, mask, code, A, H, 0, B)
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@njit(cache=True, error_model="numpy", inline="always", nogil=True)
 def simple_rnn_backward_steps(W, mask, code, A, H, G, dA, dh0, lo, hi):
     """Steps t = T..1 for batch rows ``lo:hi``: fill their da_t in ``dA``, and dh_0."""
     T = A.shape[0]
