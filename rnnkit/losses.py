@@ -19,7 +19,7 @@ class Loss:
         shape, dtype = y_pred.shape, y_pred.dtype
         # contiguous first, so the reshapes are views (one call each where nothing is to copy)
         Y = np.ascontiguousarray(y_pred).reshape(-1, shape[-1])    # a row per target position
-        w = np.ascontiguousarray(weights, dtype=dtype).reshape(-1)
+        w = np.ascontiguousarray(weights, dtype=dtype).ravel()     # a view: half a reshape
         T = self._targets(y_true, shape, dtype)
         grad = np.empty(Y.shape, dtype=dtype)
         # fused when the output layer's nonlinearity is this loss's and it kept its logits

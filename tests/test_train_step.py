@@ -153,3 +153,28 @@ def test_the_step_zeroes_what_accumulates_and_calls_every_own_zero_grads():
         assert np.abs(first[0]).sum() > 0                   # the embedding did get a gradient
         model.train_on_batch(x, y)
         assert len(calls) == 3
+
+
+def test_a_layer_added_after_training_takes_over_the_fused_gradient():
+    """Trained once as a softmax classifier (its Dense got the fused dL/dz), then a second
+    softmax Dense added: now only the new output layer may be told its gradient is dL/dz, and the
+    first Dense gets dL/dy through its own softmax. The gradients equal those of the same model
+    built with both layers from the start (the backward keywords follow ``add``)."""
+    with config.scope(floatx="float64", seed=5):
+        rng = np.random.default_rng(5)
+        x = rng.normal(size=(3, 4, 2))
+        y = np.eye(3)[rng.integers(0, 3, size=(3, 4))]
+        model = Sequential([SimpleRNN(4, return_sequences=True, input_shape=(4, 2)),
+                            Dense(3, activation="softmax")])
+        model.compile(loss="categorical_crossentropy", optimizer="sgd")
+        model.train_on_batch(x, y)
+        model.add(Dense(3, activation="softmax"))
+        loss, grads = model.gradients(x, y)
+        fresh = Sequential([SimpleRNN(4, return_sequences=True, input_shape=(4, 2)),
+                            Dense(3, activation="softmax"), Dense(3, activation="softmax")])
+        fresh.compile(loss="categorical_crossentropy", optimizer="sgd")
+        fresh.set_weights(model.get_weights())
+        fresh_loss, fresh_grads = fresh.gradients(x, y)
+        np.testing.assert_allclose(loss, fresh_loss, rtol=1e-12)
+        for g, f in zip(grads, fresh_grads):
+            np.testing.assert_allclose(g, f, rtol=1e-10, atol=1e-14)

@@ -95,6 +95,7 @@ class Model:
         self.history = None               # the History of the last fit (Keras' model.history)
         self._ones = None
         self._every_layer = self._penalties = None   # facts of the built model (_build_stacks)
+        self._backward_plans = {}
 
     # ---- what a subclass supplies -------------------------------------------------------------
     def build(self, *input_shapes):
@@ -140,6 +141,7 @@ class Model:
             every.append(layer)
             stack.extend(layer.sublayers())
         self._every_layer = tuple(every)
+        self._backward_plans = {}                 # see _backward_calls
         self._penalties = tuple((layer, key, regularizer) for layer in every
                                 for key, regularizer in layer.regularizers())
         # the layers whose zero_grads has something to do: Layer's own does nothing for a layer
@@ -283,22 +285,34 @@ class Model:
         still runs. A layer that returns no input gradient ends its segment.
         """
         dx = None
-        output_layer, input_layer = self.layers[-1], self.layers[0]
-        for layers, dy, dstates in self._backward_segments(dy):
-            for i in range(len(layers) - 1, -1, -1):
-                layer = layers[i]
-                options = {}
-                if fused and layer is output_layer:
-                    options["fused"] = True
-                if i == 0 and not (need_dx and layer is input_layer):
-                    options["need_dx"] = False
-                if dstates is not None:
-                    options["dstates"] = dstates
-                dy, dstates = layer.backward(dy, **options), None
+        for k, (layers, dy, dstates) in enumerate(self._backward_segments(dy)):
+            for layer, options in self._backward_calls(k, layers, fused, need_dx):
+                if dstates is not None:      # the segment's last layer: its final states' too
+                    options, dstates = dict(options, dstates=dstates), None
+                dy = layer.backward(dy, **options)
                 if dy is None:
                     break
             dx = dy
         return dx
+
+    def _backward_calls(self, k, layers, fused, need_dx):
+        """``(layer, keywords)`` for each layer of backward segment ``k`` (``layers``), last layer
+        first: the keywords of :meth:`backward` (``dstates`` aside). They depend only on where a
+        layer sits, so they are worked out once per build and kept (a step reuses them)."""
+        key = (k, fused, need_dx)
+        kept = self._backward_plans.get(key)
+        if kept is not None and kept[0] is layers:
+            return kept[1]
+        calls = []
+        for i in range(len(layers) - 1, -1, -1):
+            layer, options = layers[i], {}
+            if fused and layer is self.layers[-1]:
+                options["fused"] = True
+            if i == 0 and not (need_dx and layer is self.layers[0]):
+                options["need_dx"] = False
+            calls.append((layer, options))
+        self._backward_plans[key] = layers, tuple(calls)
+        return self._backward_plans[key][1]
 
     def predict(self, x, batch_size=None, verbose=0, bucket_by_length=False):
         """Outputs for ``x``, computed in batches of ``batch_size`` (None: 32, as Keras).
@@ -401,9 +415,9 @@ class Model:
         """One optimizer step on one batch; returns the loss before the step."""
         self._require_compiled("train_on_batch")
         x = self.inputs.check(x)
-        self._check_xy(x, y)
+        n = self._check_xy(x, y)
         # small models: one BLAS thread, batch split over cores
-        with threads.for_model(self, batch=self.inputs.count(x)):
+        with threads.for_model(self, batch=n):
             return self._train_step(x, y)[0]
 
     def _train_step(self, x, y):
@@ -440,10 +454,12 @@ class Model:
         return _plain_batches(self.inputs.count(x), batch_size, rng)
 
     def _check_xy(self, x, y):
+        """The number of samples; a ShapeError unless x and y have the same."""
         n = self.inputs.count(x)
         if n != len(y):
             raise ShapeError(f"model {self.name!r}: x has {n} samples but y has {len(y)}; "
                              f"they must have the same first dimension")
+        return n
 
     def evaluate(self, x, y, batch_size=None, verbose=0, bucket_by_length=False):
         """Loss and metrics over ``(x, y)``, in batches of ``batch_size`` (None: 32, as Keras).
