@@ -107,7 +107,9 @@ def _cache_folder():
 
 
 #: what compiling the kernels of a first training command costs, measured on a 2-core laptop-class
-#: machine (``benchmarks/bench_startup.py --arch all``: cold minus warm, per built-in)
+#: machine (``benchmarks/bench_startup.py --arch all``: compile CPU seconds, per built-in, 10.1-14.0
+#: on a quiet machine). A first run whose data load takes long compiles in a second process
+#: meanwhile (:mod:`rnnkit.runs.precompile`), so it waits less: pos-tagging about 7 s instead of 12
 COMPILE_SECONDS = "10-15 s"
 
 
