@@ -119,4 +119,4 @@ def test_after_the_helper_a_first_run_compiles_nothing(tmp_path):
     run = subprocess.run([sys.executable, "-c", COUNT_COMPILES, str(tmp_path / "run")], env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == []    # every kernel came from the cache
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []   # each kernel from the cache

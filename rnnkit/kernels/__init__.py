@@ -152,8 +152,8 @@ def load_blas_module():
     try:
         import scipy
         folder = Path(scipy.__file__).parent / "linalg"
-        files = [folder / f"cython_blas{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]
-        path = next((f for f in files if f.exists()), None)
+        names = [f"cython_blas{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+        path = next((folder / n for n in names if (folder / n).exists()), None)
         if path is None:
             return
         spec = importlib.util.spec_from_file_location(BLAS_MODULE, path)

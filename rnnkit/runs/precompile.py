@@ -64,7 +64,8 @@ def stop(helper):
 
 
 class _DelayedStart:
-    """:func:`start` after START_AFTER_SECONDS on a timer thread, unless :meth:`close` came first."""
+    """:func:`start` after START_AFTER_SECONDS on a timer thread, unless :meth:`close` came
+    first."""
 
     def __init__(self, arch_name, config):
         self._lock = threading.Lock()
