@@ -161,16 +161,3 @@ def test_an_empty_cache_is_seen_and_a_first_train_says_it_compiles_once(tmp_path
     assert warm.exit_code == 0, warm.output
     assert "compiles" not in warm.output
 
-
-def test_importing_the_kernels_loads_the_blas_module_without_all_of_scipy_linalg():
-    # Numba's np.dot imports scipy.linalg.cython_blas on the first product; the kernels package
-    # loads that module alone (load_blas_module), so a warm start skips scipy.linalg's __init__
-    code = ("import sys, numpy as np, rnnkit.kernels\n"
-            "print('scipy.linalg' in sys.modules, 'scipy.linalg.cython_blas' in sys.modules)\n"
-            "from rnnkit.kernels.projections import input_projection\n"
-            "x, u, out = np.arange(6.0).reshape(3, 2), np.array([[1.0, 2.0]]), np.empty((3, 1))\n"
-            "input_projection(x, u, out, 0, 3)\n"
-            "print('scipy.linalg' in sys.modules, out.ravel().tolist())\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["False True", "False [2.0, 8.0, 14.0]"]
