@@ -1,4 +1,4 @@
-"""Cold compile time of each SimpleRNN/Dense/loss/optimizer kernel, one fresh process and one empty
+"""Cold compile time of each SimpleRNN/LSTM/Dense/loss/optimizer kernel, one fresh process and one empty
 ``NUMBA_CACHE_DIR`` per kernel, so every number includes everything that kernel compiles (np.dot
 implementations, inlined activations) and nothing another kernel compiled first.
 
@@ -9,7 +9,8 @@ implementations, inlined activations) and nothing another kernel compiled first.
 ``--package``/``--path`` import the kernels from another copy of ``rnnkit/kernels`` (a directory
 ``PATH/PACKAGE`` with the same modules), for before/after comparisons in the same session. Each
 process also compiles a trivial kernel first and that time is subtracted, so the fixed cost of
-Numba's first compilation in a process (~0.3 s) is not charged to the kernel.
+Numba's first compilation in a process (~0.3 s) is not charged to the kernel. Times are the
+process's CPU seconds (user + system): what compiling costs, whatever else the machine runs.
 """
 import argparse
 import json
@@ -30,7 +31,7 @@ dt = np.dtype({dtype!r})
 @njit(cache=False)
 def trivial(a):
     return a[0] + 1
-t = time.perf_counter(); trivial(np.zeros(1, dt)); base = time.perf_counter() - t
+t = time.process_time(); trivial(np.zeros(1, dt)); base = time.process_time() - t
 T, B, D, u, k = 3, 2, 4, 5, 6
 rng = np.random.default_rng(0)
 r = lambda *s: rng.standard_normal(s).astype(dt)
@@ -50,13 +51,20 @@ calls = {{
   "losses.softmax_crossentropy": lambda: f(r(B, k), np.abs(r(B, k)), r(B, k), np.ones(B, dt), np.empty((B, k), dt)),
   "losses.mse": lambda: f(r(B, k), r(B, k), np.ones(B, dt), np.empty((B, k), dt)),
   "optim.adam_step": lambda: f(r(10), r(10), r(10), np.abs(r(10)), 1e-3, 0.9, 0.999, 1e-7, 1),
+  "lstm.lstm_forward": lambda: f(X, h0, h0, r(4 * u, D), r(4 * u, u), r(4 * u), M, 1, 2,
+                                 np.empty((T, B, 4 * u), dt), np.empty((T, B, u), dt), H, H.copy()),
+  "lstm.lstm_backward": lambda: f(X, r(4 * u, D), r(4 * u, u), M, 1, 2, r(T, B, 4 * u), r(T, B, u),
+                                  r(T + 1, B, u), r(T + 1, B, u), r(T, B, u), r(B, u),
+                                  np.empty((T, B, 4 * u), dt), np.empty_like(X), r(4 * u, D),
+                                  r(4 * u, u), r(4 * u), r(B, u), r(B, u)),
 }}
-t = time.perf_counter(); calls[name](); dt_s = time.perf_counter() - t
+t = time.process_time(); calls[name](); dt_s = time.process_time() - t
 print(json.dumps({{"name": name, "seconds": dt_s - base, "base": base}}))
 """
 
 KERNELS = ["simple_rnn.simple_rnn_forward", "simple_rnn.simple_rnn_backward", "dense.dense_forward",
-           "dense.dense_backward", "losses.softmax_crossentropy", "losses.mse", "optim.adam_step"]
+           "dense.dense_backward", "losses.softmax_crossentropy", "losses.mse", "optim.adam_step",
+           "lstm.lstm_forward", "lstm.lstm_backward"]
 
 
 def main(argv=None):

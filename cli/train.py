@@ -89,7 +89,8 @@ def train(arch, data_path, cell, units, epochs, batch_size, lr, clipnorm, seed, 
         overrides[key] = value
     if kernels.cache_is_empty():
         say(f"First run: rnnkit compiles its kernels for this machine, once (about "
-            f"{kernels.COMPILE_SECONDS}); later runs reuse them.")
+            f"{kernels.COMPILE_SECONDS} of work, some of it while the data are loading); "
+            f"later runs reuse them.")
     try:
         run = runs.train(arch, overrides=overrides, data_path=data_path, out_dir=out_dir,
                          config_file=config_file, resume=resume, progress=say,

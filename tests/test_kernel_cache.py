@@ -160,3 +160,4 @@ def test_an_empty_cache_is_seen_and_a_first_train_says_it_compiles_once(tmp_path
     warm = CliRunner().invoke(cli, args + ["warm"])
     assert warm.exit_code == 0, warm.output
     assert "compiles" not in warm.output
+

@@ -23,6 +23,9 @@ compiles only after its check, i.e. after the new stamp is written. The stamp is
 operating system releases the lock when its holder exits, so a crash never leaves the cache locked.
 """
 import hashlib
+import importlib.machinery
+import importlib.util
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -104,7 +107,9 @@ def _cache_folder():
 
 
 #: what compiling the kernels of a first training command costs, measured on a 2-core laptop-class
-#: machine (``benchmarks/bench_startup.py --arch all``: cold minus warm, per built-in)
+#: machine (``benchmarks/bench_startup.py --arch all``: compile CPU seconds, per built-in, 10.1-14.0
+#: on a quiet machine). A first run whose data load takes long compiles in a second process
+#: meanwhile (:mod:`rnnkit.runs.precompile`), so it waits less: pos-tagging about 7 s instead of 12
 COMPILE_SECONDS = "10-15 s"
 
 
@@ -124,3 +129,39 @@ def check_cache_once():
 
 
 check_cache_once()
+
+
+#: the module through which Numba's ``np.dot`` reaches OpenBLAS (imported on the first product)
+BLAS_MODULE = "scipy.linalg.cython_blas"
+
+
+def load_blas_module():
+    """Load :data:`BLAS_MODULE` alone, without running ``scipy.linalg``'s ``__init__`` first.
+
+    Numba's compiled ``np.dot`` finds its BLAS functions by importing ``scipy.linalg.cython_blas``
+    on the first product, and a plain import of a submodule runs its package's ``__init__``
+    first: all of ``scipy.linalg`` (and ``scipy._lib``'s array-API layer), 0.2-0.3 s of a warm
+    start that is about 1.5 s in all, for a module that only holds function pointers. Loaded
+    from its file and registered under its full name (5 ms), it is what every later ``import
+    scipy.linalg.cython_blas`` returns (Python looks the full name up in ``sys.modules`` before
+    it imports any parent); ``import scipy.linalg`` still imports the package as usual. If the
+    file is not where SciPy keeps it, nothing is done: the usual import happens on first use.
+    """
+    if BLAS_MODULE in sys.modules:
+        return
+    try:
+        import scipy
+        folder = Path(scipy.__file__).parent / "linalg"
+        names = [f"cython_blas{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+        path = next((folder / n for n in names if (folder / n).exists()), None)
+        if path is None:
+            return
+        spec = importlib.util.spec_from_file_location(BLAS_MODULE, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except (ImportError, OSError):
+        return                                 # the usual import, on first use, says what is wrong
+    sys.modules[BLAS_MODULE] = module
+
+
+load_blas_module()

@@ -6,6 +6,7 @@
 ``folder``     :class:`RunFolder`, the one owner of every file name in a run folder; :class:`Run`
 ``checkpoint`` save and read the state that resumes a run exactly
 ``train``      :func:`train`: data, model, fit with checkpoints, metrics, figures
+``precompile`` a first run's helper process: compiles the kernels while the data are loading
 ``load``       :func:`load_run`, :func:`evaluate_run`, :func:`predict_run` (and
                :func:`predict_run_json`), :func:`build_default_model`
 ============== ===============================================================================

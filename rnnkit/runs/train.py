@@ -36,6 +36,7 @@ from .checkpoint import (RESUME, finished_model_arrays, read_checkpoint, read_fi
 from .config import (RESUMABLE_KEYS, check_data_path, given, resolve_config, stored_config,
                      update_checked, validate_config)
 from .folder import Run, RunFolder
+from .precompile import compiling_meanwhile
 
 #: The key under which ``Architecture.fit`` finds the epochs already done (see the docstring).
 INITIAL_EPOCH = "initial_epoch"
@@ -207,7 +208,8 @@ class _Checkpointer(Callback):
 
 
 def _train(arch, config, data_path, folder, checkpoint, say, callbacks, figures=True):
-    data = arch.load_data(config, data_path, say)
+    with compiling_meanwhile(arch.name, config):          # a first run: see precompile
+        data = arch.load_data(config, data_path, say)
     _report_data(data, say, own_file=data_path is not None)
     meta = jsonable(data.meta)
     model = arch.build_model(config, meta)
