@@ -43,6 +43,12 @@ MIN_CHUNK_ROWS = 4
 #: 10-50 µs per stage, four stages a step)
 MIN_CHUNK_MACS = 5_000_000
 
+#: OpenBLAS runs one product (m·n·k multiply-adds) on a second thread from about this size on,
+#: and its second thread then spins: measured in Numba's np.dot, float32, 2 threads against 1,
+#: process CPU time per product: 327,680 multiply-adds stayed on one thread, 655,360 took 6x the
+#: CPU time, 100x100x100 7.7x (OpenBLAS's own rule: 65,536 x GEMM_MULTITHREAD_THRESHOLD 4)
+BLAS_THREADED_MACS = 262_144
+
 _blas_libs = None
 
 
@@ -58,7 +64,8 @@ _wait_passively()
 
 class _ThreadState(threading.local):
     """Per Python thread: ``split`` is True inside for_model (BLAS on one thread); ``big``: a layer
-    asked :func:`batch_chunks` with work enough to split since the innermost for_model began."""
+    asked :func:`batch_chunks` with products big enough for OpenBLAS to run them on two threads
+    (BLAS_THREADED_MACS), or work enough to split, since the innermost for_model began."""
     split = False
     big = False
 
@@ -157,10 +164,12 @@ def for_model(model, batch=None):
     ``batch``: the batch of a single step (``train_on_batch``). The switch costs several µs, a
     tenth of the lecture's toy model's step, so for a single step it is made only where it pays:
     when some layer may split this batch (at least 2 * MIN_CHUNK_ROWS sequences), and, once a step
-    of this model at this batch size has run, only if some layer had work enough to split it (at
-    least 2 * MIN_CHUNK_MACS): a model too small for that is never switched again (its products
-    are too small for OpenBLAS to use a second thread as well; a longer sequence of the same batch
-    size then stays on one core too)."""
+    of this model at this batch size has run, only if some layer's products were big enough for
+    OpenBLAS to run them on two threads (BLAS_THREADED_MACS): a model whose products all stay on
+    one BLAS thread anyway is never switched again (a longer sequence of the same batch size then
+    stays unswitched too). A model between the two sizes, too small to split but big enough for
+    two BLAS threads (delayed-recall's LSTM(16): its dW is a 64 x 640 x 16 product), is switched
+    at every step: left to two BLAS threads, it ran slower with a core busy than on one thread."""
     if batch is not None:
         traits = _traits(model)
         if batch < 2 * MIN_CHUNK_ROWS or not traits[1] or traits[2].get(batch) is False:
@@ -178,8 +187,8 @@ _NO_CHANGE = contextlib.nullcontext()
 
 class _Scope:
     """The inside of :func:`for_model`: whether kernels split batches, and BLAS's threads;
-    ``remember``: (a dict, a batch size) to record in whether some layer had work enough to split
-    the batch (else its products are also too small for OpenBLAS to use a second thread)."""
+    ``remember``: (a dict, a batch size) to record in whether some layer's products were big
+    enough for OpenBLAS to use a second thread (else the switch is skipped from then on)."""
 
     def __init__(self, split, blas, remember=None):
         self.split, self.blas, self.remember = split, blas_threads(blas), remember
@@ -216,7 +225,7 @@ def batch_chunks(batch, macs):
     (serial). A kernel may still use fewer (:func:`rnnkit.kernels.chunks.usable_chunks`)."""
     if not _state.split:
         return 1
-    _state.big = _state.big or macs >= 2 * MIN_CHUNK_MACS
+    _state.big = _state.big or macs >= min(BLAS_THREADED_MACS, 2 * MIN_CHUNK_MACS)
     return max(1, min(usable_cores(), batch // MIN_CHUNK_ROWS, macs // MIN_CHUNK_MACS))
 
 
@@ -224,6 +233,7 @@ def recurrent_macs(X, units, gates):
     """The multiply-adds of a recurrent layer's forward products on the time-major input ``X``
     (T, B, D), for ``units`` units and ``gates`` blocks of rows in U and W (SimpleRNN 1, GRU 3,
     LSTM 4): U x_t and W h_{t-1} for every step and row, T·B·gates·u·(D + u). Backward costs
-    about twice that."""
+    about twice that. No single product of the layer, forward or backward, is bigger (the largest,
+    dW = Σ da h_{t-1}ᵀ, is gates·u x T·B x u)."""
     T, B, D = X.shape
     return T * B * gates * units * (D + units)

@@ -157,19 +157,47 @@ def test_a_single_step_switches_only_for_a_batch_that_splits(monkeypatch):
     dense = rnnkit.Sequential([Dense(4, input_shape=(3,))])
     for model, batch in [(_tagger(8), 2 * threads.MIN_CHUNK_ROWS - 1), (dense, 32)]:
         assert threads.for_model(model, batch=batch) is threads._NO_CHANGE
-    # a recurrent model too small to split: switched for its first step, never after
+    # a recurrent model whose products are all too small for a second BLAS thread: switched for
+    # its first step, never after
     x, y = _batch()
     small, big = _tagger(8), _tagger(8)
     small.train_on_batch(x, y)
     assert threads.for_model(small, batch=16) is threads._NO_CHANGE
     assert isinstance(threads.for_model(small, batch=24), threads._Scope)   # not seen yet
-    monkeypatch.setattr(threads, "MIN_CHUNK_MACS", 1)     # the same shape, now worth a split
+    monkeypatch.setattr(threads, "BLAS_THREADED_MACS", 1)  # the same shape, now big enough
     monkeypatch.setattr(threads, "usable_cores", lambda: 1)   # even where one core cannot split
     big.train_on_batch(x, y)
     assert isinstance(threads.for_model(big, batch=16), threads._Scope)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")      # the user's BLAS setting wins
     with threads.for_model(_tagger(8)):
         assert threads.batch_chunks(32, BIG) == 1
+
+
+def test_a_model_too_small_to_split_keeps_blas_on_one_thread_if_its_products_need_it(monkeypatch):
+    # delayed-recall's shape: LSTM(16) on 20 steps of 4 features, batch 32: no split (0.8 M
+    # multiply-adds), but its dW = Σ da h_{t-1}ᵀ is a (4*16) x (20*32) x 16 product, which
+    # OpenBLAS would run on two threads: every step must still switch BLAS to one thread
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    T, B, D, u = 20, 32, 4, 16
+    assert 4 * u * (T * B) * u > threads.BLAS_THREADED_MACS
+    assert T * B * 4 * u * (D + u) < threads.MIN_CHUNK_MACS
+    rnnkit.set_seed(3)
+    model = rnnkit.Sequential([LSTM(u, input_shape=(T, D)), Dense(4, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(B, T, D)).astype(model.dtype)
+    y = np.eye(4, dtype=model.dtype)[rng.integers(0, 4, size=B)]
+    seen = []
+    real = threads.blas_threads.__enter__
+
+    def enter(self):                                      # the BLAS threads inside each step
+        seen.append(self.n)
+        return real(self)
+    monkeypatch.setattr(threads.blas_threads, "__enter__", enter)
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    assert seen == [1, 1, 1]
 
 
 def test_training_on_split_batches_equals_serial_training(monkeypatch):
