@@ -149,8 +149,7 @@ def _traits(model):
     """The model's entry of ``_traits_of``, made afresh when its layers changed."""
     layers = list(model.layers)
     kept = _traits_of.get(model)
-    if (kept is None or len(kept[0]) != len(layers)
-            or any(a is not b for a, b in zip(kept[0], layers))):
+    if kept is None or kept[0] != layers:              # (layers compare by identity)
         kept = _traits_of[model] = (layers, splits_batches(model), {})
     return kept
 
@@ -171,8 +170,10 @@ def for_model(model, batch=None):
     two BLAS threads (delayed-recall's LSTM(16): its dW is a 64 x 640 x 16 product), is switched
     at every step: left to two BLAS threads, it ran slower with a core busy than on one thread."""
     if batch is not None:
+        if batch < 2 * MIN_CHUNK_ROWS:                  # decided before the model is looked at
+            return _NO_CHANGE
         traits = _traits(model)
-        if batch < 2 * MIN_CHUNK_ROWS or not traits[1] or traits[2].get(batch) is False:
+        if not traits[1] or traits[2].get(batch) is False:
             return _NO_CHANGE
         return _Scope(split=_may_split(), blas=1, remember=(traits[2], batch))
     return _Scope(split=_may_split(), blas=1)
